@@ -1,0 +1,554 @@
+"""Compiling the registries and contract sheets of `data/` into one RDF graph.
+
+Every resource gets readable, stable URIs under the base IRI (`contract/<id>`,
+`contract/<id>/orientation/<n>`, `organisation/<id>`, `instrument/<id>`…) and says where it comes
+from: `dcterms:source` the document, `cv:sourceLine` the line. Whatever the text leaves unclear is
+kept as written and carries a `cv:flag`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+
+from .errors import SourceError
+from .names import slugify
+from .registry import Registries, check_source, load_registries
+from .sheets import Node, mappings, optional, read_yaml, require
+from .vocab import (CV, DCTERMS, ELI, ORG, PREFIXES, RDF, RDFS, SCHEMES, SKOS, XSD, concept)
+
+_ORG_CLASS = {
+    "state": CV.PublicOrganisation, "state-service": CV.PublicOrganisation,
+    "local-authority": CV.PublicOrganisation, "public-body": CV.PublicOrganisation,
+    "group": CV.OrganisationGroup, "unresolved": CV.Organisation,
+}
+_TERRITORY_CLASS = {"qpv": CV.PriorityNeighbourhood, "commune": CV.Commune,
+                    "intercommunality": CV.Intercommunality}
+
+
+def decimal(value: int | float) -> Literal:
+    """An xsd:decimal in canonical form ("287.0", "47.4"), stable through every serialisation."""
+    text = format(Decimal(str(value)), "f")
+    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
+
+
+def fr(text: str) -> Literal:
+    return Literal(text, lang="fr")
+
+
+class Compiler:
+    """Turns validated source entries into triples of one graph."""
+
+    def __init__(self, regs: Registries, base: str):
+        self.regs = regs
+        self.base = base
+        self.g = Graph()
+        for prefix, ns in PREFIXES.items():
+            self.g.bind(prefix, ns)
+        self.g.bind("id", base)
+
+    # --- helpers --------------------------------------------------------------------------------
+    def uri(self, *parts: str | int) -> URIRef:
+        return URIRef(self.base + "/".join(str(p) for p in parts))
+
+    def org(self, ident: str) -> URIRef:
+        return self.uri("organisation", ident)
+
+    def add(self, s, p, o) -> None:
+        if o is not None:
+            self.g.add((s, p, o))
+
+    def provenance(self, s: URIRef, node: Node, default_doc: str, line_key: str = "line") -> None:
+        doc = optional(node, "document", str, default_doc)
+        self.regs.documents.check_ref(doc, node, "document")
+        line = require(node, line_key, int)
+        self.add(s, DCTERMS.source, self.uri("document", doc))
+        self.add(s, CV.sourceLine, Literal(line))
+
+    def notes(self, s: URIRef, node: Node) -> None:
+        for key in ("flag", "note"):
+            text = optional(node, key, str)
+            if text:
+                self.add(s, CV.flag if key == "flag" else SKOS.editorialNote, fr(text))
+
+    def controlled(self, node: Node, key: str, scheme: str, default: str | None = None) -> URIRef:
+        value = optional(node, key, str, default) if default is not None else require(node, key)
+        if value not in SCHEMES[scheme]:
+            raise node.error(f"{value!r} is not one of {', '.join(SCHEMES[scheme])}", key)
+        return concept(scheme, value)
+
+    def label(self, s: URIRef, node: Node, key: str = "label", prop=RDFS.label) -> str:
+        text = require(node, key)
+        self.add(s, prop, fr(text))
+        if "label_en" in node and key == "label":
+            self.add(s, prop, Literal(require(node, "label_en"), lang="en"))
+        return text
+
+    # --- registries -----------------------------------------------------------------------------
+    def documents(self) -> None:
+        for ident, e in sorted(self.regs.documents.entries.items()):
+            s = self.uri("document", ident)
+            self.add(s, RDF.type, CV.SourceDocument)
+            self.add(s, DCTERMS.title, fr(require(e, "title")))
+            self.add(s, RDFS.label, fr(require(e, "title")))
+            self.add(s, CV.fileName, Literal(require(e, "file")))
+            self.add(s, DCTERMS.identifier, Literal(ident))
+            self.add(s, CV.documentKind, self.controlled(e, "kind", "document-kind"))
+            if "publisher" in e:
+                self.add(s, DCTERMS.publisher, self.org(e["publisher"]))
+
+    def organisations(self) -> None:
+        for ident, e in sorted(self.regs.organisations.entries.items()):
+            s = self.org(ident)
+            kind = require(e, "kind")
+            self.add(s, RDF.type, CV.Organisation)
+            self.add(s, RDF.type, _ORG_CLASS.get(kind, CV.Organisation))
+            self.add(s, CV.organisationKind, self.controlled(e, "kind", "organisation-kind"))
+            self.label(s, e)
+            self.add(s, SKOS.prefLabel, fr(e["label"]))
+            self.add(s, DCTERMS.identifier, Literal(ident))
+            for name in sorted(set(optional(e, "names", list, [])) - {e["label"]}):
+                self.add(s, SKOS.altLabel, fr(name))
+            if "part_of" in e:
+                self.add(s, ORG.subOrganizationOf, self.org(e["part_of"]))
+            for member in optional(e, "members", list, []):
+                self.add(s, CV.groupMember, self.org(member))
+            if "stated_members" in e:
+                self.add(s, CV.statedMemberCount, Literal(require(e, "stated_members", int)))
+            if optional(e, "unresolved", bool, False):
+                self.add(s, RDF.type, CV.UnresolvedName)
+                self.add(s, CV.unresolved, Literal(True))
+                self.add(s, CV.flag, fr(optional(e, "note", str, "Nom non résolu dans les documents.")))
+            else:
+                self.notes(s, e)
+            self.provenance(s, e["source"], "seed-002")
+
+    def instruments(self) -> None:
+        for ident, e in sorted(self.regs.instruments.entries.items()):
+            s = self.uri("instrument", ident)
+            self.add(s, RDF.type, CV.FinancingInstrument)
+            self.label(s, e)
+            self.add(s, DCTERMS.identifier, Literal(ident))
+            for name in sorted(set(optional(e, "names", list, [])) - {e["label"]}):
+                self.add(s, SKOS.altLabel, fr(name))
+            self.add(s, CV.instrumentType, self.controlled(e, "type", "instrument-type"))
+            if "provider" in e:
+                self.add(s, CV.provider, self.org(e["provider"]))
+            if "programme" in e:
+                self.add(s, CV.programme, self.uri("instrument", e["programme"]))
+            self.notes(s, e)
+            self.provenance(s, e["source"], "seed-002")
+
+    def territories(self) -> None:
+        for ident, e in sorted(self.regs.territories.entries.items()):
+            s = self.uri("territory", ident)
+            kind = require(e, "kind")
+            self.add(s, RDF.type, CV.Territory)
+            self.add(s, RDF.type, _TERRITORY_CLASS.get(kind, CV.Territory))
+            self.add(s, CV.territoryKind, self.controlled(e, "kind", "territory-kind"))
+            self.label(s, e)
+            for name in optional(e, "names", list, []):
+                self.add(s, SKOS.altLabel, fr(name))
+            if "part_of" in e:
+                self.add(s, CV.partOfTerritory, self.uri("territory", e["part_of"]))
+            if "governed_by" in e:
+                self.add(s, CV.governedBy, self.org(e["governed_by"]))
+            self.notes(s, e)
+            self.provenance(s, e["source"], "seed-002")
+
+    def agreements(self, path: Path) -> None:
+        root = read_yaml(path)
+        if not isinstance(root, Node) or "agreements" not in root:
+            raise SourceError("expected a mapping with an 'agreements' list", file=path, line=1)
+        seen = set()
+        for e in mappings(root, "agreements", required=True):
+            ident = require(e, "id")
+            if ident in seen:
+                raise e.error(f"duplicate agreement id {ident!r}", "id")
+            seen.add(ident)
+            s = self.uri("agreement", ident)
+            self.add(s, RDF.type, CV.Agreement)
+            self.label(s, e)
+            self.add(s, CV.agreementKind, self.controlled(e, "kind", "agreement-kind"))
+            for party in optional(e, "parties", list, []):
+                self.add(s, CV.party, self.org(self.regs.organisations.check_ref(party, e, "parties")))
+            for key, prop in (("text", RDFS.comment), ("period_text", CV.periodText)):
+                if key in e:
+                    self.add(s, prop, fr(require(e, key)))
+            self._dates(s, e)
+            if "amends" in e:
+                self.add(s, CV.amends, self.uri("contract", require(e, "amends")))
+            self.notes(s, e)
+            check_source(e, self.regs)
+            self.provenance(s, e["source"], "seed-002")
+            for i, grant in enumerate(mappings(e, "grants"), start=1):
+                self._grant(s, ident, i, grant, e["source"]["document"])
+
+    def _grant(self, agreement: URIRef, ident: str, i: int, e: Node, doc: str) -> None:
+        s = self.uri("agreement", ident, "grant", i)
+        self.add(s, RDF.type, CV.Grant)
+        self.add(s, CV.agreement, agreement)
+        funder = self.regs.organisations.check_ref(require(e, "funder"), e, "funder")
+        self.add(s, CV.funder, self.org(funder))
+        for b in require(e, "beneficiaries", list):
+            self.add(s, CV.beneficiary, self.org(self.regs.organisations.check_ref(b, e, "beneficiaries")))
+        if "partner" in e:
+            self.add(s, CV.partner, self.org(self.regs.organisations.check_ref(e["partner"], e, "partner")))
+        purpose = require(e, "purpose")
+        self.add(s, CV.purpose, fr(purpose))
+        self.add(s, RDFS.label, fr(purpose))
+        self.add(s, CV.field, fr(require(e, "field")))
+        self.provenance(s, e, doc)
+
+    def _dates(self, s: URIRef, e: Node) -> None:
+        for key, prop in (("date", DCTERMS.date), ("start", CV.startDate)):
+            if key in e:
+                value = e[key]
+                if not isinstance(value, dt.date):
+                    raise e.error("expected a date written YYYY-MM-DD", key)
+                self.add(s, prop, Literal(value, datatype=XSD.date))
+        for key, prop in (("start_year", CV.startYear), ("end_year", CV.endYear), ("year", CV.year)):
+            if key in e:
+                year = require(e, key, int)
+                if not 1900 <= year <= 2100:
+                    raise e.error("expected a year between 1900 and 2100", key)
+                self.add(s, prop, Literal(str(year), datatype=XSD.gYear))
+
+    # --- contracts ------------------------------------------------------------------------------
+    def contract(self, path: Path) -> str:
+        e = read_yaml(path)
+        if not isinstance(e, Node):
+            raise SourceError("a contract sheet must be a mapping", file=path, line=1)
+        cid = require(e, "id")
+        if slugify(cid) != cid:
+            raise e.error("contract ids are lower-case words joined by '-'", "id")
+        if path.stem != cid:
+            raise e.error(f"the file must be named {cid}.yaml", "id")
+        doc = self.regs.documents.check_ref(require(e, "document"), e, "document")
+        c = self.uri("contract", cid)
+        if (c, RDF.type, CV.Contract) in self.g:
+            raise e.error(f"duplicate contract id {cid!r}", "id")
+        self.add(c, RDF.type, CV.Contract)
+        self.add(c, DCTERMS.identifier, Literal(cid))
+        self.label(c, e, "title")
+        self.add(c, DCTERMS.title, fr(e["title"]))
+        if "title_en" in e:
+            self.add(c, RDFS.label, Literal(require(e, "title_en"), lang="en"))
+        self.add(c, CV.generation, self.controlled(e, "generation", "generation"))
+        self.add(c, DCTERMS.source, self.uri("document", doc))
+        self.add(c, CV.sourceLine, Literal(require(e, "start_line", int) if "start_line" in e else 1))
+        self._dates(c, e)
+        if "duration_note" in e:
+            self.add(c, SKOS.editorialNote, fr(require(e, "duration_note")))
+        self.notes(c, e)
+        pilot = self.regs.organisations.check_ref(require(e, "pilot"), e, "pilot")
+        self.add(c, CV.pilotOrganisation, self.org(pilot))
+        for t in require(e, "territories", list):
+            self.add(c, CV.territory, self.uri("territory", self.regs.territories.check_ref(t, e, "territories")))
+        if "successor" in e:
+            self.add(c, CV.successor, self.uri("contract", require(e, "successor")))
+        self._signature(c, e)
+        for key in ("stated_signatory_count",):
+            if key in e:
+                self.add(c, CV.statedSignatoryCount, Literal(require(require(e, key, Node), "value", int)))
+        for key, kind in (("protocol", "article"), ("principles", "principle"), ("priorities", "priority")):
+            for i, item in enumerate(mappings(e, key), start=1):
+                s = self.uri("contract", cid, kind, optional(item, "number", int, i))
+                self.add(s, RDF.type, CV.Article if kind == "article" else CV.Statement)
+                self.add(s, CV.contract, c)
+                self.add(s, CV.rank, Literal(i))
+                self.add(s, RDFS.label, fr(require(item, "text")))
+                if kind != "article":
+                    self.add(s, CV.statementKind, Literal(kind))
+                self.notes(s, item)
+                self.provenance(s, item, doc)
+        for i, item in enumerate(mappings(e, "events"), start=1):
+            s = self.uri("contract", cid, "event", i)
+            self.add(s, RDF.type, CV.Event)
+            self.add(s, CV.contract, c)
+            self.add(s, RDFS.label, fr(require(item, "text")))
+            self.add(s, CV.dateText, Literal(require(item, "date_text")))
+            self.provenance(s, item, doc)
+        axes = self._axes(c, cid, e, doc)
+        for o in mappings(e, "orientations"):
+            self._orientation(c, cid, o, axes, doc)
+        numbers = [o["number"] for o in mappings(e, "orientations")]
+        if len(numbers) != len(set(numbers)):
+            dup = next(n for n in numbers if numbers.count(n) > 1)
+            raise e.error(f"orientation number {dup} appears twice", "orientations")
+        for s_entry in mappings(e, "signatories"):
+            self._signatory(c, cid, s_entry, doc)
+        for i, ind in enumerate(mappings(e, "indicators"), start=1):
+            self._indicator(c, cid, i, ind, set(numbers), doc)
+        for g in mappings(e, "governance"):
+            self._governance(c, cid, g, axes, doc)
+        if "evaluation" in e:
+            ev = require(e, "evaluation", Node)
+            s = self.uri("contract", cid, "evaluation")
+            self.add(s, RDF.type, CV.Evaluation)
+            self.add(s, CV.contract, c)
+            self.add(s, CV.year, Literal(str(require(ev, "year", int)), datatype=XSD.gYear))
+            self.add(s, RDFS.label, fr(require(ev, "text")))
+            self.provenance(s, ev, doc)
+        for i, fig in enumerate(mappings(e, "territory_figures"), start=1):
+            self._observation(self.uri("contract", cid, "figure", i), c, None, fig, {}, doc)
+        for i, p in enumerate(mappings(e, "participants"), start=1):
+            s = self.uri("contract", cid, "participant", i)
+            self.add(s, RDF.type, CV.Participation)
+            self.add(s, CV.contract, c)
+            self.add(s, CV.participant, self.org(self.regs.organisations.check_ref(require(p, "org"), p, "org")))
+            self.add(s, CV.role, concept("role", "participant"))
+            self.add(s, RDFS.comment, fr(require(p, "role")))
+            self.provenance(s, p, doc)
+        for related in optional(e, "related", list, []):
+            self.add(c, DCTERMS.relation, self.uri("agreement", related))
+        return cid
+
+    def _signature(self, c: URIRef, e: Node) -> None:
+        if "signature" not in e:
+            return
+        sig = require(e, "signature", Node)
+        if "date" in sig:
+            if not isinstance(sig["date"], dt.date):
+                raise sig.error("expected a date written YYYY-MM-DD", "date")
+            self.add(c, CV.signatureDate, Literal(sig["date"], datatype=XSD.date))
+        elif "year_month" in sig:
+            self.add(c, CV.signatureDate, Literal(require(sig, "year_month"), datatype=XSD.gYearMonth))
+        else:
+            self.add(c, CV.flag, fr(optional(sig, "note", str, "Date de signature non précisée.")))
+        if "written" in sig:
+            self.add(c, CV.signatureAsWritten, fr(sig["written"]))
+
+    def _axes(self, c: URIRef, cid: str, e: Node, doc: str) -> dict[str, URIRef]:
+        axes = {}
+        for a in mappings(e, "axes"):
+            aid = require(a, "id")
+            if aid in axes:
+                raise a.error(f"duplicate axis id {aid!r}", "id")
+            s = axes[aid] = self.uri("contract", cid, "axis", aid)
+            self.add(s, RDF.type, CV.Axis)
+            self.add(s, CV.contract, c)
+            self.label(s, a, "title")
+            self.add(s, CV.title, fr(a["title"]))
+            if "protocol_title" in a:
+                self.add(s, CV.protocolTitle, fr(require(a, "protocol_title")))
+            if "letter" in a:
+                self.add(s, SKOS.notation, Literal(require(a, "letter")))
+            if "written" in a:
+                self.add(s, CV.asWritten, fr(require(a, "written")))
+            self.add(s, CV.axisKind, self.controlled(a, "kind", "axis-kind", "axe"))
+            self.notes(s, a)
+            self.provenance(s, a, doc)
+        return axes
+
+    def _orientation(self, c: URIRef, cid: str, o: Node, axes: dict, doc: str) -> None:
+        n = require(o, "number", int)
+        s = self.uri("contract", cid, "orientation", n)
+        self.add(s, RDF.type, CV.Orientation)
+        self.add(s, CV.contract, c)
+        self.add(s, CV.number, Literal(n))
+        title = self.label(s, o, "title")
+        self.add(s, CV.title, fr(title))
+        if "protocol_title" in o:
+            self.add(s, CV.protocolTitle, fr(require(o, "protocol_title")))
+        if "axis" in o:
+            axis = require(o, "axis")
+            if axis not in axes:
+                raise o.error(f"unknown axis {axis!r}", "axis")
+            self.add(s, CV.axis, axes[axis])
+        if "protocol_line" in o:
+            self.add(s, CV.protocolLine, Literal(require(o, "protocol_line", int)))
+        for key in ("actions_note", "pilots_note"):
+            if key in o:
+                self.add(s, SKOS.editorialNote, fr(require(o, key)))
+        self.notes(s, o)
+        self.provenance(s, o, doc)
+        for key, cls in (("objectives", CV.Objective), ("actions", CV.Action)):
+            for i, item in enumerate(mappings(o, key), start=1):
+                x = self.uri("contract", cid, "orientation", n, key[:-1], i)
+                self.add(x, RDF.type, cls)
+                self.add(x, CV.orientation, s)
+                self.add(x, CV.rank, Literal(i))
+                self.add(x, RDFS.label, fr(require(item, "text")))
+                if "theme" in item:
+                    self.add(x, CV.theme, fr(require(item, "theme")))
+                self.provenance(x, item, doc)
+        for key, role in (("pilots", "pilot"), ("services", "service")):
+            for p in mappings(o, key):
+                self._participation(s, cid, n, p, role, doc)
+        if "data" in o:
+            data = require(o, "data", Node)
+            for i, ob in enumerate(mappings(data, "observations"), start=1):
+                self._observation(self.uri("contract", cid, "orientation", n, "observation", i),
+                                  c, s, ob, data, doc)
+            if optional(data, "empty", bool, False):
+                self.add(s, CV.flag, fr(optional(data, "note", str, "Rubrique DONNÉES vide.")))
+        for f in mappings(o, "funding"):
+            self._funding(s, cid, n, f, doc)
+
+    def _participation(self, o: URIRef, cid: str, n: int, p: Node, role: str, doc: str) -> None:
+        if "orgs" in p:
+            orgs = [self.regs.organisations.check_ref(x, p, "orgs") for x in require(p, "orgs", list)]
+            written = require(p, "written")
+        else:
+            written = require(p, "name")
+            orgs = [self.regs.organisations.resolve(written, p, "name")]
+            written = optional(p, "written", str, written)
+        for org_id in orgs:
+            s = self.uri("contract", cid, "orientation", n, role, org_id)
+            self.add(s, RDF.type, CV.Participation)
+            self.add(s, CV.orientation, o)
+            self.add(s, CV.participant, self.org(org_id))
+            self.add(s, CV.role, concept("role", role))
+            self.add(s, CV.asWritten, fr(written))
+            self.add(s, RDFS.label, fr(f"{role} {org_id} (orientation {n})"))
+            self.provenance(s, p, doc)
+
+    def _funding(self, o: URIRef, cid: str, n: int, f: Node, doc: str) -> None:
+        funder = self.regs.organisations.resolve(require(f, "funder"), f, "funder")
+        kind = self.controlled(f, "kind", "funding-kind")
+        names = require(f, "instruments", list) if "instruments" in f else []
+        instruments = list(dict.fromkeys(self.regs.instruments.resolve(x, f, "instruments") for x in names))
+        written = require(f, "written")
+        for inst in instruments or [None]:
+            s = self.uri("contract", cid, "orientation", n, "funding", f["kind"], funder, inst or "sans-instrument")
+            self.add(s, RDF.type, CV.FundingLine)
+            self.add(s, CV.orientation, o)
+            self.add(s, CV.funder, self.org(funder))
+            self.add(s, CV.fundingKind, kind)
+            if inst:
+                self.add(s, CV.instrument, self.uri("instrument", inst))
+            else:
+                self.add(s, CV.withoutInstrument, Literal(True))
+            self.add(s, CV.asWritten, fr(written))
+            self.add(s, RDFS.label, fr(f"{f['funder']} – {inst or 'sans instrument'} (orientation {n})"))
+            for key, prop in (("heading", CV.heading), ("purpose", CV.purpose), ("amount_note", CV.amountNote)):
+                if key in f:
+                    self.add(s, prop, fr(require(f, key)))
+            if "amount" in f:
+                self.add(s, CV.amount, decimal(require(f, "amount", (int, float))))
+                self.add(s, CV.currency, Literal("EUR"))
+            self.notes(s, f)
+            self.provenance(s, f, doc)
+
+    def _observation(self, s: URIRef, c: URIRef, o: URIRef | None, ob: Node, data: Node, doc: str) -> None:
+        self.add(s, RDF.type, CV.Observation)
+        self.add(s, CV.contract, c)
+        if o is not None:
+            self.add(s, CV.orientation, o)
+        self.label(s, ob)
+        value = require(ob, "value", (int, float))
+        self.add(s, CV.value, decimal(value))
+        if "value_max" in ob:
+            self.add(s, CV.valueMax, decimal(require(ob, "value_max", (int, float))))
+        self.add(s, CV.unit, self.controlled(ob, "unit", "unit"))
+        territory = optional(ob, "territory", str, "qpv-centre-coutras")
+        self.add(s, CV.territory, self.uri("territory", self.regs.territories.check_ref(territory, ob, "territory")))
+        period = optional(ob, "period", (str, int)) or optional(data, "period", (str, int))
+        if period is not None:
+            self.add(s, CV.period, Literal(str(period)))
+            if "period" not in ob and "period_note" in data:
+                self.add(s, SKOS.editorialNote, fr(require(data, "period_note")))
+        else:
+            self.add(s, CV.periodNotStated, Literal(True))
+        stated = optional(ob, "source", str) or optional(data, "source", str)
+        if stated:
+            self.add(s, CV.statedSource, fr(stated))
+        else:
+            self.add(s, CV.sourceNotStated, Literal(True))
+        if "written" in ob:
+            self.add(s, CV.asWritten, fr(require(ob, "written")))
+        self.notes(s, ob)
+        self.provenance(s, ob, doc)
+
+    def _signatory(self, c: URIRef, cid: str, e: Node, doc: str) -> None:
+        org_id = self.regs.organisations.resolve(require(e, "org"), e, "org")
+        s = self.uri("contract", cid, "commitment", org_id)
+        if (s, RDF.type, CV.SignatoryCommitment) in self.g:
+            raise e.error(f"signatory {org_id!r} listed twice", "org")
+        self.add(c, CV.signatory, self.org(org_id))
+        self.add(s, RDF.type, CV.SignatoryCommitment)
+        self.add(s, CV.contract, c)
+        self.add(s, CV.signatory, self.org(org_id))
+        self.add(s, RDFS.label, fr(f"Engagements : {self.regs.organisations[org_id]['label']}"))
+        if "section" in e:
+            self.add(s, CV.sourceSection, fr(require(e, "section")))
+        self.notes(s, e)
+        self.provenance(s, e, doc)
+        for i, item in enumerate(mappings(e, "commitments"), start=1):
+            x = self.uri("contract", cid, "commitment", org_id, i)
+            self.add(x, RDF.type, CV.CommitmentItem)
+            self.add(s, CV.item, x)
+            self.add(x, CV.rank, Literal(i))
+            self.add(x, RDFS.label, fr(require(item, "text")))
+            if "theme" in item:
+                self.add(x, CV.theme, fr(require(item, "theme")))
+            self.provenance(x, item, optional(e, "document", str, doc))
+
+    def _indicator(self, c: URIRef, cid: str, i: int, e: Node, numbers: set, doc: str) -> None:
+        s = self.uri("contract", cid, "indicator", i)
+        self.add(s, RDF.type, CV.Indicator)
+        self.add(s, CV.contract, c)
+        self.label(s, e)
+        if "theme" in e:
+            self.add(s, CV.theme, fr(require(e, "theme")))
+        for n in require(e, "orientations", list):
+            if n not in numbers:
+                raise e.error(f"orientation {n} does not exist in this contract", "orientations")
+            self.add(s, CV.orientation, self.uri("contract", cid, "orientation", n))
+        self.provenance(s, e, doc)
+
+    def _governance(self, c: URIRef, cid: str, e: Node, axes: dict, doc: str) -> None:
+        s = self.uri("contract", cid, "body", require(e, "id"))
+        self.add(s, RDF.type, CV.GovernanceBody)
+        self.add(s, CV.contract, c)
+        self.label(s, e)
+        self.add(s, CV.bodyKind, self.controlled(e, "kind", "governance-kind"))
+        self.add(s, RDFS.comment, fr(require(e, "text")))
+        for chair in optional(e, "chairs", list, []):
+            self.add(s, CV.chair, self.org(self.regs.organisations.check_ref(chair, e, "chairs")))
+        if "org" in e:
+            self.add(s, CV.organisation, self.org(self.regs.organisations.check_ref(e["org"], e, "org")))
+        if "axis" in e:
+            if e["axis"] not in axes:
+                raise e.error(f"unknown axis {e['axis']!r}", "axis")
+            self.add(s, CV.axis, axes[e["axis"]])
+        if "count" in e:
+            self.add(s, CV["count"], Literal(require(e, "count", int)))
+        if "frequency" in e:
+            self.add(s, CV.frequency, fr(require(e, "frequency")))
+        self.notes(s, e)
+        self.provenance(s, e, doc)
+
+
+def compile_data(data_dir: Path, base: str) -> Graph:
+    """Read every source in `data_dir` and return the compiled graph (without the ontology)."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise SourceError("data folder not found", file=data_dir)
+    regs = load_registries(data_dir)
+    comp = Compiler(regs, base)
+    comp.documents()
+    comp.organisations()
+    comp.instruments()
+    comp.territories()
+    sheets = sorted((data_dir / "contracts").glob("*.yaml"))
+    if not sheets:
+        raise SourceError("no contract sheet found", file=data_dir / "contracts")
+    contracts = [comp.contract(p) for p in sheets]
+    if (data_dir / "agreements.yaml").is_file():
+        comp.agreements(data_dir / "agreements.yaml")
+    _check_links(comp, contracts)
+    return comp.g
+
+
+def _check_links(comp: Compiler, contracts: list[str]) -> None:
+    """Links to contracts (successor, amends) point at contracts that exist."""
+    known = {comp.uri("contract", c) for c in contracts}
+    for prop in (CV.successor, CV.amends):
+        for s, o in comp.g.subject_objects(prop):
+            if o not in known:
+                raise SourceError(f"{prop.split('#')[-1]} points at unknown contract <{o}>")

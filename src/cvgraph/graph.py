@@ -1,0 +1,57 @@
+"""Loading a built graph, as an rdflib Graph or a pyoxigraph Store.
+
+`path` may be a build folder (the one `cvgraph build` writes) or a single RDF file; without it, the
+default build folder is used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from ._paths import default_build_dir
+from .build import OUTPUTS
+from .errors import GraphError
+
+_FORMATS = {".ttl": ("turtle", ox.RdfFormat.TURTLE), ".nt": ("nt", ox.RdfFormat.N_TRIPLES),
+            ".jsonld": ("json-ld", ox.RdfFormat.JSON_LD), ".json": ("json-ld", ox.RdfFormat.JSON_LD),
+            ".rdf": ("xml", ox.RdfFormat.RDF_XML), ".xml": ("xml", ox.RdfFormat.RDF_XML)}
+
+
+def graph_file(path: Path | str | None = None) -> Path:
+    """The RDF file behind `path` (a build folder or a file)."""
+    path = Path(path) if path else default_build_dir()
+    if path.is_dir():
+        path = path / OUTPUTS["nt"]
+        if not path.is_file():
+            raise GraphError(f"{path.parent}: no built graph here (run `cvgraph build` first)")
+    elif not path.is_file():
+        hint = " (run `cvgraph build` first)" if path == default_build_dir() else ""
+        raise GraphError(f"{path}: no such file or folder{hint}")
+    if path.suffix not in _FORMATS:
+        raise GraphError(f"{path}: unknown RDF format (use .ttl, .nt, .jsonld or .rdf)")
+    return path
+
+
+def load_graph(path: Path | str | None = None) -> Graph:
+    """The graph as an rdflib Graph."""
+    file = graph_file(path)
+    g = Graph()
+    try:
+        g.parse(file, format=_FORMATS[file.suffix][0])
+    except Exception as err:  # rdflib raises several parser exception types
+        raise GraphError(f"{file}: cannot parse RDF: {' '.join(str(err).split())[:200]}") from None
+    return g
+
+
+def load_store(path: Path | str | None = None) -> ox.Store:
+    """The graph as an in-memory pyoxigraph Store (default graph)."""
+    file = graph_file(path)
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(file), format=_FORMATS[file.suffix][1])
+    except SyntaxError as err:
+        raise GraphError(f"{file}: cannot parse RDF: {err}") from None
+    return store

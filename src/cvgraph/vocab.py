@@ -1,0 +1,48 @@
+"""Namespaces of the cvgraph ontology, its concept schemes and the vocabularies it reuses."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD  # noqa: F401  (re-exported)
+
+CV = Namespace("https://w3id.org/cvgraph/ontology#")
+CVV = Namespace("https://w3id.org/cvgraph/vocab/")
+DEFAULT_BASE = "https://w3id.org/cvgraph/id/"
+
+ORG = Namespace("http://www.w3.org/ns/org#")
+M8G = Namespace("http://data.europa.eu/m8g/")
+SCHEMA = Namespace("https://schema.org/")
+QB = Namespace("http://purl.org/linked-data/cube#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+FRAPO = Namespace("http://purl.org/cerif/frapo/")
+
+PREFIXES = {
+    "cv": CV, "cvv": CVV, "org": ORG, "m8g": M8G, "schema": SCHEMA, "qb": QB, "eli": ELI,
+    "frapo": FRAPO, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV, "owl": OWL, "rdfs": RDFS,
+    "xsd": XSD,
+}
+
+# Controlled values used in the sheets; each is a SKOS concept <CVV>/<scheme>/<value> in the ontology.
+SCHEMES = {
+    "funding-kind": ("droit-commun", "specifique", "non-precise"),
+    "role": ("pilot", "service", "participant"),
+    "unit": ("percent", "persons", "count", "euro", "establishments", "trains", "trips", "ratio",
+             "neighbourhoods"),
+    "generation": ("contrats-de-ville-2015", "engagements-quartiers-2030"),
+    "axis-kind": ("axe", "pilier", "axe-transversal"),
+    "governance-kind": ("comite-de-pilotage", "comite-technique", "groupe-de-travail",
+                        "comite-thematique", "conseil-citoyen"),
+    "organisation-kind": ("state", "state-service", "local-authority", "public-body",
+                          "social-landlord", "association", "company", "unit", "group", "programme",
+                          "unresolved"),
+    "instrument-type": ("programme-budgetaire", "fonds-europeen", "fonds", "appel-a-projets",
+                        "aide-financiere", "pret", "avantage-fiscal", "contrat-aide",
+                        "plan-ou-programme", "dispositif"),
+    "territory-kind": ("qpv", "commune", "intercommunality", "urban-unit", "aggregate", "country"),
+    "agreement-kind": ("convention", "charte", "plan-local", "projet-territorial", "protocole"),
+    "document-kind": ("contract-text", "web-page"),
+}
+
+
+def concept(scheme: str, value: str):
+    return CVV[f"{scheme}/{value}"]
