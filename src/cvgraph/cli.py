@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from itertools import groupby
 from pathlib import Path
 
 import click
@@ -11,9 +12,14 @@ import click
 from . import build as build_mod
 from .errors import CvgraphError
 from .graph import load_graph, load_store
+from .gaps import HEADER as GAP_HEADER
+from .gaps import categories as gap_categories
+from .gaps import find_gaps
+from .graph import load_graphs
+from .output import csv_text, json_text, md_table
 from .query import run_select
-from .validate import validate_graph
-from .vocab import DEFAULT_BASE
+from .validate import CVS, SEVERITY_FR, load_shapes, validate_graph
+from .vocab import CV, DCTERMS, DEFAULT_BASE, RDF
 
 graph_option = click.option("--graph", "graph_path", type=click.Path(path_type=Path),
                             help="A build folder or an RDF file (default: the last build).")
@@ -50,18 +56,117 @@ def build(data_dir, out_dir, base):
 
 
 @main.command()
-@graph_option
-def validate(graph_path):
-    """Validate the graph against the SHACL shapes; exit 1 on violations.
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--shapes", "shapes_path", type=click.Path(path_type=Path),
+              help="A shapes file or folder (default: the embedded shapes/).")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "ttl"]), default="text",
+              show_default=True, help="ttl is the sh:ValidationReport itself.")
+def validate(files, shapes_path, fmt):
+    """Validate the built graph (or the RDF FILES given) against the SHACL shapes.
 
-    Example: cvgraph validate --graph build/graph
+    The report is grouped by contract, then orientation, then shape; each finding names the source
+    document, section and line it comes from. Exit 1 on violations, 0 when there are only
+    warnings, 2 on unusable input.
+
+    Example: cvgraph validate --format csv > findings.csv
     """
-    findings = validate_graph(load_graph(graph_path))
-    counts = Counter(f.severity for f in findings)
-    for f in findings:
-        click.echo(f"{f.severity:9} {f.focus} {f.path} {f.message}")
-    click.echo(f"validation: {counts.get('Violation', 0)} violation(s), {counts.get('Warning', 0)} warning(s)")
-    sys.exit(1 if counts.get("Violation") else 0)
+    data = load_graphs(files)
+    report = validate_graph(data, load_shapes(shapes_path))
+    if fmt == "ttl":
+        click.echo(report.graph.serialize(format="turtle"), nl=False)
+    elif fmt == "csv":
+        header = ("severity", "contract", "orientation", "shape", "focus", "subject", "path", "value",
+                  "message", "message_en", "source")
+        click.echo(csv_text(header, [[getattr(f, h) if h != "source" else f.source for h in header]
+                                     for f in report.findings]), nl=False)
+    elif fmt == "json":
+        click.echo(json_text({"conforms": report.conforms, "violations": report.count("Violation"),
+                              "warnings": report.count("Warning"),
+                              "findings": [f.as_dict() for f in report.findings]}), nl=False)
+    else:
+        click.echo("\n".join(validation_text(report, data)))
+    sys.exit(0 if report.conforms else 1)
+
+
+def validation_text(report, data) -> list[str]:
+    """The grouped text report: contract, orientation, shape, then each finding and its source."""
+    titles = contract_titles(data)
+    out = [f"Validation : {report.count('Violation')} violation(s), {report.count('Warning')} "
+           f"avertissement(s), {report.count('Info')} information(s)."]
+    for contract, in_contract in groupby(report.findings, key=lambda f: f.contract):
+        out.append("")
+        out.append(f"== Contrat {contract} – {titles.get(contract, '')}" if contract
+                   else "== Hors contrat (registres : organisations, instruments, documents, conventions)")
+        for orientation, in_orient in groupby(in_contract, key=lambda f: f.orientation):
+            out.append(f"  -- Orientation {orientation}" if orientation else "  -- Contrat et signataires"
+                       if contract else "  --")
+            for shape, found in groupby(in_orient, key=lambda f: f.shape):
+                found = list(found)
+                out.append(f"     {compact(shape)} ({len(found)})")
+                for f in found:
+                    what = f" – {f.subject}" if f.subject and f.subject not in f.message else ""
+                    out.append(f"       [{SEVERITY_FR.get(f.severity, f.severity)}] {f.message}{what}"
+                               f" ({f.source or f.focus})")
+    return out
+
+
+def contract_titles(data) -> dict[str, str]:
+    out = {}
+    for c in data.subjects(RDF.type, CV.Contract):
+        ident = data.value(c, DCTERMS.identifier)
+        titles = sorted(data.objects(c, DCTERMS.title), key=lambda t: getattr(t, "language", "") != "fr")
+        if ident is not None:
+            out[str(ident)] = str(titles[0]) if titles else ""
+    return out
+
+
+def compact(iri: str) -> str:
+    return iri.replace(str(CVS), "cvs:")
+
+
+@main.command()
+@graph_option
+@click.option("--contract", help="Only this contract (its id, e.g. coutras-2024-2030).")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "md", "json"]), default="text",
+              show_default=True)
+def gaps(graph_path, contract, fmt):
+    """The gap report: what each contract leaves out, one row per gap.
+
+    Categories are the gap queries of queries/gaps/ plus the completeness shapes. CSV columns:
+    contract,gap,orientation,subject,detail,source.
+
+    Example: cvgraph gaps --contract coutras-2024-2030 --format csv > manques.csv
+    """
+    found = find_gaps(graph_path, contract)
+    cats = gap_categories()
+    if fmt == "csv":
+        click.echo(csv_text(GAP_HEADER, [[getattr(g, h) for h in GAP_HEADER] for g in found]), nl=False)
+    elif fmt == "json":
+        click.echo(json_text([{**g.as_dict(), "title": cats[g.gap].title} for g in found]), nl=False)
+    elif fmt == "md":
+        lines = []
+        for cid, in_contract in groupby(found, key=lambda g: g.contract):
+            in_contract = list(in_contract)
+            lines.append(f"# Manques du contrat {cid} ({len(in_contract)})\n")
+            for gid, rows in groupby(in_contract, key=lambda g: g.gap):
+                rows = list(rows)
+                lines.append(f"## {cats[gid].title} (`{gid}`, {len(rows)})\n")
+                lines.append(md_table(("Orientation", "Sujet", "Détail", "Source"),
+                                      [(g.orientation, g.subject, g.detail, g.source) for g in rows]))
+        click.echo("\n".join(lines) if lines else "Aucun manque trouvé.\n", nl=False)
+    else:
+        if not found:
+            click.echo("Aucun manque trouvé.")
+        for cid, in_contract in groupby(found, key=lambda g: g.contract):
+            in_contract = list(in_contract)
+            click.echo(f"\n== Contrat {cid} : {len(in_contract)} manque(s)")
+            for gid, rows in groupby(in_contract, key=lambda g: g.gap):
+                rows = list(rows)
+                click.echo(f"  -- {cats[gid].title} [{gid}] ({len(rows)})")
+                for g in rows:
+                    where = f"O{g.orientation} " if g.orientation else ""
+                    subject = f"{g.subject} : " if g.subject else ""
+                    click.echo(f"     {where}{subject}{g.detail} ({g.source})")
 
 
 @main.command()
@@ -73,8 +178,7 @@ def summary(graph_path):
     """
     store = load_store(graph_path)
     _, rows = run_select(store, "who-funds-what")
-    _, bare = run_select(store, "funders-without-instrument")
-    _, no_service = run_select(store, "orientations-without-services")
+    found = find_gaps(graph_path)
     for contract in sorted({r[0] for r in rows}):
         mine = [r for r in rows if r[0] == contract]
         click.echo(f"\n== {contract}: {len({r[1] for r in mine})} orientations with funding lines")
@@ -84,9 +188,8 @@ def summary(graph_path):
             orients = sorted({int(r[1]) for r in mine if r[4] == label})
             instruments = len({r[5] for r in mine if r[4] == label and r[5]})
             click.echo(f"  {label[:48]:48} {n:4}  O{','.join(map(str, orients))}  {instruments} instrument(s)")
-        gaps = [r for r in bare if r[0] == contract]
-        click.echo(f"Gaps: {len(gaps)} funder line(s) without an instrument; orientations with no associated service: "
-                   + (", ".join(r[1] for r in no_service if r[0] == contract) or "none"))
+        counts = Counter(g.gap for g in found if g.contract == contract)
+        click.echo("Gaps (see `cvgraph gaps`): " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -272,9 +272,12 @@ class Compiler:
             self.add(s, RDFS.label, fr(require(item, "text")))
             self.add(s, CV.dateText, Literal(require(item, "date_text")))
             self.provenance(s, item, doc)
+        for key in ("orientations_note", "signatories_note", "principles_note"):
+            if key in e:
+                self.add(c, SKOS.editorialNote, fr(require(e, key)))
         axes = self._axes(c, cid, e, doc)
         for o in mappings(e, "orientations"):
-            self._orientation(c, cid, o, axes, doc)
+            self._orientation(c, cid, o, axes, doc, optional(e, "axes_note", str))
         numbers = [o["number"] for o in mappings(e, "orientations")]
         if len(numbers) != len(set(numbers)):
             dup = next(n for n in numbers if numbers.count(n) > 1)
@@ -344,7 +347,8 @@ class Compiler:
             self.provenance(s, a, doc)
         return axes
 
-    def _orientation(self, c: URIRef, cid: str, o: Node, axes: dict, doc: str) -> None:
+    def _orientation(self, c: URIRef, cid: str, o: Node, axes: dict, doc: str,
+                     axes_note: str | None = None) -> None:
         n = require(o, "number", int)
         s = self.uri("contract", cid, "orientation", n)
         self.add(s, RDF.type, CV.Orientation)
@@ -359,6 +363,9 @@ class Compiler:
             if axis not in axes:
                 raise o.error(f"unknown axis {axis!r}", "axis")
             self.add(s, CV.axis, axes[axis])
+        elif axes_note:  # the text places the orientation in no axis: say so, do not guess one
+            self.add(s, CV.axisNotStated, Literal(True))
+            self.add(s, CV.flag, fr(axes_note))
         if "protocol_line" in o:
             self.add(s, CV.protocolLine, Literal(require(o, "protocol_line", int)))
         for key in ("actions_note", "pilots_note"):

@@ -6,6 +6,7 @@ default build folder is used.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -42,7 +43,20 @@ def load_graph(path: Path | str | None = None) -> Graph:
     try:
         g.parse(file, format=_FORMATS[file.suffix][0])
     except Exception as err:  # rdflib raises several parser exception types
-        raise GraphError(f"{file}: cannot parse RDF: {' '.join(str(err).split())[:200]}") from None
+        text = " ".join(str(err).split())
+        match = re.search(r"line:? (\d+)", text)
+        where = f"{file}:{match.group(1)}" if match else str(file)
+        raise GraphError(f"{where}: cannot parse RDF: {text[:200]}") from None
+    return g
+
+
+def load_graphs(paths) -> Graph:
+    """One rdflib Graph holding every RDF file given (the last build when none is)."""
+    if not paths:
+        return load_graph(None)
+    g = Graph()
+    for path in paths:
+        g += load_graph(path)
     return g
 
 

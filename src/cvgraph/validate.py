@@ -1,48 +1,254 @@
-"""Validating the graph against the SHACL shapes of `shapes/` with pySHACL."""
+"""Validating a graph against the SHACL shapes of `shapes/` with pySHACL.
+
+Each result of the `sh:ValidationReport` becomes a `Finding` placed in its contract and orientation,
+with the label of what it is about, the French and English messages of its shape, and the source
+document, section and line of the resource it concerns.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, Namespace
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
 from ._paths import resource_dir
 from .errors import SourceError
+from .vocab import CV, DCTERMS, RDF, RDFS
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+CVS = Namespace("https://w3id.org/cvgraph/shapes#")
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+SEVERITY_FR = {"Violation": "violation", "Warning": "avertissement", "Info": "information"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str         # Violation, Warning or Info
+    shape: str            # IRI of the shape that produced it
+    gap: str              # its `cvgraph gaps` category (completeness shapes), else ""
+    focus: str            # IRI of the focus node
+    path: str             # IRI of the result path, or ""
+    value: str            # the offending value, or ""
+    contract: str         # id of the contract the finding belongs to; "" for registry resources
+    orientation: str      # orientation number, or ""
+    subject: str          # label of the resource concerned (organisation, figure…), or ""
+    message: str          # French message of the shape, {?value} replaced by the value's label
+    message_en: str
+    file: str             # file name of the source document
+    section: str          # section of the document
+    line: int | None      # line in the source document
+
+    @property
+    def source(self) -> str:
+        return source_text(self.file, self.section, self.line)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "source": self.source}
+
+
+def source_text(file: str, section: str, line: int | str | None) -> str:
+    """"002_x.txt, fiche orientation 5, l. 1729": where a finding comes from, for people."""
+    parts = [p for p in (file, section) if p]
+    if line not in (None, ""):
+        parts.append(f"l. {line}")
+    return ", ".join(parts)
 
 
 @dataclass
-class Finding:
-    severity: str
-    focus: str
-    path: str
-    message: str
+class Report:
+    findings: list[Finding]
+    graph: Graph  # the sh:ValidationReport
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def conforms(self) -> bool:
+        return self.count("Violation") == 0
 
 
-def load_shapes(shapes_dir: Path | None = None) -> Graph:
+def parse_turtle(path: Path, what: str) -> Graph:
+    """Parse a Turtle file; an error names the file and, when the parser gives it, the line."""
     g = Graph()
-    for path in sorted((shapes_dir or resource_dir("shapes")).glob("*.ttl")):
-        try:
-            g.parse(path, format="turtle")
-        except Exception as err:  # rdflib raises several parser exception types
-            raise SourceError(f"invalid shapes file: {' '.join(str(err).split())[:200]}", file=path) from None
+    try:
+        g.parse(path, format="turtle")
+    except FileNotFoundError:
+        raise SourceError(f"{what} not found", file=path) from None
+    except Exception as err:  # rdflib raises several parser exception types
+        text = " ".join(str(err).split())
+        match = re.search(r"line:? (\d+)", text)
+        raise SourceError(f"invalid Turtle in {what}: {text[:200]}", file=path,
+                          line=int(match.group(1)) if match else None) from None
     return g
 
 
-def validate_graph(data: Graph, shapes: Graph | None = None) -> list[Finding]:
-    """Run pySHACL; every result as a Finding, sorted (violations first)."""
-    _, report, _ = shacl_validate(data, shacl_graph=shapes if shapes is not None else load_shapes(),
-                                  inference="none", advanced=True, allow_warnings=True)
-    findings = []
-    for result in report.subjects(SH.resultSeverity, None):
-        severity = report.value(result, SH.resultSeverity).split("#")[-1]
-        messages = sorted(report.objects(result, SH.resultMessage),
-                          key=lambda m: (getattr(m, "language", None) != "fr", str(m)))
-        findings.append(Finding(severity, str(report.value(result, SH.focusNode)),
-                                str(report.value(result, SH.resultPath) or ""),
-                                str(messages[0]) if messages else ""))
-    order = {"Violation": 0, "Warning": 1, "Info": 2}
-    return sorted(findings, key=lambda f: (order.get(f.severity, 3), f.focus, f.path, f.message))
+def shape_files(path: Path | None = None) -> list[Path]:
+    path = Path(path) if path else resource_dir("shapes")
+    if path.is_dir():
+        files = sorted(path.glob("*.ttl"))
+        if not files:
+            raise SourceError("no shapes file (*.ttl) in this folder", file=path)
+        return files
+    if not path.is_file():
+        raise SourceError("shapes file or folder not found", file=path)
+    return [path]
+
+
+def load_shapes(path: Path | None = None) -> Graph:
+    """The shapes graph: every .ttl of `shapes/` (or of the file or folder given)."""
+    g = Graph()
+    for file in shape_files(path):
+        g += parse_turtle(file, "shapes file")
+    shapes = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
+    if not shapes:
+        raise SourceError("no SHACL shape (sh:NodeShape or sh:PropertyShape) found", file=path or "shapes/")
+    return g
+
+
+def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
+    """Run pySHACL on `data`; the findings, sorted by contract, orientation, shape and focus."""
+    shapes = shapes if shapes is not None else load_shapes()
+    try:
+        _, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
+                                      allow_warnings=True)
+    except Exception as err:  # pySHACL reports bad shapes with several exception types
+        raise SourceError(f"the shapes cannot be used: {' '.join(str(err).split())[:200]}",
+                          file="shapes") from None
+    ctx = _Context(data, shapes)
+    findings = [ctx.finding(report, r) for r in report.subjects(RDF.type, SH.ValidationResult)]
+    return Report(sorted(findings, key=sort_key), report)
+
+
+def sort_key(f: Finding):
+    return (f.contract, int(f.orientation) if f.orientation.isdigit() else -1, f.shape,
+            SEVERITY_ORDER.get(f.severity, 3), f.subject, f.focus, f.value, f.message)
+
+
+class _Context:
+    """Looks up, in the data and shapes graphs, what a report needs to say about a result."""
+
+    def __init__(self, data: Graph, shapes: Graph):
+        self.data = data
+        self.shapes = shapes
+
+    def label(self, node) -> str:
+        if isinstance(node, Literal):
+            return str(node)
+        labels = list(self.data.objects(node, RDFS.label))
+        for lab in labels:
+            if getattr(lab, "language", None) == "fr":
+                return str(lab)
+        return str(labels[0]) if labels else str(node).rsplit("/", 1)[-1]
+
+    def named_shape(self, shape):
+        """The nearest shape with an IRI: a result of a nested blank shape (inside sh:or, a
+        qualified value shape…) is reported on the named shape that holds it."""
+        seen = set()
+        while isinstance(shape, BNode) and shape not in seen:
+            seen.add(shape)
+            parents = sorted(self.shapes.subjects(None, shape), key=str)  # list cells climb via rdf:rest
+            if not parents:
+                break
+            shape = parents[0]
+        return shape
+
+    def messages(self, result_graph: Graph, result, shape) -> tuple[str, str]:
+        holders = [result_graph.value(result, SH.sourceConstraint), shape]
+        by_lang = {}
+        for holder in holders:
+            if holder is None:
+                continue
+            for m in self.shapes.objects(holder, SH.message):
+                by_lang.setdefault(getattr(m, "language", None) or "", str(m))
+            if by_lang:
+                break
+        if not by_lang:
+            for m in result_graph.objects(result, SH.resultMessage):
+                by_lang.setdefault(getattr(m, "language", None) or "", str(m))
+        fr = by_lang.get("fr") or by_lang.get("") or next(iter(by_lang.values()), "")
+        en = by_lang.get("en") or fr
+        return fr, en
+
+    def contract_of(self, node):
+        d = self.data
+        if (node, RDF.type, CV.Contract) in d:
+            return node
+        c = d.value(node, CV.contract)
+        if c is None and (o := d.value(node, CV.orientation)) is not None:
+            c = d.value(o, CV.contract)
+        if c is None and (holder := d.value(None, CV.item, node)) is not None:
+            c = d.value(holder, CV.contract)
+        return c
+
+    def orientation_of(self, node):
+        if (node, RDF.type, CV.Orientation) in self.data:
+            return node
+        return self.data.value(node, CV.orientation)
+
+    def locator(self, focus, value, contract):
+        """The resource whose source the finding points at: the focus, or, for a finding on a
+        contract about an organisation, the first place of the contract that names it."""
+        d = self.data
+        if contract is None or focus != contract or not isinstance(value, URIRef):
+            return focus
+        places = []
+        for prop in (CV.signatory, CV.funder, CV.participant):
+            for x in d.subjects(prop, value):
+                if x != contract and self.contract_of(x) == contract:
+                    places.append((0 if prop == CV.signatory else 1, int(d.value(x, CV.sourceLine) or 0), str(x), x))
+        return min(places)[3] if places else focus
+
+    def section(self, node, orientation) -> str:
+        d = self.data
+        if orientation is not None:
+            return f"fiche orientation {d.value(orientation, CV.number)}"
+        if (node, RDF.type, CV.SignatoryCommitment) in d:
+            written = d.value(node, CV.sourceSection)
+            return f"engagements des signataires, {written}" if written else "engagements des signataires"
+        if (node, RDF.type, CV.Contract) in d:
+            return "contrat"
+        if (node, RDF.type, CV.Organisation) in d:
+            return "registre des organisations"
+        if (node, RDF.type, CV.Observation) in d:
+            return "données du territoire"
+        if (node, RDF.type, CV.Indicator) in d:
+            return "annexe : indicateurs"
+        return ""
+
+    def finding(self, report: Graph, result) -> Finding:
+        d = self.data
+        severity = str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
+        shape = self.named_shape(report.value(result, SH.sourceShape))
+        focus = report.value(result, SH.focusNode)
+        value = report.value(result, SH.value)
+        path = report.value(result, SH.resultPath)
+        contract = self.contract_of(focus)
+        where = self.locator(focus, value, contract)
+        orientation = self.orientation_of(where)
+        gap = self.shapes.value(shape, CVS.gap)
+        subject_prop = self.shapes.value(shape, CVS.gapSubject)
+        if isinstance(value, URIRef) and value != focus and (value, RDFS.label, None) in d:
+            subject = self.label(value)
+        elif subject_prop is not None and d.value(focus, subject_prop) is not None:
+            subject = self.label(d.value(focus, subject_prop))
+        elif (focus, RDF.type, CV.Orientation) in d or (focus, RDF.type, CV.Contract) in d:
+            subject = ""
+        else:
+            subject = self.label(focus)
+        fr, en = self.messages(report, result, shape)
+        if value is not None:
+            shown = self.label(value)
+            fr, en = fr.replace("{?value}", shown), en.replace("{?value}", shown)
+        doc = d.value(where, DCTERMS.source)
+        line = d.value(where, CV.sourceLine)
+        return Finding(
+            severity=severity, shape=str(shape), gap=str(gap or ""), focus=str(focus),
+            path=str(path) if isinstance(path, URIRef) else "", value="" if value is None else str(value),
+            contract=str(d.value(contract, DCTERMS.identifier) or "") if contract is not None else "",
+            orientation=str(d.value(orientation, CV.number) or "") if orientation is not None else "",
+            subject=subject, message=fr, message_en=en,
+            file=str(d.value(doc, CV.fileName) or "") if doc is not None else "",
+            section=self.section(where, orientation), line=int(line) if line is not None else None)

@@ -1,0 +1,126 @@
+"""`cvgraph gaps`: what each contract leaves out, for analysts.
+
+Each category is a gap query, `queries/gaps/<id>.rq` (columns contract, orientation, subject,
+detail, file, section, line), run on the embedded store; the completeness shapes add the categories
+no query covers (orientation without objective, figure without period…), each shape naming its
+category with `cvs:gap`. A category with both a query and a shape is reported from the query; the
+tests check that both find the same gaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from .errors import UsageError
+from .graph import load_graph, load_store
+from .query import named_queries
+from .validate import CVS, SH, load_shapes, source_text, validate_graph
+from .vocab import RDFS
+
+HEADER = ("contract", "gap", "orientation", "subject", "detail", "source")
+
+
+@dataclass(frozen=True)
+class Gap:
+    contract: str
+    gap: str
+    orientation: str
+    subject: str
+    detail: str
+    source: str
+
+    def key(self):
+        return (self.contract, self.gap, int(self.orientation) if self.orientation.isdigit() else -1,
+                self.subject, self.detail, self.source)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: str
+    description: str
+    query: str | None  # SPARQL text, or None when only a completeness shape finds it
+
+
+def categories(shapes: Graph | None = None) -> dict[str, Category]:
+    """Every gap category: the gap queries, then the completeness shapes' categories."""
+    out = {q.name: Category(q.name, q.title, q.description, q.text)
+           for q in named_queries().values() if q.purpose == "gaps"}
+    shapes = shapes if shapes is not None else load_shapes()
+    for shape, gap in sorted(shapes.subject_objects(CVS.gap)):
+        gid = str(gap)
+        if gid not in out:
+            out[gid] = Category(gid, _french(shapes, shape, RDFS.label) or gid, _french(shapes, shape, SH.message),
+                                None)
+    return dict(sorted(out.items()))
+
+
+def _french(g: Graph, s, p) -> str:
+    values = sorted(g.objects(s, p), key=lambda v: (getattr(v, "language", None) != "fr", str(v)))
+    return str(values[0]) if values else ""
+
+
+def contract_ids(store: ox.Store) -> list[str]:
+    q = ("SELECT ?id WHERE { ?c a <https://w3id.org/cvgraph/ontology#Contract> ; "
+         "<http://purl.org/dc/terms/identifier> ?id }")
+    return sorted(s["id"].value for s in store.query(q))
+
+
+def find_gaps(graph_path: Path | str | None = None, contract: str | None = None) -> list[Gap]:
+    """All gaps of the graph (the last build by default), of one contract if given, sorted."""
+    store = load_store(graph_path)
+    known = contract_ids(store)
+    if contract is not None and contract not in known:
+        raise UsageError(f"unknown contract {contract!r} (known: {', '.join(known) or 'none'})")
+    shapes = load_shapes()
+    cats = categories(shapes)
+    gaps = set()
+    for cat in cats.values():
+        if cat.query is None:
+            continue
+        for row in store.query(cat.query):
+            v = {name: ("" if row[name] is None else row[name].value)
+                 for name in ("contract", "orientation", "subject", "detail", "file", "section", "line")}
+            gaps.add(Gap(v["contract"], cat.id, v["orientation"], v["subject"], v["detail"],
+                         source_text(v["file"], v["section"], v["line"])))
+    only_shapes = {c.id for c in cats.values() if c.query is None}
+    if only_shapes:
+        report = validate_graph(load_graph(graph_path), _shapes_for(shapes, only_shapes))
+        for f in report.findings:
+            if f.gap in only_shapes and f.contract:
+                gaps.add(Gap(f.contract, f.gap, f.orientation, f.subject, f.message, f.source))
+    return sorted((g for g in gaps if contract is None or g.contract == contract), key=Gap.key)
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+def _shapes_for(shapes: Graph, gap_ids: set[str]) -> Graph:
+    """A copy of the shapes graph in which only the shapes of the given categories still apply:
+    the others lose their targets, and their links from the node shapes that hold them."""
+    keep = {s for s, g in shapes.subject_objects(CVS.gap) if str(g) in gap_ids}
+    holders = {s for s, o in shapes.subject_objects(SH.property) if o in keep}
+    out = Graph()
+    for s, p, o in shapes:
+        if p in _TARGETS and s not in keep and s not in holders:
+            continue
+        if p == SH.property and s in holders and o not in keep:
+            continue
+        out.add((s, p, o))
+    return out
+
+
+def summary_counts(gaps: list[Gap]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for g in gaps:
+        out.setdefault(g.contract, {}).setdefault(g.gap, 0)
+        out[g.contract][g.gap] += 1
+    return out
+

@@ -1,0 +1,223 @@
+"""`cvgraph gaps` and `cvgraph validate` on the seed data.
+
+The expected findings were read off the seed text (line numbers of seed 002 unless said otherwise),
+not copied from the program's output.
+"""
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+
+from cvgraph.cli import main
+from cvgraph.gaps import HEADER, Gap, find_gaps
+from cvgraph.graph import load_graph
+from cvgraph.validate import validate_graph
+from conftest import ROOT
+
+C24 = "coutras-2024-2030"
+FIXTURE = ROOT / "tests" / "fixtures" / "complete.ttl"
+
+
+@pytest.fixture(scope="session")
+def gaps(built):
+    return find_gaps(built)
+
+
+def rows(gaps, gap, contract=C24):
+    return [g for g in gaps if g.gap == gap and g.contract == contract]
+
+
+def orientations(gaps, gap, contract=C24):
+    return {int(g.orientation) for g in rows(gaps, gap, contract)}
+
+
+def subjects(gaps, gap, contract=C24, orientation=None):
+    return {g.subject for g in rows(gaps, gap, contract) if orientation is None or g.orientation == str(orientation)}
+
+
+def test_orientations_without_associated_service(gaps):
+    # "SERVICES ASSOCIES" followed by nothing: O8 l. 1944, O9 l. 2116, O12 l. 2368, O16 l. 2628;
+    # no such heading at all in O13 (l. 2385-2428) and O14 (l. 2429-2493).
+    assert orientations(gaps, "orientation-without-service") == {8, 9, 12, 13, 14, 16}
+
+
+def test_orientations_without_figure(gaps):
+    # No DONNÉES heading in O7 (l. 1798-1852), O8, O10 (l. 2158: "pas de données spécifiques"), O13,
+    # O16; O6's DONNÉES (l. 1737) only points at a "fiche SIG Logement" and gives no figure.
+    assert orientations(gaps, "orientation-without-figure") == {6, 7, 8, 10, 13, 16}
+
+
+def test_orientations_without_specific_funding(gaps):
+    # O1 (l. 1428) and O2 (l. 1517) have "Financements mobilisables", not "Financements spécifiques".
+    assert orientations(gaps, "orientation-without-specific-funding") == {1, 2}
+
+
+def test_orientation_16_has_no_action(gaps):
+    # Every fiche has an "ACTIONS À CONDUIRE" heading (l. 1357 … 2539) except O16 (l. 2584-2642).
+    assert orientations(gaps, "orientation-without-action") == {16}
+
+
+def test_funders_named_without_instrument(gaps):
+    # O5, l. 1729-1731: "-BPI", "-BM :", "-Commune"; O8, l. 1963-1965: "BPI", "CDC :", "Commune";
+    # O9, l. 2145-2146: "Communauté d'agglomération du Libournais", "Ville de Coutras".
+    o5 = {s.lower() for s in subjects(gaps, "funder-without-instrument", orientation=5)}
+    assert any("bpifrance" in s for s in o5) and "bm" in o5 and any("coutras" in s for s in o5)
+    o8 = {s.lower() for s in subjects(gaps, "funder-without-instrument", orientation=8)}
+    assert any("dépôts" in s for s in o8) and any("bpifrance" in s for s in o8)
+    o9 = {s.lower() for s in subjects(gaps, "funder-without-instrument", orientation=9)}
+    assert any("la cali" in s for s in o9) and any("coutras" in s for s in o9)
+    # O1's BPI line names its instruments (l. 1426: "Les Déterminés"…): not a gap
+    assert not any("bpifrance" in s.lower() for s in subjects(gaps, "funder-without-instrument", orientation=1))
+
+
+def test_signatories_without_role(gaps):
+    # The MSA (section 9, l. 995) and the CMA (section 13, l. 1114) sign, but no fiche names them:
+    # fiches only say "les chambres consulaires (CCM, CCI, CCMA)" (l. 1368). ÉPIDE is a funder in O2
+    # (l. 1511) and the three landlords serve through "Bailleurs sociaux" (O5 l. 1710, O6 l. 1778).
+    found = {s.split(" ")[0] for s in subjects(gaps, "signatory-without-role")}
+    assert found == {"MSA", "Chambre"}
+
+
+def test_funders_without_written_commitment(gaps):
+    # BPI is mobilised in O1 (l. 1426) and later fiches; seed 000 (l. 7) lists it as a new signatory,
+    # but section C (l. 533-1320) has no BPI commitments. INAE (O1, l. 1422) signs nothing.
+    found = subjects(gaps, "funder-without-commitment")
+    assert any("Bpifrance" in s for s in found) and "INAE" in found
+    assert not any(s in found for s in ("État", "Département de la Gironde", "Région Nouvelle-Aquitaine"))
+    bpi = next(g for g in rows(gaps, "funder-without-commitment") if "Bpifrance" in g.subject)
+    assert "signataire sans engagement" in bpi.detail and "l. 1426" in bpi.source
+
+
+def test_unresolved_names(gaps):
+    # "-BM :" (O5, l. 1730) and the pilot "Mission ville" (O5, l. 1706) are never spelled out.
+    o5 = subjects(gaps, "unresolved-name", orientation=5)
+    assert {"BM", "Mission ville"} <= o5
+
+
+def test_figure_out_of_range(gaps):
+    # O2, l. 1436: "29,6% dont 332,9% de femmes" — a share above 100 %, kept as written.
+    (g,) = rows(gaps, "figure-out-of-range")
+    assert g.orientation == "2" and "332.9" in g.detail and "332,9%" in g.detail
+    assert g.source == "002_ac9efd2afd3fa111.txt, fiche orientation 2, données, l. 1436"
+
+
+def test_titles_differ_between_protocol_and_fiche(gaps):
+    # Protocol l. 39 "Ancrer le Conseil Citoyen…" vs fiche l. 2385 "Maintenir le Conseil Citoyen…";
+    # O11, O14, O15, O16 differ too (l. 38-43 vs the fiche headings).
+    assert orientations(gaps, "title-mismatch") == {11, 13, 14, 15, 16}
+    o13 = next(g for g in rows(gaps, "title-mismatch") if g.orientation == "13")
+    assert "Ancrer le Conseil Citoyen" in o13.detail and "Maintenir le Conseil Citoyen" in o13.detail
+
+
+def test_valenciennes_lists_orientations_only(gaps):
+    # Seed 004 l. 8-14 names 6 orientations and nothing else about them.
+    for gap in ("orientation-without-pilot", "orientation-without-indicator", "orientation-without-service"):
+        assert orientations(gaps, gap, "valenciennes-2015-2022") == {1, 2, 3, 4, 5, 6}
+    # while every Coutras orientation has a pilot and indicators (annex l. 2643-2690, by groups of 4)
+    assert orientations(gaps, "orientation-without-pilot") == set()
+    assert orientations(gaps, "orientation-without-indicator") == set()
+
+
+def test_shacl_and_gap_queries_agree(built, gaps):
+    """Categories found both by a query and by a completeness shape: the same gaps."""
+    report = validate_graph(load_graph(built))
+    for gap in ("orientation-without-service", "orientation-without-figure", "orientation-without-pilot",
+                "orientation-without-indicator", "orientation-without-specific-funding",
+                "funder-without-commitment", "signatory-without-role", "title-mismatch", "figure-out-of-range"):
+        # contract-level categories: validate places the finding where the organisation is first named
+        level = gap in ("funder-without-commitment", "signatory-without-role")
+        shacl = {(f.contract, "" if level else f.orientation, f.subject) for f in report.findings if f.gap == gap}
+        query = {(g.contract, g.orientation, g.subject) for g in gaps if g.gap == gap}
+        assert shacl == query, gap
+    shacl = {(f.contract, f.orientation, f.subject) for f in report.findings if f.gap == "funder-without-instrument"}
+    assert shacl == {(g.contract, g.orientation, g.subject) for g in gaps if g.gap == "funder-without-instrument"}
+    unresolved = {f.subject for f in report.findings if f.gap == "unresolved-name"}
+    assert {g.subject for g in gaps if g.gap == "unresolved-name"} <= unresolved
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_gaps_csv_contract(built, gaps):
+    result = invoke("gaps", "--graph", built, "--contract", C24, "--format", "csv")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "contract,gap,orientation,subject,detail,source"
+    table = list(csv.DictReader(io.StringIO(result.output)))
+    assert {r["contract"] for r in table} == {C24}
+    assert [Gap(**r).key() for r in table] == sorted(Gap(**r).key() for r in table)
+    assert len(table) == len([g for g in gaps if g.contract == C24])
+    assert all(r["detail"] and r["source"].startswith(("002_", "000_")) for r in table)
+    assert tuple(lines[0].split(",")) == HEADER
+
+
+def test_gaps_other_formats(built):
+    md = invoke("gaps", "--graph", built, "--contract", C24, "--format", "md")
+    assert md.exit_code == 0 and "| Orientation | Sujet | Détail | Source |" in md.output
+    js = invoke("gaps", "--graph", built, "--format", "json")
+    data = json.loads(js.output)
+    assert {"contract", "gap", "orientation", "subject", "detail", "source", "title"} <= set(data[0])
+    text = invoke("gaps", "--graph", built, "--contract", C24)
+    assert "Orientations sans service associé [orientation-without-service] (6)" in text.output
+
+
+def test_gaps_unknown_contract(built):
+    result = invoke("gaps", "--graph", built, "--contract", "lyon-2024-2030")
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0 and "unknown contract 'lyon-2024-2030'" in result.output
+
+
+def test_validate_seed_graph_exits_0_and_lists_warnings(built):
+    result = invoke("validate", built / "graph.nt")
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith("Validation : 0 violation(s)") and "avertissement(s)" in first
+    assert "== Contrat coutras-2024-2030" in result.output and "-- Orientation 8" in result.output
+    assert "cvs:Orientation-service" in result.output and "002_ac9efd2afd3fa111.txt, fiche orientation 8" in result.output
+
+
+def test_validate_exits_1_on_a_violation(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(FIXTURE.read_text(encoding="utf-8").replace("cv:number 1 ;", "cv:number 0 ;"), encoding="utf-8")
+    result = invoke("validate", bad)
+    assert result.exit_code == 1
+    assert "1 violation(s)" in result.output.splitlines()[0] and "cvs:Orientation-number" in result.output
+    for fmt in ("csv", "json", "ttl"):
+        out = invoke("validate", bad, "--format", fmt)
+        assert out.exit_code == 1
+        if fmt == "csv":
+            table = list(csv.DictReader(io.StringIO(out.output)))
+            assert [(r["severity"], r["shape"].split("#")[1], r["source"]) for r in table] == [
+                ("Violation", "Orientation-number", "test.txt, fiche orientation 0, l. 10")]
+        elif fmt == "json":
+            data = json.loads(out.output)
+            assert data["conforms"] is False and data["violations"] == 1
+        else:
+            report = Graph().parse(data=out.output, format="turtle")
+            assert len(report) > 5
+
+
+def test_validate_complete_fixture_exits_0():
+    result = invoke("validate", FIXTURE)
+    assert result.exit_code == 0 and "0 violation(s), 0 avertissement(s)" in result.output
+
+
+def test_validate_unusable_input(tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix cv: <https://w3id.org/cvgraph/ontology#> .\n\ncv:a cv:b \"unterminated .\n",
+                      encoding="utf-8")
+    result = invoke("validate", broken)
+    assert result.exit_code == 2 and "broken.ttl" in result.output and "Traceback" not in result.output
+    assert result.output.strip().count("\n") == 0
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n<x> a sh:NodeShape ;\n  sh:path [ \n",
+                      encoding="utf-8")
+    result = invoke("validate", FIXTURE, "--shapes", shapes)
+    assert result.exit_code == 2 and "shapes.ttl" in result.output and result.output.strip().count("\n") == 0
+    missing = invoke("validate", tmp_path / "nope.ttl")
+    assert missing.exit_code == 2 and "nope.ttl" in missing.output
