@@ -19,8 +19,8 @@ from rdflib import Graph, Literal
 
 from ._paths import default_build_dir, resource_dir
 from .compile import compile_data
-from .errors import SourceError
-from .vocab import CV, DEFAULT_BASE, PREFIXES, RDF, RDFS
+from .errors import SourceError, parse_failure
+from .vocab import CV, DEFAULT_BASE, PREFIXES, RDF, french_text
 
 OUTPUTS = {"ttl": "graph.ttl", "nt": "graph.nt", "jsonld": "graph.jsonld"}
 SUMMARY_FILE = "summary.json"
@@ -66,9 +66,7 @@ def load_ontology(path: Path | None = None) -> Graph:
     except FileNotFoundError:
         raise SourceError("ontology file not found", file=path) from None
     except Exception as err:  # rdflib raises several parser exception types
-        text = " ".join(str(err).split())
-        match = re.search(r"line (\d+)", text)
-        line = int(match.group(1)) if match else None
+        text, line = parse_failure(err)
         raise SourceError(f"invalid Turtle: {text[:200]}", file=path, line=line) from None
     return g
 
@@ -99,8 +97,7 @@ def summarise(g: Graph, out_dir: Path) -> BuildSummary:
 
 def french_label(g: Graph, s) -> str:
     """The French rdfs:label of `s` (else any label, else its IRI)."""
-    labels = sorted(g.objects(s, RDFS.label), key=lambda lit: (getattr(lit, "language", None) != "fr", str(lit)))
-    return str(labels[0]) if labels else str(s)
+    return french_text(g, s) or str(s)
 
 
 def serialise(g: Graph) -> dict[str, bytes]:

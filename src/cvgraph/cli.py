@@ -11,15 +11,14 @@ import click
 
 from . import build as build_mod
 from .errors import CvgraphError
-from .graph import load_graph, load_store
 from .gaps import HEADER as GAP_HEADER
 from .gaps import categories as gap_categories
 from .gaps import find_gaps
-from .graph import load_graphs
+from .graph import load_graphs, load_store
 from .output import csv_text, json_text, md_table
 from .query import run_select
 from .validate import CVS, SEVERITY_FR, load_shapes, validate_graph
-from .vocab import CV, DCTERMS, DEFAULT_BASE, RDF
+from .vocab import CV, DCTERMS, DEFAULT_BASE, RDF, french_text
 
 graph_option = click.option("--graph", "graph_path", type=click.Path(path_type=Path),
                             help="A build folder or an RDF file (default: the last build).")
@@ -114,9 +113,8 @@ def contract_titles(data) -> dict[str, str]:
     out = {}
     for c in data.subjects(RDF.type, CV.Contract):
         ident = data.value(c, DCTERMS.identifier)
-        titles = sorted(data.objects(c, DCTERMS.title), key=lambda t: getattr(t, "language", "") != "fr")
         if ident is not None:
-            out[str(ident)] = str(titles[0]) if titles else ""
+            out[str(ident)] = french_text(data, c, DCTERMS.title) or ""
     return out
 
 
@@ -145,11 +143,9 @@ def gaps(graph_path, contract, fmt):
         click.echo(json_text([{**g.as_dict(), "title": cats[g.gap].title} for g in found]), nl=False)
     elif fmt == "md":
         lines = []
-        for cid, in_contract in groupby(found, key=lambda g: g.contract):
-            in_contract = list(in_contract)
-            lines.append(f"# Manques du contrat {cid} ({len(in_contract)})\n")
-            for gid, rows in groupby(in_contract, key=lambda g: g.gap):
-                rows = list(rows)
+        for cid, total, by_gap in by_contract_and_gap(found):
+            lines.append(f"# Manques du contrat {cid} ({total})\n")
+            for gid, rows in by_gap:
                 lines.append(f"## {cats[gid].title} (`{gid}`, {len(rows)})\n")
                 lines.append(md_table(("Orientation", "Sujet", "Détail", "Source"),
                                       [(g.orientation, g.subject, g.detail, g.source) for g in rows]))
@@ -157,16 +153,21 @@ def gaps(graph_path, contract, fmt):
     else:
         if not found:
             click.echo("Aucun manque trouvé.")
-        for cid, in_contract in groupby(found, key=lambda g: g.contract):
-            in_contract = list(in_contract)
-            click.echo(f"\n== Contrat {cid} : {len(in_contract)} manque(s)")
-            for gid, rows in groupby(in_contract, key=lambda g: g.gap):
-                rows = list(rows)
+        for cid, total, by_gap in by_contract_and_gap(found):
+            click.echo(f"\n== Contrat {cid} : {total} manque(s)")
+            for gid, rows in by_gap:
                 click.echo(f"  -- {cats[gid].title} [{gid}] ({len(rows)})")
                 for g in rows:
                     where = f"O{g.orientation} " if g.orientation else ""
                     subject = f"{g.subject} : " if g.subject else ""
                     click.echo(f"     {where}{subject}{g.detail} ({g.source})")
+
+
+def by_contract_and_gap(found):
+    """Sorted gaps as (contract, number of gaps, [(gap id, gaps)]), for the grouped reports."""
+    for cid, in_contract in groupby(found, key=lambda g: g.contract):
+        in_contract = list(in_contract)
+        yield cid, len(in_contract), [(gid, list(rows)) for gid, rows in groupby(in_contract, key=lambda g: g.gap)]
 
 
 @main.command()
@@ -178,7 +179,7 @@ def summary(graph_path):
     """
     store = load_store(graph_path)
     _, rows = run_select(store, "who-funds-what")
-    found = find_gaps(graph_path)
+    found = find_gaps(graph_path, store=store)
     for contract in sorted({r[0] for r in rows}):
         mine = [r for r in rows if r[0] == contract]
         click.echo(f"\n== {contract}: {len({r[1] for r in mine})} orientations with funding lines")

@@ -11,6 +11,7 @@ of them into a one-line message and an exit code in one place::
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -38,6 +39,14 @@ class SourceError(CvgraphError):
         if self.field:
             where += f": field '{self.field}'"
         return f"{where}: {self.message}"
+
+
+def parse_failure(err: Exception) -> tuple[str, int | None]:
+    """A parser's error on one line, and the line it names if it names one (rdflib and pyoxigraph
+    word it "at line 3", "line: 3" or "line 3")."""
+    text = " ".join(str(err).split())
+    match = re.search(r"line:? (\d+)", text)
+    return text, int(match.group(1)) if match else None
 
 
 class GraphError(CvgraphError):

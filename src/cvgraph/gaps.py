@@ -19,7 +19,7 @@ from .errors import UsageError
 from .graph import load_graph, load_store
 from .query import named_queries
 from .validate import CVS, SH, load_shapes, source_text, validate_graph
-from .vocab import RDFS
+from .vocab import french_text
 
 HEADER = ("contract", "gap", "orientation", "subject", "detail", "source")
 
@@ -57,14 +57,9 @@ def categories(shapes: Graph | None = None) -> dict[str, Category]:
     for shape, gap in sorted(shapes.subject_objects(CVS.gap)):
         gid = str(gap)
         if gid not in out:
-            out[gid] = Category(gid, _french(shapes, shape, RDFS.label) or gid, _french(shapes, shape, SH.message),
+            out[gid] = Category(gid, french_text(shapes, shape) or gid, french_text(shapes, shape, SH.message) or "",
                                 None)
     return dict(sorted(out.items()))
-
-
-def _french(g: Graph, s, p) -> str:
-    values = sorted(g.objects(s, p), key=lambda v: (getattr(v, "language", None) != "fr", str(v)))
-    return str(values[0]) if values else ""
 
 
 def contract_ids(store: ox.Store) -> list[str]:
@@ -73,9 +68,11 @@ def contract_ids(store: ox.Store) -> list[str]:
     return sorted(s["id"].value for s in store.query(q))
 
 
-def find_gaps(graph_path: Path | str | None = None, contract: str | None = None) -> list[Gap]:
-    """All gaps of the graph (the last build by default), of one contract if given, sorted."""
-    store = load_store(graph_path)
+def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
+              store: ox.Store | None = None) -> list[Gap]:
+    """All gaps of the graph (the last build by default), of one contract if given, sorted.
+    `store`, when given, is that graph already loaded."""
+    store = store if store is not None else load_store(graph_path)
     known = contract_ids(store)
     if contract is not None and contract not in known:
         raise UsageError(f"unknown contract {contract!r} (known: {', '.join(known) or 'none'})")
@@ -114,13 +111,5 @@ def _shapes_for(shapes: Graph, gap_ids: set[str]) -> Graph:
         if p == SH.property and s in holders and o not in keep:
             continue
         out.add((s, p, o))
-    return out
-
-
-def summary_counts(gaps: list[Gap]) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {}
-    for g in gaps:
-        out.setdefault(g.contract, {}).setdefault(g.gap, 0)
-        out[g.contract][g.gap] += 1
     return out
 

@@ -6,7 +6,6 @@ default build folder is used.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,7 +13,7 @@ from rdflib import Graph
 
 from ._paths import default_build_dir
 from .build import OUTPUTS
-from .errors import GraphError
+from .errors import GraphError, parse_failure
 
 _FORMATS = {".ttl": ("turtle", ox.RdfFormat.TURTLE), ".nt": ("nt", ox.RdfFormat.N_TRIPLES),
             ".jsonld": ("json-ld", ox.RdfFormat.JSON_LD), ".json": ("json-ld", ox.RdfFormat.JSON_LD),
@@ -43,9 +42,8 @@ def load_graph(path: Path | str | None = None) -> Graph:
     try:
         g.parse(file, format=_FORMATS[file.suffix][0])
     except Exception as err:  # rdflib raises several parser exception types
-        text = " ".join(str(err).split())
-        match = re.search(r"line:? (\d+)", text)
-        where = f"{file}:{match.group(1)}" if match else str(file)
+        text, line = parse_failure(err)
+        where = f"{file}:{line}" if line is not None else str(file)
         raise GraphError(f"{where}: cannot parse RDF: {text[:200]}") from None
     return g
 

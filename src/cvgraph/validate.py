@@ -7,7 +7,6 @@ document, section and line of the resource it concerns.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
 from ._paths import resource_dir
-from .errors import SourceError
-from .vocab import CV, DCTERMS, RDF, RDFS
+from .errors import SourceError, parse_failure
+from .vocab import CV, DCTERMS, RDF, RDFS, french_text
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 CVS = Namespace("https://w3id.org/cvgraph/shapes#")
@@ -78,10 +77,8 @@ def parse_turtle(path: Path, what: str) -> Graph:
     except FileNotFoundError:
         raise SourceError(f"{what} not found", file=path) from None
     except Exception as err:  # rdflib raises several parser exception types
-        text = " ".join(str(err).split())
-        match = re.search(r"line:? (\d+)", text)
-        raise SourceError(f"invalid Turtle in {what}: {text[:200]}", file=path,
-                          line=int(match.group(1)) if match else None) from None
+        text, line = parse_failure(err)
+        raise SourceError(f"invalid Turtle in {what}: {text[:200]}", file=path, line=line) from None
     return g
 
 
@@ -137,11 +134,7 @@ class _Context:
     def label(self, node) -> str:
         if isinstance(node, Literal):
             return str(node)
-        labels = list(self.data.objects(node, RDFS.label))
-        for lab in labels:
-            if getattr(lab, "language", None) == "fr":
-                return str(lab)
-        return str(labels[0]) if labels else str(node).rsplit("/", 1)[-1]
+        return french_text(self.data, node) or str(node).rsplit("/", 1)[-1]
 
     def named_shape(self, shape):
         """The nearest shape with an IRI: a result of a nested blank shape (inside sh:or, a

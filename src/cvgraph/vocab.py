@@ -44,5 +44,11 @@ SCHEMES = {
 }
 
 
+def french_text(g, s, p=RDFS.label) -> str | None:
+    """The French value of `p` on `s` (else the first other value, in a stable order), or None."""
+    values = sorted(g.objects(s, p), key=lambda v: (getattr(v, "language", None) != "fr", str(v)))
+    return str(values[0]) if values else None
+
+
 def concept(scheme: str, value: str):
     return CVV[f"{scheme}/{value}"]
