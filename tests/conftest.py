@@ -20,3 +20,37 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="session")
 def g(built):
     return load_graph(built)
+
+
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def check_golden(name: str, text: str) -> None:
+    """Compare `text` with tests/golden/NAME; CVGRAPH_UPDATE_GOLDEN=1 rewrites the file instead.
+
+    Golden files pin whole outputs against regressions; the values users rely on are also checked
+    by hand against the seed text in the tests themselves (with line numbers)."""
+    import os
+
+    path = GOLDEN / name
+    if os.environ.get("CVGRAPH_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"{path} is missing (run with CVGRAPH_UPDATE_GOLDEN=1 once, then read it)"
+    assert text == path.read_text(encoding="utf-8"), f"output differs from {path}"
+
+
+@pytest.fixture(scope="session")
+def store(built):
+    from cvgraph.graph import load_store
+
+    return load_store(built)
+
+
+def run_cli(*args: str):
+    """Run the cvgraph CLI in-process; returns click's Result (exit_code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from cvgraph.cli import main
+
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)

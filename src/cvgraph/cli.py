@@ -10,13 +10,13 @@ from pathlib import Path
 import click
 
 from . import build as build_mod
-from .errors import CvgraphError
+from .errors import CvgraphError, UsageError
 from .gaps import HEADER as GAP_HEADER
 from .gaps import categories as gap_categories
 from .gaps import find_gaps
 from .graph import load_graphs, load_store
-from .output import csv_text, json_text, md_table
-from .query import run_select
+from .output import csv_text, json_text, md_table, table_text, write_file_atomically
+from .query import named_queries, parse_params, resolve, run_embedded, run_endpoint, run_select
 from .validate import CVS, SEVERITY_FR, load_shapes, validate_graph
 from .vocab import CV, DCTERMS, DEFAULT_BASE, RDF, french_text
 
@@ -191,6 +191,160 @@ def summary(graph_path):
             click.echo(f"  {label[:48]:48} {n:4}  O{','.join(map(str, orients))}  {instruments} instrument(s)")
         counts = Counter(g.gap for g in found if g.contract == contract)
         click.echo("Gaps (see `cvgraph gaps`): " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+
+
+QUERY_FORMATS = ["table", "csv", "tsv", "json", "md"]
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of the query (repeat for several); see --list.")
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
+              help="For SELECT results; ASK prints true or false, CONSTRUCT and DESCRIBE print Turtle.")
+@click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds to wait for the endpoint.")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries, their titles and parameters.")
+@graph_option
+def query(query, params, fmt, endpoint, timeout, list_queries, graph_path):
+    """Run a named query of the library, or a .rq file, on the graph or on an endpoint.
+
+    Parameters are bound by the SPARQL engine (never pasted into the text), so a value is always
+    one RDF literal. Exit 2 on an unknown query or parameter, a syntax error (with its line and
+    column) or an endpoint that does not answer.
+
+    \b
+    Examples:
+      cvgraph query --list
+      cvgraph query who-funds-what --format csv > financeurs.csv
+      cvgraph query funder-profile --param funder=etat --format md
+      cvgraph query mine.rq --endpoint http://127.0.0.1:7878/query
+    """
+    if list_queries:
+        click.echo(query_list(), nl=False)
+        return
+    if not query:
+        raise UsageError("give a query name or a .rq file (see `cvgraph query --list`)")
+    nq = resolve(query)
+    values = parse_params(params)
+    if endpoint:
+        result = run_endpoint(endpoint, nq, values, timeout=timeout)
+    else:
+        result = run_embedded(load_store(graph_path), nq, values)
+    click.echo(format_result(result, fmt), nl=False)
+
+
+def query_list() -> str:
+    lines = []
+    for purpose, group in groupby(sorted(named_queries().values(), key=lambda q: (q.purpose, q.name)),
+                                  key=lambda q: q.purpose):
+        lines.append(f"{purpose}/")
+        for q in group:
+            lines.append(f"  {q.name:38} {q.title}")
+            for p in q.params:
+                kind = ", ".join(([p.kind] if p.kind != "string" else []) + (["optional"] if p.optional else []))
+                lines.append(f"  {'':38}   --param {p.name}=…{f' ({kind})' if kind else ''} {p.description}")
+    return "\n".join(lines) + "\n"
+
+
+def format_result(result, fmt: str) -> str:
+    if result.form == "ASK":
+        return json_text({"boolean": result.boolean}) if fmt == "json" else f"{str(result.boolean).lower()}\n"
+    if result.form in ("CONSTRUCT", "DESCRIBE"):
+        import pyoxigraph as ox
+        triples = list(ox.parse(result.ntriples, format=ox.RdfFormat.N_TRIPLES))
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE).decode("utf-8")
+    if fmt == "csv":
+        return csv_text(result.variables, result.rows)
+    if fmt == "tsv":
+        return csv_text(result.variables, result.rows, delimiter="\t")
+    if fmt == "json":
+        return json_text([dict(zip(result.variables, row)) for row in result.rows])
+    if fmt == "md":
+        return md_table(result.variables, result.rows)
+    return table_text(result.variables, result.rows) + f"({len(result.rows)} ligne(s))\n"
+
+
+@main.command()
+@graph_option
+@click.option("--contract", help="The contract (its id); every contract with orientations when omitted.")
+@click.option("--level", type=click.Choice(["organisation", "unit"]), default="organisation", show_default=True,
+              help="organisation rolls services up to their organisation (the DDETS into the State); unit keeps them apart.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "html", "md"]), default="md", show_default=True)
+@click.option("--out", "out_path", type=click.Path(path_type=Path), help="Write to this file (needed for xlsx).")
+def matrix(graph_path, contract, level, fmt, out_path):
+    """The partner-responsibility matrix: partners × orientations, each cell the partner's roles.
+
+    Roles: pilot, service (service associé), funder-dc (droit commun), funder-sp (crédits
+    spécifiques), funder (kind not stated). CSV columns: partner,partner_label,signatory,O1,O2,…
+    (one contract per CSV); the xlsx has one sheet per contract and a legend sheet; the html is one
+    standalone page.
+
+    \b
+    Examples:
+      cvgraph matrix --contract coutras-2024-2030 --format csv > matrice.csv
+      cvgraph matrix --format xlsx --out matrice.xlsx
+    """
+    from . import matrix as mx
+
+    store = load_store(graph_path)
+    if fmt == "csv" and not contract:
+        candidates = [c for c in mx.contracts_with_titles(store) if mx.orientations_of(store, c)]
+        if len(candidates) != 1:
+            raise UsageError("a CSV matrix holds one contract: give --contract "
+                             f"(one of: {', '.join(candidates) or 'none'})")
+        contract = candidates[0]
+    ms = mx.matrices(store, contract, level)
+    if fmt == "xlsx":
+        if not out_path:
+            raise UsageError("--format xlsx needs --out FILE.xlsx")
+        data = mx.to_xlsx(ms)
+    else:
+        text = mx.to_csv(ms[0]) if fmt == "csv" else mx.to_md(ms) if fmt == "md" else mx.to_html(ms)
+        data = text.encode("utf-8")
+    emit(data, out_path)
+
+
+@main.command()
+@graph_option
+@click.option("--contract", help="Only this contract (its id); every contract when omitted.")
+@click.option("--format", "fmt", type=click.Choice(["text", "graphml", "gexf", "json", "png", "svg"]),
+              default="text", show_default=True,
+              help="text is the ranking by centrality and the communities; the others are files.")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), help="Write to this file (needed for png).")
+def network(graph_path, contract, fmt, out_path):
+    """The partner co-engagement network: partners linked when they share an orientation.
+
+    Edges are weighted by the number of orientations shared; each node carries its strength,
+    degree, betweenness and eigenvector centralities and its community (greedy modularity).
+    GraphML and GEXF open in Gephi, Cytoscape and yEd.
+
+    \b
+    Examples:
+      cvgraph network --contract coutras-2024-2030
+      cvgraph network --format gexf --out partenaires.gexf
+      cvgraph network --format png --out partenaires.png
+    """
+    from . import network as nw
+
+    g = nw.co_engagement(load_store(graph_path), contract)
+    if fmt == "text":
+        emit(nw.text_report(g).encode("utf-8"), out_path)
+        return
+    if fmt == "png" and not out_path:
+        raise UsageError("--format png needs --out FILE.png")
+    emit(nw.export(g, fmt), out_path)
+    if out_path:
+        click.echo(f"{out_path}: {g.number_of_nodes()} partners, {g.number_of_edges()} links", err=True)
+
+
+def emit(data: bytes, out_path: Path | None) -> None:
+    """Write to the file (atomically) or to standard output."""
+    if out_path:
+        write_file_atomically(out_path, data)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,282 @@
+"""The partner-responsibility matrix: partners × orientations, each cell the partner's roles there.
+
+Built from the `partner-roles` and `signatories` queries, so that the matrix and the query library
+always agree. Roles: pilot, service (service associé), funder-dc (droit commun), funder-sp
+(crédits spécifiques), funder (kind not stated). A row total is the number of orientations where
+the partner holds at least one role; a column total is the number of partners engaged in the
+orientation.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import unicodedata
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .errors import UsageError
+from .output import csv_text, md_table
+from .query import run_select
+
+# role -> (letter, French label, English label, fill colour)
+ROLES = {
+    "pilot": ("P", "Pilote", "pilot", "1F77B4"),
+    "service": ("S", "Service associé", "associated service", "2CA02C"),
+    "funder-dc": ("D", "Financeur (droit commun)", "funder, mainstream credits", "FF7F0E"),
+    "funder-sp": ("C", "Financeur (crédits spécifiques)", "funder, specific credits", "D62728"),
+    "funder": ("F", "Financeur (nature non précisée)", "funder, kind not stated", "9467BD"),
+}
+PRIORITY = list(ROLES)  # the colour of a cell is that of its first role in this order
+LEVELS = ("organisation", "unit")
+
+
+@dataclass
+class Matrix:
+    contract: str
+    title: str
+    orientations: list[tuple[int, str]]           # (number, title)
+    rows: list[dict] = field(default_factory=list)  # partner, label, signatory, cells {number: [roles]}
+
+    @property
+    def header(self) -> list[str]:
+        return ["partner", "partner_label", "signatory"] + [f"O{n}" for n, _ in self.orientations]
+
+    def cell(self, row: dict, number: int) -> str:
+        return ";".join(sorted(row["cells"].get(number, ())))
+
+    def row_total(self, row: dict) -> int:
+        return sum(1 for roles in row["cells"].values() if roles)
+
+    def column_total(self, number: int) -> int:
+        return sum(1 for row in self.rows if row["cells"].get(number))
+
+    def csv_rows(self) -> list[list[str]]:
+        return [[r["partner"], r["label"], "yes" if r["signatory"] else ""]
+                + [self.cell(r, n) for n, _ in self.orientations] for r in self.rows]
+
+
+def sort_key(label: str) -> str:
+    """Labels sorted as people expect: accents and case ignored (État next to Éducation and Etat)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", label) if not unicodedata.combining(c)).casefold()
+
+
+def contracts_with_titles(store: ox.Store) -> dict[str, str]:
+    query = """PREFIX cv: <https://w3id.org/cvgraph/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+    SELECT ?id ?title WHERE { ?c a cv:Contract ; dcterms:identifier ?id .
+      OPTIONAL { ?c dcterms:title ?title FILTER(lang(?title) = "fr") } } ORDER BY ?id"""
+    return {s["id"].value: (s["title"].value if s["title"] else "") for s in store.query(query)}
+
+
+def orientations_of(store: ox.Store, contract: str) -> list[tuple[int, str]]:
+    query = """PREFIX cv: <https://w3id.org/cvgraph/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+    SELECT ?id ?n ?title WHERE { ?c dcterms:identifier ?id ; a cv:Contract . ?o cv:contract ?c ; cv:number ?n ;
+      cv:title ?title } ORDER BY ?n"""
+    solutions = store.query(query, substitutions={ox.Variable("id"): ox.Literal(contract)})
+    return [(int(s["n"].value), s["title"].value) for s in solutions]
+
+
+def build_matrix(store: ox.Store, contract: str, level: str = "organisation") -> Matrix:
+    """The matrix of one contract; `level` organisation rolls units up, unit keeps them apart."""
+    if level not in LEVELS:
+        raise UsageError(f"--level {level!r}: expected one of {', '.join(LEVELS)}")
+    titles = contracts_with_titles(store)
+    if contract not in titles:
+        raise UsageError(f"unknown contract {contract!r} (known: {', '.join(titles) or 'none'})")
+    matrix = Matrix(contract, titles[contract], orientations_of(store, contract))
+    variables, rows = run_select(store, "partner-roles", contract=contract)
+    col = {v: i for i, v in enumerate(variables)}
+    key, label = ("partner", "partner_label") if level == "organisation" else ("unit", "unit_label")
+    partners: dict[str, dict] = {}
+    for r in rows:
+        entry = partners.setdefault(r[col[key]], {"partner": r[col[key]], "label": r[col[label]],
+                                                  "signatory": False, "cells": {}})
+        entry["cells"].setdefault(int(r[col["orientation"]]), set()).add(r[col["role"]])
+    variables, rows = run_select(store, "signatories", contract=contract)
+    col = {v: i for i, v in enumerate(variables)}
+    tops, names = top_organisations(store), labels(store)
+    for r in rows:
+        iri = r[col["signatory"]]
+        if level == "organisation":
+            iri = tops.get(iri, iri)
+        entry = partners.setdefault(iri, {"partner": iri, "label": names.get(iri, iri),
+                                          "signatory": False, "cells": {}})
+        entry["signatory"] = True
+    matrix.rows = sorted(partners.values(), key=lambda e: (sort_key(e["label"]), e["label"], e["partner"]))
+    return matrix
+
+
+def top_organisations(store: ox.Store) -> dict[str, str]:
+    query = """PREFIX org: <http://www.w3.org/ns/org#>
+    SELECT ?unit ?top WHERE { ?unit org:subOrganizationOf+ ?top . MINUS { ?top org:subOrganizationOf ?p } }"""
+    return {s["unit"].value: s["top"].value for s in store.query(query)}
+
+
+def labels(store: ox.Store) -> dict[str, str]:
+    query = "SELECT ?o ?l WHERE { ?o <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }"
+    return {s["o"].value: s["l"].value for s in store.query(query)}
+
+
+def matrices(store: ox.Store, contract: str | None, level: str) -> list[Matrix]:
+    """One matrix per contract asked for: the one given, else every contract with orientations."""
+    if contract:
+        return [build_matrix(store, contract, level)]
+    return [build_matrix(store, c, level) for c in contracts_with_titles(store) if orientations_of(store, c)]
+
+
+def letters(roles) -> str:
+    return "".join(ROLES[r][0] for r in PRIORITY if r in roles)
+
+
+# --- writers ---------------------------------------------------------------------------------
+
+def to_csv(matrix: Matrix) -> str:
+    return csv_text(matrix.header, matrix.csv_rows())
+
+
+def legend_lines() -> list[str]:
+    return [f"{letter} = {fr} ({role})" for role, (letter, fr, _en, _c) in ROLES.items()]
+
+
+def to_md(ms: list[Matrix]) -> str:
+    out = []
+    for m in ms:
+        out.append(f"# Matrice des responsabilités – {m.contract}\n\n{m.title}\n")
+        header = ["Partenaire", "Signataire"] + [f"O{n}" for n, _ in m.orientations] + ["Total"]
+        rows = [[r["label"], "oui" if r["signatory"] else ""]
+                + [letters(r["cells"].get(n, ())) for n, _ in m.orientations] + [m.row_total(r)]
+                for r in m.rows]
+        rows.append(["**Total**", sum(1 for r in m.rows if r["signatory"])]
+                    + [m.column_total(n) for n, _ in m.orientations] + [""])
+        out.append(md_table(header, rows))
+        out.append("Orientations : " + " ; ".join(f"O{n} {t}" for n, t in m.orientations) + "\n")
+    out.append("Légende : " + " ; ".join(legend_lines())
+               + ". Total d’une ligne : orientations où le partenaire a au moins un rôle ; "
+               "d’une colonne : partenaires engagés dans l’orientation.\n")
+    return "\n".join(out)
+
+
+def to_html(ms: list[Matrix]) -> str:
+    e = html.escape
+    css = "\n".join(f".r-{role} {{ background: #{colour}; }}" for role, (_, _, _, colour) in ROLES.items())
+    parts = ["<!DOCTYPE html>", '<html lang="fr"><head><meta charset="utf-8">',
+             "<title>Matrice des responsabilités des partenaires</title>",
+             "<style>",
+             "body { font-family: system-ui, sans-serif; margin: 1.5em; color: #111; }",
+             "table { border-collapse: collapse; margin-bottom: 1em; }",
+             "th, td { border: 1px solid #777; padding: 2px 6px; text-align: center; font-size: 13px; }",
+             "th.partner, td.partner { text-align: left; }",
+             "thead th { position: sticky; top: 0; background: #eee; }",
+             "td.roles span { display: inline-block; min-width: 1.3em; margin: 1px; color: #fff;"
+             " font-weight: bold; border-radius: 3px; }",
+             "tfoot td { font-weight: bold; background: #f4f4f4; }",
+             "dl.legend dt { display: inline-block; width: 1.6em; color: #fff; font-weight: bold;"
+             " text-align: center; border-radius: 3px; }",
+             "dl.legend dd { display: inline; margin: 0 1.5em 0 0.4em; }",
+             css, "@media print { thead th { position: static; } }", "</style></head><body>",
+             "<h1>Matrice des responsabilités des partenaires</h1>"]
+    legend = "".join(f'<dt class="r-{role}">{letter}</dt><dd>{e(fr)}</dd>'
+                     for role, (letter, fr, _en, _c) in ROLES.items())
+    parts.append(f'<dl class="legend" aria-label="Légende">{legend}</dl>')
+    parts.append("<p>Total d’une ligne : nombre d’orientations où le partenaire a au moins un rôle ; "
+                 "total d’une colonne : nombre de partenaires engagés dans l’orientation. "
+                 "Chaque rôle est écrit en lettre, la couleur n’est qu’un repère.</p>")
+    for m in ms:
+        parts.append(f'<section id="{e(m.contract)}"><h2>{e(m.title)} <small>({e(m.contract)})</small></h2>')
+        parts.append("<table><thead><tr><th class=\"partner\" scope=\"col\">Partenaire</th>"
+                     "<th scope=\"col\">Signataire</th>"
+                     + "".join(f'<th scope="col" title="{e(t)}">O{n}</th>' for n, t in m.orientations)
+                     + "<th scope=\"col\">Total</th></tr></thead><tbody>")
+        for r in m.rows:
+            cells = []
+            for n, _ in m.orientations:
+                roles = r["cells"].get(n, ())
+                spans = "".join(f'<span class="r-{role}" title="{e(ROLES[role][1])}">{ROLES[role][0]}</span>'
+                                for role in PRIORITY if role in roles)
+                cells.append(f'<td class="roles">{spans}</td>')
+            parts.append(f'<tr><th class="partner" scope="row"><a href="{e(r["partner"])}">{e(r["label"])}</a></th>'
+                         f'<td>{"oui" if r["signatory"] else ""}</td>{"".join(cells)}<td>{m.row_total(r)}</td></tr>')
+        parts.append("</tbody><tfoot><tr><td class=\"partner\">Total</td>"
+                     f"<td>{sum(1 for r in m.rows if r['signatory'])}</td>"
+                     + "".join(f"<td>{m.column_total(n)}</td>" for n, _ in m.orientations)
+                     + "<td></td></tr></tfoot></table>")
+        parts.append("<details><summary>Orientations</summary><ol>"
+                     + "".join(f'<li value="{n}">{e(t)}</li>' for n, t in m.orientations)
+                     + "</ol></details></section>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def to_xlsx(ms: list[Matrix]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    used_names: set[str] = set()
+    for m in ms:
+        name = sheet_name(m.contract, used_names)
+        ws = wb.create_sheet(name)
+        header = ["Partenaire", "IRI", "Signataire"] + [f"O{n}" for n, _ in m.orientations] + ["Total"]
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = bold
+            cell.alignment = Alignment(horizontal="center")
+        for i, (_n, title) in enumerate(m.orientations):
+            ws.cell(row=1, column=4 + i).comment = Comment(title, "cvgraph")
+        for r in m.rows:
+            ws.append([r["label"], r["partner"], "oui" if r["signatory"] else ""]
+                      + [m.cell(r, n) for n, _ in m.orientations] + [m.row_total(r)])
+            row = ws.max_row
+            for i, (n, _t) in enumerate(m.orientations):
+                roles = r["cells"].get(n, ())
+                first = next((role for role in PRIORITY if role in roles), None)
+                if first:
+                    ws.cell(row=row, column=4 + i).fill = PatternFill("solid", fgColor=ROLES[first][3])
+                    ws.cell(row=row, column=4 + i).font = Font(color="FFFFFF", bold=True)
+        ws.append(["Total", "", sum(1 for r in m.rows if r["signatory"])]
+                  + [m.column_total(n) for n, _ in m.orientations] + [""])
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        ws.freeze_panes = "D2"
+        ws.column_dimensions["A"].width = 48
+        ws.column_dimensions["B"].width = 30
+        ws.auto_filter.ref = f"A1:{ws.cell(row=ws.max_row - 1, column=len(header)).coordinate}"
+    legend = wb.create_sheet("Légende")
+    legend.append(["Rôle", "Lettre", "Libellé", "Label (en)"])
+    for cell in legend[1]:
+        cell.font = bold
+    for role, (letter, fr, en, colour) in ROLES.items():
+        legend.append([role, letter, fr, en])
+        legend.cell(row=legend.max_row, column=1).fill = PatternFill("solid", fgColor=colour)
+        legend.cell(row=legend.max_row, column=1).font = Font(color="FFFFFF", bold=True)
+    legend.append([])
+    legend.append(["Une cellule liste les rôles du partenaire dans l’orientation, séparés par « ; » ; "
+                   "sa couleur est celle du premier rôle dans l’ordre ci-dessus."])
+    legend.append(["Total d’une ligne : orientations où le partenaire a au moins un rôle ; "
+                   "d’une colonne : partenaires engagés dans l’orientation."])
+    legend.append([])
+    for m in ms:
+        legend.append([f"Orientations – {m.contract}"])
+        legend.cell(row=legend.max_row, column=1).font = bold
+        for n, title in m.orientations:
+            legend.append([f"O{n}", title])
+    legend.column_dimensions["A"].width = 24
+    legend.column_dimensions["C"].width = 36
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def sheet_name(contract: str, used: set[str]) -> str:
+    """An Excel sheet name (31 characters at most, none of []:*?/\\), unique in the workbook."""
+    base = "".join("-" if c in "[]:*?/\\" else c for c in contract)[:31] or "contrat"
+    name, i = base, 2
+    while name.lower() in used:
+        suffix = f"~{i}"
+        name, i = base[:31 - len(suffix)] + suffix, i + 1
+    used.add(name.lower())
+    return name
