@@ -49,6 +49,7 @@ def test_library_has_the_queries_analysts_ask_for_each_titled_and_described():
         assert len(q.description) > 40, q.name
         assert q.purpose in {"reports", "profiles", "compare", "gaps"}, q.name
         assert "NOT EXISTS" not in q.text.upper(), q.name  # slow at scale, see README
+        assert "ORDER BY" in q.text, q.name  # same rows in the same order on every engine
     for name, required in REQUIRED_PARAMS.items():
         assert {p.name for p in queries[name].params if not p.optional} == required
 

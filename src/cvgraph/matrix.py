@@ -168,6 +168,7 @@ def to_html(ms: list[Matrix]) -> str:
              "th, td { border: 1px solid #777; padding: 2px 6px; text-align: center; font-size: 13px; }",
              "th.partner, td.partner { text-align: left; }",
              "thead th { position: sticky; top: 0; background: #eee; }",
+             "td.roles { white-space: nowrap; }",
              "td.roles span { display: inline-block; min-width: 1.3em; margin: 1px; color: #fff;"
              " font-weight: bold; border-radius: 3px; }",
              "tfoot td { font-weight: bold; background: #f4f4f4; }",

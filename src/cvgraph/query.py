@@ -250,13 +250,16 @@ def run_endpoint(url: str, query: NamedQuery, values: dict[str, str] | None = No
     client.setTimeout(timeout)
     client.setQuery(with_values(query, terms))
     form = query.form
+    client.queryType = form  # SPARQLWrapper guesses it from the text and can take "added" for ADD
     client.setReturnFormat(JSON if form in ("SELECT", "ASK") else N3)
     try:
         response = client.query().response
         body = response.read()
     except SPARQLWrapperException as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else err.__class__.__name__
-        raise UsageError(f"endpoint {url}: {first}") from None
+        text = " ".join(str(err).split())
+        said = re.search(r"Response: b?['\"](.*)['\"]$", text)
+        first = text.split(":")[0] if text else err.__class__.__name__
+        raise UsageError(f"endpoint {url}: {first}" + (f": {said.group(1)[:200]}" if said else "")) from None
     except (socket.timeout, TimeoutError):
         raise UsageError(f"endpoint {url} did not answer within {timeout:g} s") from None
     except urllib.error.HTTPError as err:
