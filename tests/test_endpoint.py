@@ -3,59 +3,27 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from conftest import run_cli
 from cvgraph.query import named_queries, run_embedded, run_endpoint
+from servers import free_port, oxigraph_binary, oxigraph_server
 from test_query import HOSTILE, PARAMS, one_line_error
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def oxigraph_binary() -> str:
-    found = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))
-    if not found:
-        pytest.fail("the `oxigraph` server is a test dependency: pip install -e '.[test]'")
-    return found
 
 
 @pytest.fixture(scope="module")
 def endpoint(built, tmp_path_factory):
-    binary = oxigraph_binary()
-    location = tmp_path_factory.mktemp("oxigraph")
-    subprocess.run([binary, "load", "--location", str(location), "--file", str(built / "graph.nt")],
+    location = tmp_path_factory.mktemp("oxigraph") / "db"
+    subprocess.run([oxigraph_binary(), "load", "--location", str(location), "--file", str(built / "graph.nt")],
                    check=True, capture_output=True, timeout=120)
-    port = free_port()
     # read-write on purpose: the hostile-value test then shows that nothing was changed
-    server = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2).read()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"oxigraph server did not start: {server.stderr.read().decode()[:500]}")
-            time.sleep(0.2)
-    yield f"{base}/query"
-    server.terminate()
-    server.wait(timeout=10)
+    with oxigraph_server(location) as base:
+        yield f"{base}/query"
 
 
 def triple_count(url: str) -> int:

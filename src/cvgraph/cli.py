@@ -339,6 +339,76 @@ def network(graph_path, contract, fmt, out_path):
         click.echo(f"{out_path}: {g.number_of_nodes()} partners, {g.number_of_edges()} links", err=True)
 
 
+@main.command()
+@graph_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="The site folder to write.")
+@click.option("--base-uri", help="Base IRI the site is hosted at (default: the graph's own, https://w3id.org/cvgraph/id/).")
+@click.option("--publisher", default="cvgraph", show_default=True, help="Publisher named in the DCAT description.")
+@click.option("--force", is_flag=True, help="Replace a folder that is not empty.")
+def publish(graph_path, out_dir, base_uri, publisher, force):
+    """Publish the graph as a static linked-data site: one HTML page and Turtle, JSON-LD and
+    N-Triples twins per resource, index pages, dumps, the ontology and its documentation, a
+    VoID/DCAT-AP description (licence etalab-2.0), the query page and nginx/Apache snippets for
+    content negotiation.
+
+    \b
+    Example:
+      cvgraph publish --out site --base-uri https://data.example.org/cvgraph/
+    """
+    from .publish import publish as run_publish
+
+    summary = run_publish(out_dir, graph_path, base_uri, force=force, publisher=publisher)
+    click.echo("\n".join(summary.lines()))
+
+
+@main.command()
+@graph_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--site", "site_dir", type=click.Path(path_type=Path),
+              help="A folder written by `cvgraph publish` (default: publish the build now, for this host and port).")
+@click.option("--base-uri", help="Base IRI of the resources when publishing now (default: http://HOST:PORT/).")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds a SPARQL query may run.")
+@click.option("--max-results", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Rows (or triples) a SPARQL answer may hold; more are cut.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Query worker processes.")
+def serve(graph_path, host, port, site_dir, base_uri, time_limit, max_results, workers):
+    """Serve the site with content negotiation on resource URIs and a read-only SPARQL 1.1
+    endpoint at /sparql (query page at /query.html).
+
+    \b
+    Example:
+      cvgraph serve --port 8000
+      curl -H 'Accept: text/turtle' http://127.0.0.1:8000/contract/coutras-2024-2030
+    """
+    from .serve import serve as run_serve
+
+    run_serve(graph_path, host, port, site_dir, base_uri, time_limit, max_results, workers)
+
+
+@main.command()
+@click.option("--input", "graph_path", type=click.Path(path_type=Path),
+              help="A build folder or an RDF file (default: the last build).")
+@click.option("--endpoint", required=True, metavar="URL", help="The Graph Store Protocol endpoint (e.g. http://127.0.0.1:7878/store).")
+@click.option("--graph", "graph_prefix", metavar="IRI",
+              help="Prefix of the named graphs: <IRI>contract/<id> and <IRI>shared (default: <base>graph/).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True)
+def push(graph_path, endpoint, graph_prefix, timeout):
+    """Load the built graph into a Graph Store Protocol server: one named graph per contract and one
+    for what they share, each replaced whole.
+
+    \b
+    Example:
+      cvgraph push --endpoint http://127.0.0.1:7878/store
+    """
+    from .push import push as run_push
+
+    for iri, count in run_push(endpoint, graph_path, graph_prefix, timeout):
+        click.echo(f"{iri}: {count} triples")
+
+
 def emit(data: bytes, out_path: Path | None) -> None:
     """Write to the file (atomically) or to standard output."""
     if out_path:

@@ -1,0 +1,378 @@
+"""`cvgraph serve`: the published site with content negotiation, and a read-only SPARQL endpoint.
+
+Resource URIs (`/contract/x`, no extension) are answered directly (200, `Vary: Accept`,
+`Content-Location` naming the file) in the format the Accept header prefers among text/html,
+text/turtle, application/ld+json and application/n-triples; the twins stay reachable at
+`/contract/x.ttl`, `.jsonld`, `.nt` and `.html`.
+
+`/sparql` speaks the SPARQL 1.1 Protocol (GET `?query=`, POST form or `application/sparql-query`).
+SELECT and ASK answer in JSON, XML, CSV or TSV; CONSTRUCT and DESCRIBE in Turtle, N-Triples,
+JSON-LD or RDF/XML; `format=` overrides the Accept header (`format=html` gives a table for people).
+Queries run in worker processes, so that a query over its time limit is stopped by ending its
+worker (a new one takes its place) and the server keeps serving; results beyond the size cap are
+cut, and the answer says so in an `X-Cvgraph-Truncated` header. Updates are refused with 403.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import json
+import multiprocessing as mp
+import queue
+import re
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote
+
+import pyoxigraph as ox
+
+from .errors import UsageError
+
+RESULT_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                "csv": "text/csv", "tsv": "text/tab-separated-values", "html": "text/html"}
+GRAPH_TYPES = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+               "rdf": "application/rdf+xml"}
+PAGE_TYPES = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples"}
+MEDIA = {".html": "text/html; charset=utf-8", ".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+json",
+         ".nt": "application/n-triples", ".gz": "application/gzip", ".conf": "text/plain; charset=utf-8",
+         ".htaccess": "text/plain; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml"}
+MAX_QUERY = 100_000   # characters
+
+
+@dataclass
+class Settings:
+    site: Path
+    dump: Path
+    time_limit: float = 10.0
+    max_results: int = 10_000
+    workers: int = 2
+
+
+# --- content negotiation -----------------------------------------------------------------------
+
+def accepted(header: str | None) -> list[tuple[str, float]]:
+    """The media types of an Accept header with their q values, best first."""
+    out = []
+    for i, part in enumerate((header or "*/*").split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        q = 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        if fields[0]:
+            out.append((fields[0].lower(), q, -i))
+    out.sort(key=lambda x: (-x[1], -x[2]))
+    return [(m, q) for m, q, _ in out if q > 0]
+
+
+def negotiate(header: str | None, offers: dict[str, str], default: str) -> str | None:
+    """The key of `offers` (key -> media type) the Accept header prefers; None when none is acceptable."""
+    for media, _q in accepted(header):
+        for key, offered in offers.items():
+            if media == offered:
+                return key
+        if media in ("*/*", "text/*", "application/*"):
+            if media == "*/*" or offers[default].startswith(media[:-1]):
+                return default
+            for key, offered in offers.items():
+                if offered.startswith(media[:-1]):
+                    return key
+    return None
+
+
+# --- the query workers -------------------------------------------------------------------------
+
+def _worker(dump: str, conn) -> None:
+    store = ox.Store()
+    store.bulk_load(path=dump, format=ox.RdfFormat.N_TRIPLES)
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(execute(store, *job))
+        except Exception as err:  # reported to the client as a 500, the worker lives on
+            conn.send((500, "text/plain; charset=utf-8", f"query failed: {err.__class__.__name__}".encode(), False))
+
+
+def execute(store: ox.Store, text: str, fmt: str | None, accept: str | None, cap: int):
+    """Run one query; returns (status, content type, body, truncated)."""
+    try:
+        result = store.query(text)
+    except SyntaxError as err:
+        return 400, "text/plain; charset=utf-8", f"SPARQL syntax error: {err}".encode(), False
+    if isinstance(result, (bool, ox.QueryBoolean)):
+        key = fmt if fmt in ("json", "xml") else negotiate(accept, {k: RESULT_TYPES[k] for k in ("json", "xml")}, "json")
+        if key is None:
+            return 406, "text/plain", b"ASK answers in application/sparql-results+json or +xml", False
+        if key == "xml":
+            body = ('<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+                    f"<boolean>{str(bool(result)).lower()}</boolean></sparql>")
+        else:
+            body = json.dumps({"head": {}, "boolean": bool(result)})
+        return 200, RESULT_TYPES[key], body.encode(), False
+    if isinstance(result, ox.QuerySolutions):
+        key = fmt if fmt in RESULT_TYPES else negotiate(accept, RESULT_TYPES, "json")
+        if key is None:
+            return 406, "text/plain", b"SELECT answers in JSON, XML, CSV or TSV results", False
+        variables = [v.value for v in result.variables]
+        rows, truncated = [], False
+        for solution in result:
+            if len(rows) >= cap:
+                truncated = True
+                break
+            rows.append([solution[v] for v in variables])
+        return 200, RESULT_TYPES[key] + ("; charset=utf-8" if key in ("csv", "tsv", "html") else ""), \
+            write_solutions(key, variables, rows), truncated
+    key = fmt if fmt in GRAPH_TYPES else negotiate(accept, GRAPH_TYPES, "ttl")
+    if key is None:
+        return 406, "text/plain", b"CONSTRUCT and DESCRIBE answer in Turtle, N-Triples, JSON-LD or RDF/XML", False
+    triples, truncated = [], False
+    for t in result:
+        if len(triples) >= cap:
+            truncated = True
+            break
+        triples.append(t)
+    formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+               "rdf": ox.RdfFormat.RDF_XML}
+    return 200, GRAPH_TYPES[key], ox.serialize(triples, format=formats[key]), truncated
+
+
+def term_json(t) -> dict:
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    out = {"type": "literal", "value": t.value}
+    if t.language:
+        out["xml:lang"] = t.language
+    elif t.datatype and t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = t.datatype.value
+    return out
+
+
+def write_solutions(key: str, variables: list[str], rows: list[list]) -> bytes:
+    e = html.escape
+    if key == "json":
+        bindings = [{v: term_json(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
+    if key == "xml":
+        out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+        out += [f'<variable name="{v}"/>' for v in variables]
+        out.append("</head><results>")
+        for row in rows:
+            out.append("<result>")
+            for v, t in zip(variables, row):
+                if t is None:
+                    continue
+                if isinstance(t, ox.NamedNode):
+                    inner = f"<uri>{e(t.value)}</uri>"
+                elif isinstance(t, ox.BlankNode):
+                    inner = f"<bnode>{e(t.value)}</bnode>"
+                elif t.language:
+                    inner = f'<literal xml:lang="{e(t.language)}">{e(t.value)}</literal>'
+                else:
+                    inner = f'<literal datatype="{e(t.datatype.value)}">{e(t.value)}</literal>'
+                out.append(f'<binding name="{v}">{inner}</binding>')
+            out.append("</result>")
+        out.append("</results></sparql>")
+        return "".join(out).encode()
+    if key in ("csv", "tsv"):
+        import csv
+        buf = io.StringIO()
+        if key == "csv":
+            writer = csv.writer(buf, lineterminator="\r\n")
+            writer.writerow(variables)
+            writer.writerows(["" if t is None else t.value for t in row] for row in rows)
+        else:
+            buf.write("\t".join("?" + v for v in variables) + "\n")
+            for row in rows:
+                buf.write("\t".join("" if t is None else str(t) for t in row) + "\n")
+        return buf.getvalue().encode()
+    head = "".join(f"<th>{e(v)}</th>" for v in variables)
+    body = "".join("<tr>" + "".join(f"<td>{'' if t is None else e(t.value)}</td>" for t in row) + "</tr>" for row in rows)
+    return (f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Résultats SPARQL</title>'
+            "<style>body{font-family:system-ui,sans-serif;margin:1em}table{border-collapse:collapse}"
+            "td,th{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}</style></head><body>"
+            f'<p><a href="query.html">← requêtes</a> · {len(rows)} ligne(s)</p><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></body></html>").encode()
+
+
+class QueryPool:
+    """Worker processes holding the store; a query over the time limit ends its worker."""
+
+    def __init__(self, dump: Path, size: int):
+        self.dump = str(dump)
+        self.ctx = mp.get_context("spawn")
+        self.idle: queue.Queue = queue.Queue()
+        self.lock = threading.Lock()
+        self.all: list = []
+        for _ in range(max(1, size)):
+            self.idle.put(self._start())
+
+    def _start(self):
+        parent, child = self.ctx.Pipe()
+        proc = self.ctx.Process(target=_worker, args=(self.dump, child), daemon=True)
+        proc.start()
+        child.close()
+        with self.lock:
+            self.all.append(proc)
+        return proc, parent
+
+    def run(self, job: tuple, time_limit: float):
+        proc, conn = self.idle.get()
+        try:
+            conn.send(job)
+            if conn.poll(time_limit):
+                answer = conn.recv()
+                self.idle.put((proc, conn))
+                return answer
+        except (EOFError, OSError, BrokenPipeError):
+            pass
+        proc.kill()
+        proc.join(timeout=5)
+        conn.close()
+        self.idle.put(self._start())
+        return 503, "text/plain; charset=utf-8", f"query stopped: over the time limit of {time_limit:g} s".encode(), False
+
+    def close(self):
+        with self.lock:
+            for proc in self.all:
+                if proc.is_alive():
+                    proc.kill()
+
+
+# --- the application -----------------------------------------------------------------------------
+
+def create_app(settings: Settings):
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+    from starlette.routing import Route
+
+    site = settings.site.resolve()
+    pool = QueryPool(settings.dump, settings.workers)
+    not_found_page = ('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Introuvable</title></head>'
+                      '<body><h1>Ressource introuvable</h1><p>Aucune ressource à cette adresse.</p>'
+                      '<p><a href="/">Accueil</a></p></body></html>')
+
+    def not_found():
+        return HTMLResponse(not_found_page, status_code=404)
+
+    def file_response(path: Path, **headers):
+        media = MEDIA.get(path.suffix) or MEDIA.get(path.name) or "application/octet-stream"
+        if path.name == "void":
+            media = MEDIA[".ttl"]
+        return FileResponse(path, media_type=media, headers=headers or None)
+
+    async def sparql(request: Request):
+        if request.method == "POST":
+            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if ctype == "application/sparql-update":
+                return PlainTextResponse("this endpoint is read-only: updates are refused", status_code=403)
+            body = await request.body()
+            if len(body) > MAX_QUERY * 4:
+                return PlainTextResponse("query too long", status_code=413)
+            if ctype == "application/sparql-query":
+                text, fmt = body.decode("utf-8", "replace"), request.query_params.get("format")
+            elif ctype == "application/x-www-form-urlencoded":
+                try:
+                    form = parse_qs(body.decode("utf-8"), strict_parsing=False, errors="strict")
+                except (UnicodeDecodeError, ValueError):
+                    return PlainTextResponse("bad form encoding", status_code=400)
+                if "update" in form:
+                    return PlainTextResponse("this endpoint is read-only: updates are refused", status_code=403)
+                text = (form.get("query") or [None])[0]
+                fmt = (form.get("format") or [None])[0] or request.query_params.get("format")
+            else:
+                return PlainTextResponse("POST a query as application/sparql-query or as a form", status_code=415)
+        else:
+            if "update" in request.query_params:
+                return PlainTextResponse("this endpoint is read-only: updates are refused", status_code=403)
+            text, fmt = request.query_params.get("query"), request.query_params.get("format")
+        if not text:
+            return PlainTextResponse("missing query parameter (see /query.html)", status_code=400)
+        if len(text) > MAX_QUERY:
+            return PlainTextResponse("query too long", status_code=413)
+        if re.match(r"\s*(?:(?:PREFIX|BASE)\b[^{]*?)*(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+                    re.sub(r"#[^\n]*", "", text), re.I):
+            return PlainTextResponse("this endpoint is read-only: updates are refused", status_code=403)
+        fmt = {"text/csv": "csv", "application/sparql-results+json": "json", "turtle": "ttl"}.get(fmt, fmt)
+        job = (text, fmt, request.headers.get("accept"), settings.max_results)
+        status, media, body, truncated = await run_in_threadpool(pool.run, job, settings.time_limit)
+        headers = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"}
+        if truncated:
+            headers["X-Cvgraph-Truncated"] = f"results cut at {settings.max_results}"
+        return Response(body, status_code=status, media_type=media, headers=headers)
+
+    async def resource(request: Request):
+        raw = request.scope.get("raw_path", b"").decode("latin-1").split("?")[0]
+        try:
+            decoded = unquote(raw, errors="strict")
+        except UnicodeDecodeError:
+            return PlainTextResponse("bad percent-encoding in the path", status_code=400)
+        parts = [p for p in decoded.split("/") if p]
+        if any(p in ("..", ".") or "\\" in p or "\x00" in p for p in parts):
+            return PlainTextResponse("path not allowed", status_code=400)
+        rel = "/".join(parts)
+        target = (site / rel).resolve() if rel else site
+        if target != site and site not in target.parents:
+            return PlainTextResponse("path not allowed", status_code=400)
+        if target.is_file():
+            return file_response(target)
+        twins = {key: target.with_name(target.name + "." + key) for key in PAGE_TYPES} if rel else {}
+        if twins and twins["html"].is_file():  # a resource URI (it may also be a folder of its parts)
+            key = negotiate(request.headers.get("accept"), PAGE_TYPES, "html")
+            if key is None:
+                return PlainTextResponse("not acceptable: text/html, text/turtle, application/ld+json, "
+                                         "application/n-triples", status_code=406)
+            return file_response(twins[key], Vary="Accept", **{"Content-Location": f"{target.name}.{key}"})
+        if target.is_dir() and (target / "index.html").is_file():
+            return file_response(target / "index.html")
+        return not_found()
+
+    routes = [Route("/sparql", sparql, methods=["GET", "POST"]),
+              Route("/{path:path}", resource, methods=["GET", "HEAD"])]
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        yield
+        pool.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.pool = pool
+    return app
+
+
+def prepare_site(graph_path, site_dir: Path | None, base_uri: str) -> tuple[Path, Path]:
+    """The site to serve: the folder given, or one published now from the build for `base_uri`."""
+    from .publish import publish
+
+    if site_dir:
+        site_dir = Path(site_dir)
+        dump = site_dir / "dump" / "cvgraph.nt"
+        if not (site_dir / "index.html").is_file() or not dump.is_file():
+            raise UsageError(f"{site_dir}: not a published site (run `cvgraph publish --out {site_dir}`)")
+        return site_dir, dump
+    out = Path(tempfile.mkdtemp(prefix="cvgraph-site-")) / "site"
+    publish(out, graph_path, base_uri)
+    return out, out / "dump" / "cvgraph.nt"
+
+
+def serve(graph_path=None, host: str = "127.0.0.1", port: int = 8000, site_dir: Path | None = None,
+          base_uri: str | None = None, time_limit: float = 10.0, max_results: int = 10_000, workers: int = 2) -> None:
+    import uvicorn
+
+    base = base_uri or f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}/"
+    site, dump = prepare_site(graph_path, site_dir, base)
+    app = create_app(Settings(site, dump, time_limit, max_results, workers))
+    print(f"cvgraph: serving {site} at http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C to stop", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", h11_max_incomplete_event_size=16 * 1024)
