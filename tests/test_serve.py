@@ -153,3 +153,13 @@ def test_pages_render_in_headless_chromium(server, tmp_path):
                                  ("orientation", ORIENTATION, "Accompagner l’amélioration de l’habitat"),
                                  ("query", "query.html", "Requêtes SPARQL")):
         assert expected in render(server + path, tmp_path / f"serve-{name}.png"), name
+
+
+def test_query_page_runs_its_queries(server):
+    """query.html's forms GET /sparql with format=html: people get a table."""
+    status, _, page = fetch(server + "query.html")
+    assert status == 200 and page.count(b'action="sparql"') == len(named_queries()) + 1
+    q = named_queries()["orientation-without-service"].text
+    status, headers, body = fetch(server + "sparql?" + urllib.parse.urlencode({"query": q, "format": "html"}))
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert body.count(b"<tr>") == 12 + 1  # 12 rows (O8, 9, 12, 13, 14, 16 and Valenciennes' 6) + header
