@@ -409,6 +409,54 @@ def push(graph_path, endpoint, graph_prefix, timeout):
         click.echo(f"{iri}: {count} triples")
 
 
+@main.command()
+@click.argument("text_file", type=click.Path(path_type=Path))
+@click.option("--contract", help="Identifier of the contract, e.g. coutras-2024-2030 (needed to write a draft).")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), help="The draft sheet (default: ./<contract>.yaml).")
+@click.option("--force", is_flag=True, help="Replace an existing sheet.")
+@click.option("--document", help="Id of the text in data/documents.yaml (default: found by file name).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Data folder whose registries resolve names.")
+@click.option("--compare", "compare_with", type=click.Path(path_type=Path),
+              help="Score a draft sheet (TEXT_FILE, or the draft just written) against this curated sheet.")
+def ingest(text_file, contract, out_path, force, document, data_dir, compare_with):
+    """Turn the plain text of a contract into a draft source sheet that `cvgraph build` accepts.
+
+    Prints what it found (counts per section) and the names the registries do not resolve. With
+    --compare SHEET: precision and recall of orientations, pilots, services and funding lines of
+    the draft against a curated sheet.
+
+    \b
+    Examples:
+      cvgraph ingest contrat.txt --contract lyon-2024-2030 --out data/contracts/lyon-2024-2030.yaml
+      cvgraph ingest ../shared/seeds/002_ac9efd2afd3fa111.txt --contract coutras-2024-2030 \\
+          --out /tmp/draft.yaml --compare data/contracts/coutras-2024-2030.yaml
+    """
+    from . import ingest as ing
+
+    if text_file.suffix in (".yaml", ".yml") and compare_with:
+        draft = text_file
+    else:
+        if not contract:
+            raise UsageError("--contract ID is needed to write a draft sheet")
+        draft, found, sheet = ing.ingest(text_file, contract, out_path, force=force, data_dir=data_dir,
+                                         document=document)
+        click.echo(f"{draft}: draft sheet written")
+        for key, n in found.counts.items():
+            click.echo(f"  {key:16} {n}")
+        for line in found.unreadable:
+            click.echo(f"  not read: {line}")
+        click.echo(f"  unresolved names ({len(found.unresolved)}):")
+        for u in found.unresolved:
+            where = f"O{u['orientation']} " if "orientation" in u else ""
+            click.echo(f"    l. {u['line']} {where}{u['kind']}: {u['name']}")
+    if compare_with:
+        scores = ing.compare(draft, compare_with, data_dir)
+        click.echo(f"compared with {compare_with}:")
+        click.echo(f"  {'':16} {'precision':>9} {'recall':>7} {'matched':>8} {'draft':>6} {'curated':>8}")
+        for key, s in scores.items():
+            click.echo(f"  {key:16} {s['precision']:9.3f} {s['recall']:7.3f} {s['matched']:8} {s['draft']:6} {s['curated']:8}")
+
+
 def emit(data: bytes, out_path: Path | None) -> None:
     """Write to the file (atomically) or to standard output."""
     if out_path:

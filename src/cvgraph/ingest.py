@@ -1,0 +1,919 @@
+"""`cvgraph ingest`: a draft source sheet from the plain text of a contract in the national template.
+
+The text is read line by line, keeping each line's number. Headings are recognised whatever their
+case and accents; page numbers, bare URLs and footers repeated across pages are set aside; a word cut
+across two lines ("amélio-" / "ration") is joined. The parts recognised:
+
+- the protocol's list of orientations ("Orientation n°5 : …") and its axes ("Au titre de « … »");
+- each orientation fiche ("ORIENTATION STRATÉGIQUE N°5 : …") and its sections: DONNÉES, CONSTAT,
+  OBJECTIFS, ENJEUX, ACTIONS À CONDUIRE, Pilote(s), Services associés, and the funding headings
+  (Mobilisation des cofinancements / Co-financements, Droit commun mobilisable, Financements
+  spécifiques mobilisables, Financements mobilisables);
+- the signatories' commitments ("Les engagements des signataires", one numbered part each);
+- the annex of result indicators ("ORIENTATIONS … (1 à 4) :" followed by a list).
+
+Names are resolved through the registries of `data/` (organisations, instruments), by their
+written spellings; a name the registries do not know is listed in the sheet's `unresolved` part
+with its line, never dropped and never guessed. Every item carries the line it came from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ._paths import resource_dir
+from .errors import SourceError, UsageError
+from .names import normalise, slugify, strip_accents
+from .registry import Registries, Registry, load_registries
+
+BULLET = re.compile(r"^\s*(?:[•\-–—→▪◦●*>»·§\ue000-\uf8ff]|o(?=\s)|\d+[.)](?=\s))\s*")  # PUA: Symbol-font bullets
+INLINE_PAGE = re.compile(r"\s+page\s*[|/-]?\s*\d{1,4}\s*$", re.I)
+NOISE = [re.compile(p) for p in (r"^\s*\d{1,4}\s*$", r"^\s*(?:page|p\.)\s*\d+(?:\s*(?:/|sur)\s*\d+)?\s*$",
+                                  r"^\s*\d+\s*/\s*\d+\s*$", r"^\s*https?://\S+\s*$", r"^\s*www\.\S+\s*$")]
+
+
+def key_of(text: str) -> str:
+    """Accents and case dropped, spaces collapsed: how headings are matched."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().casefold()
+
+
+# headings of a fiche, matched on key_of(line); the group, if any, is text after the heading
+SECTIONS = [
+    ("data", re.compile(r"^donnees\b[^:]*:?\s*(.*)$")),
+    ("constat", re.compile(r"^constats?\b\s*:?\s*(.*)$")),
+    ("objectives", re.compile(r"^objectifs?\b\s*:?\s*(.*)$")),
+    ("enjeux", re.compile(r"^enjeux\b\s*:?\s*(.*)$")),
+    ("actions", re.compile(r"^actions? (?:a|a) conduire\b\s*:?\s*(.*)$")),
+    ("pilots", re.compile(r"^pilotes?(?:\s*\(s\))?(?!\w)\s*:?\s*(.*)$")),
+    ("services", re.compile(r"^services? associes?\b\s*:?\s*(.*)$")),
+    ("funding-dc", re.compile(r"^(?:[-•]\s*)?droit commun(?: mobilisable)?\b\s*:?\s*(.*)$")),
+    ("funding-sp", re.compile(r"^(?:[-•]\s*)?financements? specifiques?(?: mobilisables?)?\b\s*:?\s*(.*)$")),
+    ("funding-np", re.compile(r"^(?:[-•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$")),
+    ("funding", re.compile(r"^(?:mobilisation des )?co[- ]?financ(?:eurs|ements?)\b\s*:?\s*(.*)$")),
+]
+ORIENT_FICHE = re.compile(r"^orientation strategique\s*n\s*[°o]?\s*(\d+)\s*[:.\-–]?\s*(.*)$")
+ORIENT_PROTO = re.compile(r"^orientation\s*n\s*[°o]\s*(\d+)\s*[:.\-–]\s*(.*)$")
+AXIS_PROTO = re.compile(r"^au titre de\s*[«\"]\s*(.*?)\s*[»\"]?\s*:?$")
+AXIS_FICHE = re.compile(r"^([a-h])\s*[-–.)]\s+(\S.{2,})$")
+SIGNATORIES = re.compile(r"^(?:[a-z]\s*[.)-]\s*)?(?:les )?engagements des (?:signataires|partenaires)")
+SIGNATORY = re.compile(r"^(\d{1,2})\s*[.)]\s+(\S.*)$")
+ANNEX = re.compile(r"^annexes?\b.*indicateurs|^indicateurs de (?:resultats?|suivi)")
+INDICATOR_GROUP = re.compile(r"^orientations?\b.*?\(\s*(\d+)\s*(?:a|-|–|et)\s*(\d+)\s*\)\s*:?$")
+CONNECTOR = re.compile(r"(?:\b(?:et|de|des|du|aux|au|à|dans|sur|pour|avec|en|la|le|les|d'|l')|[-–(/'’])\s*$", re.I)
+SENTENCE = re.compile(r"\b(?:a sign|ont |est |sont |sera |seront |peut |peuvent |doit |dans le cadre|afin )", re.I)
+FUNDING_KINDS = {"funding-dc": "droit-commun", "funding-sp": "specifique", "funding-np": "non-precise",
+                 "funding": "non-precise"}
+
+
+@dataclass
+class Line:
+    n: int
+    text: str
+
+    @property
+    def key(self) -> str:
+        return key_of(self.text)
+
+
+@dataclass
+class Found:
+    """What the ingester found, for the report it prints."""
+    counts: Counter = field(default_factory=Counter)
+    unresolved: list[dict] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def read_lines(path: Path) -> list[Line]:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise UsageError(f"{path}: cannot read: {err.strerror or err}") from None
+    if not data.strip():
+        raise UsageError(f"{path}: the file is empty")
+    if b"\x00" in data[:65536]:
+        raise UsageError(f"{path}: a binary file, not plain text (convert the PDF to text first, e.g. pdftotext -layout)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise UsageError(f"{path}: not UTF-8 or Windows-1252 text") from None
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
+    if controls > max(10, len(text) // 100):
+        raise UsageError(f"{path}: a binary file, not plain text")
+    return [Line(i, INLINE_PAGE.sub("", raw.replace("\f", " ")).rstrip()) for i, raw in enumerate(text.splitlines(), 1)]
+
+
+def drop_noise(lines: list[Line]) -> list[Line]:
+    """Page numbers, bare URLs and page footers (the same line seen on three pages or more)."""
+    counts = Counter(l.key for l in lines if l.key)
+    out = []
+    for line in lines:
+        k = line.key
+        if any(p.match(line.text) for p in NOISE):
+            continue
+        if k and counts[k] >= 3 and len(k) > 3 and not section_of(k) and not BULLET.match(line.text) \
+                and not ORIENT_FICHE.match(k):
+            continue
+        out.append(line)
+    return out
+
+
+def section_of(k: str) -> tuple[str, str] | None:
+    for name, rx in SECTIONS:
+        m = rx.match(k)
+        if m:
+            return name, m.group(1)
+    return None
+
+
+def join_cut_words(a: str, b: str) -> str:
+    """Join two lines; a word cut by a hyphen at the end of the first is made whole again."""
+    a, b = a.rstrip(), b.strip()
+    if re.search(r"[a-zà-ÿ]-$", a) and re.match(r"[a-zà-ÿ]", b):
+        return a[:-1] + b
+    return f"{a} {b}".strip()
+
+
+def rest_after(line: Line, k_rest: str) -> str:
+    """The original text after a heading whose remainder (in key form) is `k_rest`."""
+    if not k_rest:
+        return ""
+    text = line.text.strip()
+    return text[len(text) - len(k_rest):].strip() if len(k_rest) <= len(text) else ""
+
+
+def items(lines: list[Line]) -> list[tuple[int, str]]:
+    """Bulleted items (a bullet starts one; other lines continue it), or paragraphs when there is
+    no bullet; each with the line it starts on."""
+    out: list[list] = []
+    bulleted = any(BULLET.match(l.text) and len(BULLET.sub("", l.text, 1).strip()) > 1 for l in lines)
+    blank_before = True
+    for line in lines:
+        text = line.text.strip()
+        if not text:
+            blank_before = True
+            continue
+        starts = bool(BULLET.match(line.text)) if bulleted else blank_before
+        if starts or not out:
+            out.append([line.n, BULLET.sub("", text, 1).strip()])
+        else:
+            out[-1][1] = join_cut_words(out[-1][1], text)
+        blank_before = False
+    return [(n, t) for n, t in out if t and re.search(r"\w", t)]
+
+
+# --- names ----------------------------------------------------------------------------------------
+
+class Names:
+    """Finding registered names in written text: whole, or as the longest names found inside it.
+
+    A whole match ignores case, accents, a leading article or "du/de/des", punctuation between
+    words and, for words run together by the PDF conversion ("accompagnateurRénov"), spaces; a
+    near match (a typo such as "prermiers") is accepted only above 0.92 similarity and is reported.
+    Inside a longer text, a name counts only if it has two words or more, or is an acronym written
+    in capitals ("EN", "D2C"), so that "en" or "formation" in a sentence is not taken for a name."""
+
+    def __init__(self, reg: Registry):
+        self.reg = reg
+        self.by_key = dict(reg._by_name)
+        self.loose = {}
+        self.nospace = {}
+        for k, i in self.by_key.items():
+            self.loose.setdefault(loose(k), i)
+            self.nospace.setdefault(loose(k).replace(" ", ""), i)
+        self.keys = sorted(self.by_key, key=len, reverse=True)
+        self.fuzzy: list[tuple[str, str]] = []   # (written, registered) near matches, for the report
+
+    def exact(self, text: str) -> str | None:
+        k = normalise(text)
+        if not k:
+            return None
+        for variant in (k, re.sub(r"^(?:du|de la|de l'|des|de|d')\s*", "", k)):
+            for table, key in ((self.by_key, variant), (self.loose, loose(variant)),
+                               (self.nospace, loose(variant).replace(" ", ""))):
+                if key and key in table:
+                    return table[key]
+        if len(k) >= 10:
+            import difflib
+            close = difflib.get_close_matches(loose(k), list(self.loose), n=1, cutoff=0.92)
+            if close:
+                self.fuzzy.append((text, close[0]))
+                return self.loose[close[0]]
+        return None
+
+    def prefix(self, text: str) -> str | None:
+        """The longest registered name of three words or more that the text starts with (loose key)."""
+        k = loose(normalise(text))
+        best = None
+        for key in self.loose:
+            if key.count(" ") >= 2 and k.startswith(key + " ") and (best is None or len(key) > len(best)):
+                best = key
+        return best
+
+    def spelling(self, text: str, ident: str) -> str:
+        """How to write `text` in a sheet so that the build resolves it to `ident`: as written when
+        the registry knows that spelling, else the registered label (the written form is kept in
+        the item's `written`)."""
+        if normalise(text) in self.by_key:
+            return text
+        entry = self.reg[ident]
+        return entry.get("label") or ident
+
+    def leading(self, text: str) -> tuple[str | None, str, str]:
+        """The registered name a text starts with (longest first): (id, as written, the rest)."""
+        words = text.split()
+        for n in range(min(8, len(words)), 0, -1):
+            head = " ".join(words[:n])
+            ident = self.exact(head) if n > 1 or len(head) > 1 else None
+            if ident and (n > 1 or proper_word(normalise(head), strip_accents(head)) or head[:1].isupper()):
+                return ident, head, " ".join(words[n:])
+        return None, "", text
+
+    def inside(self, text: str) -> list[tuple[int, str, str]]:
+        """Registered names inside `text` (word-bounded, longest first, not overlapping):
+        (position, id, matched key)."""
+        k = normalise(text)
+        plain = strip_accents(text)
+        taken: list[tuple[int, int]] = []
+        found = []
+        for name in self.keys:
+            if " " not in name and not proper_word(name, plain):
+                continue
+            for m in re.finditer(r"(?<![\w])" + re.escape(name) + r"(?![\w])", k):
+                if any(m.start() < e and s < m.end() for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                found.append((m.start(), self.by_key[name], name))
+        return sorted(found)
+
+
+def proper_word(name: str, plain: str) -> bool:
+    """A one-word name found in running text only as an acronym in capitals ("EN", "D2C") or as a
+    capitalised proper word of six letters or more ("Clairsienne")."""
+    word = strip_accents(name)
+    if re.search(r"(?<![\w])" + re.escape(word.upper()) + r"(?![\w])", plain):
+        return True
+    for m in re.finditer(r"(?<![\w])" + re.escape(word) + r"(?![\w])", plain, re.I):
+        if len(word) >= 4 and any(c.isupper() for c in m.group(0)[1:]):
+            return True   # "PaQte", "EDEAccess"
+    return len(word) > 5 and bool(re.search(r"(?<![\w])" + re.escape(word.capitalize()) + r"(?![\w])", plain))
+
+
+def as_written(text: str, key: str) -> str:
+    """The part of `text` that reads as the normalised `key`, in its own case and accents."""
+    plain = strip_accents(text).lower().replace("’", "'")
+    m = re.search(r"(?<![\w])" + re.escape(key) + r"(?![\w])", plain)
+    return text[m.start():m.end()] if m and len(plain) == len(text) else key
+
+
+def loose(key: str) -> str:
+    return re.sub(r"[^\w]+", " ", key).strip()
+
+
+def split_list(text: str, seps: str = ",;+", dashes: bool = False) -> list[str]:
+    """Split a written list on its separators, never inside parentheses or guillemets, nor on the
+    comma of a decimal number ("5,5 %"); with `dashes`, " – " separates too."""
+    pieces = split_with_seps(text, seps, dashes)
+    return [p for p, _ in pieces]
+
+
+def split_with_seps(text: str, seps: str = ",;+", dashes: bool = False) -> list[tuple[str, str]]:
+    """(piece, separator that followed it) pairs."""
+    parts, depth, cur = [], 0, []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "([«":
+            depth += 1
+        elif ch in ")]»" and depth:
+            depth -= 1
+        decimal = ch == "," and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+        dash = dashes and ch in "–—-" and 0 < i < len(text) - 1 and text[i - 1] == " " and text[i + 1] == " "
+        if depth == 0 and ((ch in seps and not decimal) or dash):
+            parts.append(("".join(cur), ch))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    parts.append(("".join(cur), ""))
+    out = []
+    for p, sep in parts:
+        p = re.sub(r"\s+", " ", p).strip(" .…-–:")
+        p = re.sub(r"\s*(?:etc\.?|\.\.\.|…)+\s*$", "", p, flags=re.I).strip(" .…-–:")
+        if p and re.search(r"\w", p):
+            out.append((p, sep))
+        elif out:
+            out[-1] = (out[-1][0], sep or out[-1][1])
+    return out
+
+
+# --- the ingester -------------------------------------------------------------------------------------
+
+class Ingester:
+    def __init__(self, lines: list[Line], regs: Registries, found: Found):
+        self.lines = lines
+        self.regs = regs
+        self.orgs = Names(regs.organisations)
+        self.instruments = Names(regs.instruments)
+        self.found = found
+
+    def unresolved(self, kind: str, name: str, line: int, orientation: int | None = None) -> None:
+        entry = {"line": line, "kind": kind, "name": name}
+        if orientation is not None:
+            entry["orientation"] = orientation
+        if entry not in self.found.unresolved:
+            self.found.unresolved.append(entry)
+
+    # protocol ---------------------------------------------------------------------------------------
+    def protocol(self, end: int) -> tuple[dict[int, dict], list[dict]]:
+        """The orientations listed before the first fiche, with their axes."""
+        listed: dict[int, dict] = {}
+        axes: list[dict] = []
+        current_axis = None
+        last = None
+        for i, line in enumerate(self.lines):
+            if line.n >= end:
+                break
+            k = BULLET.sub("", line.key, 1) if BULLET.match(line.text) else line.key
+            m = AXIS_PROTO.match(k)
+            if m:
+                g = re.search(r"[«\"]\s*(.*?)\s*(?:[»\"]|$)", line.text)
+                current_axis = {"title": (g.group(1) if g else m.group(1)).strip(), "line": line.n}
+                axes.append(current_axis)
+                last = None
+                continue
+            m = ORIENT_PROTO.match(k)
+            if m:
+                n = int(m.group(1))
+                title = BULLET.sub("", line.text, 1).strip()
+                title = re.split(r"\s*[:.\-–]\s*", title, maxsplit=1)[1] if re.search(r"[:]", title) else rest_after(line, m.group(2))
+                last = listed[n] = {"number": n, "title": title.strip(), "line": line.n,
+                                    "axis": len(axes) - 1 if current_axis else None}
+                continue
+            if last and line.text.strip() and not BULLET.match(line.text) and not AXIS_PROTO.match(k) \
+                    and not re.match(r"^article\b", k) and line.n == last["line"] + 1 + last.get("more", 0):
+                last["title"] = join_cut_words(last["title"], line.text)
+                last["more"] = last.get("more", 0) + 1
+            elif not line.text.strip():
+                last = None
+        return listed, axes
+
+    # fiches -------------------------------------------------------------------------------------------
+    def fiches(self) -> list[dict]:
+        heads = [i for i, l in enumerate(self.lines) if ORIENT_FICHE.match(l.key)]
+        stops = [i for i, l in enumerate(self.lines) if ANNEX.match(l.key) or SIGNATORIES.match(l.key)]
+        out = []
+        for j, start in enumerate(heads):
+            end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
+            end = min([s for s in stops if s > start] + [end])
+            out.append(self.fiche(start, end))
+        return out
+
+    def fiche(self, start: int, end: int) -> dict:
+        head = self.lines[start]
+        m = ORIENT_FICHE.match(head.key)
+        n = int(m.group(1))
+        title = rest_after(head, m.group(2))
+        body = self.lines[start + 1:end]
+        for i, line in enumerate(body):   # "B - Un territoire attractif" just before the next fiche
+            if AXIS_FICHE.match(line.key) and not any(l.text.strip() for l in body[i + 1:]):
+                body = body[:i]
+                break
+        # the title runs on until a blank line or a heading
+        while body and body[0].text.strip() and not section_of(body[0].key) and not AXIS_FICHE.match(body[0].key):
+            title = join_cut_words(title, body[0].text)
+            body = body[1:]
+        parts: dict[str, list[Line]] = {}
+        order: list[tuple[str, Line]] = []
+        current = None
+        for line in body:
+            s = section_of(line.key)
+            if s:
+                name, k_rest = s
+                current = name
+                order.append((name, line))
+                parts.setdefault(name, [])
+                rest = rest_after(line, k_rest)
+                if rest:
+                    parts[name].append(Line(line.n, rest))
+            elif current:
+                parts[current].append(line)
+        fiche = {"number": n, "line": head.n, "title": title.strip(" :")}
+        self.found.counts["orientations"] += 1
+        if parts.get("data"):   # DONNÉES kept as written, line by line, for a person to turn into figures
+            fiche["data_written"] = [{"line": l.n, "text": l.text.strip()} for l in parts["data"] if l.text.strip()]
+            self.found.counts["data lines"] += len(fiche["data_written"])
+        for key in ("objectives", "actions"):
+            if key in parts:
+                fiche[key] = [{"line": ln, "text": t} for ln, t in items(parts[key])]
+                self.found.counts[key] += len(fiche[key])
+        for key in ("pilots", "services"):
+            if key in parts:
+                fiche[key] = self.participants(parts[key], n, key[:-1])
+                self.found.counts[key] += len(fiche[key])
+        funding = []
+        for name, heading in order:
+            if name.startswith("funding"):
+                funding += self.funding(parts[name] if name in parts else [], FUNDING_KINDS[name], heading, n)
+                parts.pop(name, None)
+        if funding:
+            fiche["funding"] = funding
+            self.found.counts["funding lines"] += sum(max(1, len(f.get("instruments", []))) for f in funding)
+        missing = [s for s in ("pilots", "services", "actions") if s not in parts and s not in fiche]
+        if missing:
+            fiche["missing_sections"] = missing
+        return fiche
+
+    def participants(self, lines: list[Line], orientation: int, role: str) -> list[dict]:
+        out = []
+        for item_line, text in self.joined(lines):
+            pieces = [text] if SENTENCE.search(text) else self.merged(split_with_seps(text, ",;+/"))
+            for piece in pieces:
+                for sub in self.split_et(piece):
+                    ident = self.orgs.exact(sub)
+                    if ident:
+                        name = self.orgs.spelling(sub, ident)
+                        out.append({"line": item_line, "name": name, "written": text} if name != text
+                                   else {"line": item_line, "name": name})
+                        continue
+                    ids = self.names_in(sub)
+                    if ids:
+                        out.append({"line": item_line, "written": sub, "orgs": ids})
+                    else:
+                        self.unresolved("organisation", sub, item_line, orientation)
+        return out
+
+    def names_in(self, text: str) -> list[str]:
+        """Organisations named inside a phrase: in a sentence, only the one it starts with; a list in
+        parentheses ("Certaines associations (EDS, la cravate solidaire…)") name by name."""
+        if SENTENCE.search(text):
+            lead = self.orgs.leading(text)
+            return [lead[0]] if lead[0] else []
+        m = re.match(r"^(.*?)\((.*)\)\s*$", text)
+        if m:
+            inner = [self.orgs.exact(p) or None for p in split_list(m.group(2))]
+            head = self.names_in(m.group(1)) if m.group(1).strip() else []
+            found = head + [i for i in inner if i] + [i for p in split_list(m.group(2)) if not self.orgs.exact(p)
+                                                      for i in self.names_in(p)]
+            return self.without_parents(list(dict.fromkeys(found)))
+        inside = self.orgs.inside(text)
+        if SENTENCE.search(text):
+            inside = [x for x in inside if x[0] == 0][:1]
+        return self.without_parents(list(dict.fromkeys(i for _, i, _ in inside)))
+
+    def merged(self, pieces: list[tuple[str, str]]) -> list[str]:
+        """Pieces put back together where the whole is a registered name ("Bus en + (CD)", "CLS/CLSM")."""
+        glue = {"+": " + ", "/": "/", ",": ", ", ";": "; "}
+        out, i = [], 0
+        while i < len(pieces):
+            for j in range(min(len(pieces), i + 3), i + 1, -1):
+                whole = "".join(p + glue.get(s, " ") for p, s in pieces[i:j - 1]) + pieces[j - 1][0]
+                if normalise(whole) in self.orgs.by_key:
+                    out.append(whole)
+                    i = j
+                    break
+            else:
+                out.append(pieces[i][0])
+                i += 1
+        return out
+
+    def without_parents(self, ids: list[str]) -> list[str]:
+        """Drop an organisation named only to qualify one of its own services ("(dept) ASE")."""
+        parents = {self.regs.organisations[i].get("part_of") for i in ids}
+        return [i for i in ids if i not in parents]
+
+    def split_et(self, piece: str) -> list[str]:
+        """"A et B" as two names when the whole is not a registered name ("Isle et Dronne" is)."""
+        if self.orgs.exact(piece) or " et " not in piece or SENTENCE.search(piece):
+            return [piece]
+        return [p.strip() for p in piece.split(" et ") if p.strip()]
+
+    def joined(self, lines: list[Line]) -> list[tuple[int, str]]:
+        """Lines of a names section, joined where a line continues the previous one."""
+        out: list[list] = []
+        for line in lines:
+            text = BULLET.sub("", line.text.strip(), 1).strip() if BULLET.match(line.text) else line.text.strip()
+            if not text:
+                continue
+            if out and (out[-1][1].endswith((",", "-", "(")) or re.match(r"^[a-zà-ÿ(]", text)) \
+                    and not BULLET.match(line.text):
+                out[-1][1] = join_cut_words(out[-1][1], text)
+            else:
+                out.append([line.n, text])
+        return [(n, t) for n, t in out]
+
+    def funder_of(self, text: str) -> tuple[str | None, str, str]:
+        """(funder id, funder as written, the rest) for a funding line, or (None, '', text). The
+        funder may be several ("DRETS/DRAC; …": ids joined by '|'), and a service named right
+        after its organisation is the funder ("Etat : DSDEN/SDJS : Appel à projets ANS")."""
+        m = re.match(r"^(.{1,80}?)\s*(?::|;|\.(?=\s|$|\s*:)|\s[-–]\s|\s{2,}|(?=\())\s*:?\s*(.*)$", text)
+        if m:
+            ids = self.org_list(m.group(1))
+            if ids:
+                rest = m.group(2).strip()
+                if rest.startswith("(") and rest.endswith(")"):
+                    rest = rest[1:-1]
+                inner = re.match(r"^(.{1,40}?)\s*:\s*(.*)$", rest)
+                if inner and self.org_list(inner.group(1)):
+                    return "|".join(self.org_list(inner.group(1))), inner.group(1).strip(), inner.group(2).strip()
+                return "|".join(ids), m.group(1).strip(), rest
+        whole = text.strip(" :.-")
+        if self.orgs.exact(whole):
+            return self.orgs.exact(whole), whole, ""
+        return None, "", text
+
+    def org_list(self, text: str) -> list[str]:
+        """One organisation, or several written "A/B" or "A, B" that all resolve."""
+        one = self.orgs.exact(text)
+        if one:
+            return [one]
+        parts = [p for p in re.split(r"\s*[/,]\s*", text.strip()) if p]
+        ids = [self.orgs.exact(p) for p in parts]
+        return ids if len(parts) > 1 and all(ids) else []
+
+    def funding(self, lines: list[Line], kind: str, heading: Line, orientation: int) -> list[dict]:
+        out: list[dict] = []
+        entries: list[dict] = []
+        header = None          # "-État :" standing alone: the lines under it may name only instruments
+        previous = ""
+        for line in lines:
+            raw = line.text.strip()
+            if not raw:
+                continue
+            bulleted = bool(BULLET.match(line.text))
+            text = BULLET.sub("", raw, 1).strip() if bulleted else raw
+            after_word = bool(entries) and bool(CONNECTOR.search(previous))
+            after_comma = bool(entries) and previous.rstrip().endswith(",")
+            continues = after_word or after_comma
+            ident, written, rest = self.funder_of(text)
+            colon = ident is not None and bool(re.match(r"^.{1,80}?\s*[:;(]", text))
+            if ident is not None and ((after_word and not (bulleted and colon)) or (after_comma and not colon)):
+                ident, written, rest = None, "", text
+            elif colon:
+                continues = False
+            instrument_first = None
+            sub_bullet = bool(re.match(r"^\s*(?:→|o\s|▪|◦|\uf0d8|>)", line.text))
+            if header and sub_bullet and not continues:   # "→ FIPD : prévention …" under "-État :"
+                m = re.match(r"^(.{1,60}?)\s*:\s*(.*)$", text)
+                if m and self.instruments.exact(m.group(1)):
+                    ident, written, rest = header["funder"], header["written"], ""
+                    instrument_first = (self.instruments.spelling(m.group(1).strip(), self.instruments.exact(m.group(1))),
+                                        m.group(2).strip())
+            if ident is None and not continues and (bulleted or not entries):
+                lead = self.orgs.leading(text)
+                found = self.orgs.inside(text[:80])
+                if lead[0]:                      # starts with a known organisation
+                    ident, written, rest = lead[0], lead[1], lead[2].strip(" :.-")
+                elif found and not entries:      # "Bop 147 politique ville Préfecture (…)"
+                    _, ident, key = found[-1]
+                    written, rest = as_written(text, key), self.strip_funder(text, ident)
+            if ident is not None and bulleted and not sub_bullet and not instrument_first:
+                header = None
+            if ident is not None:
+                entry = {"line": line.n, "to": line.n, "funder": ident, "written": written, "text": rest}
+                if instrument_first:
+                    entry["instrument"], entry["purpose"] = instrument_first
+                entries.append(entry)
+                if not rest and not instrument_first:
+                    header = entry
+            elif entries:
+                entries[-1]["to"] = line.n
+                entries[-1]["text"] = join_cut_words(entries[-1]["text"], text)
+            else:
+                self.unresolved("funding line", text, line.n, orientation)
+            previous = text
+        # a funder standing alone above the lines of its own services is a heading, not a line
+        kept = []
+        for i, e in enumerate(entries):
+            nxt = entries[i + 1] if i + 1 < len(entries) else None
+            if not e["text"] and "instrument" not in e and nxt and \
+                    "|" not in nxt["funder"] and \
+                    (self.regs.organisations[nxt["funder"]].get("part_of") == e["funder"] or nxt["funder"] == e["funder"]):
+                continue
+            kept.append(e)
+        split = []
+        for e in kept:
+            ids = e["funder"].split("|")
+            for ident in ids:
+                written = e["written"] if len(ids) == 1 else self.orgs.spelling(ident, ident)
+                split.append({**e, "funder": ident, "written": written,
+                              "text_written": e["written"]})
+        for e in split:
+            entry = {"line": e["line"], "kind": kind, "funder": self.orgs.spelling(e["written"], e["funder"])
+                     if e["written"] else e["funder"]}
+            if e["to"] != e["line"]:
+                entry["to"] = e["to"]
+            if kind == "non-precise":
+                entry["heading"] = heading.text.strip()
+            names, purposes = [], []
+            if "instrument" in e:
+                names.append(e["instrument"])
+                if e["purpose"]:
+                    entry["purpose"] = e["purpose"]
+            extra_funders = []
+            for piece in ([] if "instrument" in e else split_list(e["text"], ",;+:", dashes=True)):
+                lead = self.orgs.leading(piece)
+                if lead[0] and lead[2] and re.match(r"^[.:]", piece[len(lead[1]):].strip() or "x"):
+                    piece = lead[2].strip(" .:")   # "-Etat. Exonération …": the qualifier is not an instrument
+                org = self.orgs.exact(piece)
+                if org and not self.instruments.exact(piece):   # "Etat : FIPDR, CAF": the CAF funds too
+                    if org != e["funder"] and self.regs.organisations[org].get("part_of") != e["funder"]:
+                        extra_funders.append((org, self.orgs.spelling(piece, org)))
+                    continue
+                found, left = self.resolve_instruments(piece)
+                names += found
+                for x in left:
+                    purposes.append(x)
+                    self.unresolved("instrument", x, e["line"], orientation)
+            if names:
+                entry["instruments"] = list(dict.fromkeys(names))
+            if purposes:
+                entry["not_resolved"] = purposes
+            head = e.get("text_written") or e["written"]
+            entry["written"] = (head + " : " + e["text"]).strip(" :") if head else e["text"]
+            out.append(entry)
+            for org, spelling in extra_funders:
+                out.append({"line": e["line"], "kind": kind, "funder": spelling, "written": entry["written"]})
+        return out
+
+    def resolve_instruments(self, piece: str) -> tuple[list[str], list[str]]:
+        """The registered instruments a piece names, and what is left unresolved. A list in
+        parentheses after a name is a list of instruments when its first item is one ("PDII
+        (plateformes mobilités, D2C, …)"), else it is the purpose ("Bop 147 (actions …)")."""
+        exact = self.instruments.exact(piece)
+        if exact:
+            return [self.instruments.spelling(piece, exact)], []
+        prefix = self.instruments.prefix(piece)
+        if prefix:   # "AAP Plan pauvreté (axe … écologique/ Réduction …)": a registered name, then more
+            written = as_written(piece, prefix)
+            return [written if normalise(written) in self.instruments.by_key else
+                    self.instruments.spelling(prefix, self.instruments.loose[prefix])], []
+        m = re.match(r"^(.*?)\s*\((.*)\)\s*$", piece)
+        if m:
+            head, inner = m.group(1).strip(), m.group(2)
+            names, left = self.resolve_instruments(head) if head else ([], [])
+            items = split_list(inner, ",;+:", dashes=True)
+            if items and (self.instruments.exact(items[0]) or self.instruments.inside(items[0])):
+                for item in items:
+                    n, l = self.resolve_instruments(item)
+                    names, left = names + n, left + l
+            if names:
+                return names, left
+        inside = self.instruments.inside(piece)
+        if inside:
+            return [as_written(piece, key) for _, _, key in inside], []
+        return [], [piece]
+
+    def strip_funder(self, text: str, ident: str) -> str:
+        """The line without the funder's own name (when it stands inside, as in "Bop 147 … Préfecture")."""
+        for key, i in self.orgs.by_key.items():
+            if i == ident and len(key) > 3:
+                text = re.sub(r"(?i)(?<![\w])" + re.escape(key) + r"(?![\w])", " ", text)
+        return text
+
+    # signatories and indicators -----------------------------------------------------------------------
+    def signatories(self) -> list[dict]:
+        start = next((i for i, l in enumerate(self.lines) if SIGNATORIES.match(l.key)), None)
+        if start is None:
+            return []
+        first_fiche = next((i for i, l in enumerate(self.lines) if i > start and
+                            (ORIENT_FICHE.match(l.key) or ANNEX.match(l.key) or AXIS_FICHE.match(l.key)
+                             and i + 3 < len(self.lines) and any(ORIENT_FICHE.match(x.key) for x in self.lines[i:i + 3]))),
+                           len(self.lines))
+        out, current, body = [], None, []
+
+        def close():
+            if current is not None:
+                current["commitments"] = [{"line": n, "text": t} for n, t in items(body)]
+                self.found.counts["commitments"] += len(current["commitments"])
+
+        for line in self.lines[start + 1:first_fiche]:
+            m = SIGNATORY.match(line.text.strip())
+            ident = self.orgs.exact(m.group(2)) if m else None
+            if m and not ident:
+                inside = self.orgs.inside(m.group(2))
+                ident = inside[0][1] if inside and inside[0][0] == 0 else None
+            if ident:
+                close()
+                current, body = {"org": ident, "line": line.n, "section": line.text.strip()}, []
+                out.append(current)
+                self.found.counts["signatories"] += 1
+            elif m and len(m.group(2)) < 80 and current is not None:
+                self.unresolved("signatory", m.group(2).strip(), line.n)
+                close()
+                current = None
+            elif current is not None:
+                body.append(line)
+        close()
+        return out
+
+    def indicators(self, numbers: set[int]) -> list[dict]:
+        start = next((i for i, l in enumerate(self.lines) if ANNEX.match(l.key)), None)
+        if start is None:
+            return []
+        out, group, pending = [], None, []
+
+        def flush():
+            for n, t in items(pending):
+                if group:
+                    out.append({"line": n, "label": t, "orientations": [x for x in group if x in numbers] or group})
+            pending.clear()
+
+        for line in self.lines[start + 1:]:
+            m = INDICATOR_GROUP.match(line.key)
+            if m:
+                flush()
+                a, b = int(m.group(1)), int(m.group(2))
+                group = list(range(min(a, b), max(a, b) + 1))
+            elif group is not None:
+                pending.append(line)
+        flush()
+        self.found.counts["indicators"] += len(out)
+        return out
+
+
+# --- the sheet -------------------------------------------------------------------------------------------
+
+def guess_generation(lines: list[Line]) -> str:
+    head = " ".join(l.key for l in lines[:200])
+    return "contrats-de-ville-2015" if "2015" in head and "2030" not in head else "engagements-quartiers-2030"
+
+
+def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = False,
+           data_dir: Path | None = None, document: str | None = None) -> tuple[Path, Found, dict]:
+    """Read the text, write the draft sheet; returns (sheet path, what was found, the sheet)."""
+    path = Path(path)
+    if slugify(contract) != contract:
+        raise UsageError(f"--contract {contract!r}: ids are lower-case words joined by '-'")
+    out = Path(out) if out else Path.cwd() / f"{contract}.yaml"
+    if out.exists() and not force:
+        raise UsageError(f"{out}: exists (use --force to replace it)")
+    if out.resolve() == path.resolve():
+        raise UsageError(f"{out}: is the text being read")
+    lines = drop_noise(read_lines(path))
+    regs = load_registries(Path(data_dir) if data_dir else resource_dir("data"))
+    found = Found()
+    ing = Ingester(lines, regs, found)
+    heads = [l for l in lines if ORIENT_FICHE.match(l.key)]
+    first_fiche = heads[0].n if heads else 10 ** 9
+    listed, axes_proto = ing.protocol(first_fiche)
+    if not heads and not listed:
+        raise UsageError(f"{path}: no contrat de ville template recognised (no « Orientation n° » list, "
+                         "no « ORIENTATION STRATÉGIQUE N° » fiche); nothing written")
+    fiches = ing.fiches()
+    numbers = {f["number"] for f in fiches} | set(listed)
+    doc_id = document or next((i for i, e in regs.documents.entries.items() if e.get("file") == path.name), None)
+    sheet: dict = {"id": contract, "document": doc_id or slugify(path.stem)}
+    if not doc_id:
+        sheet["document_note"] = (f"Le document {path.name} n’est pas dans data/documents.yaml : l’y ajouter "
+                                  f"avec l’id « {sheet['document']} » avant `cvgraph build`.")
+    def title_like(l: Line) -> bool:
+        text = l.text.strip()
+        return 10 < len(text) < 100 and not text.endswith((":", ",")) and (
+            "contrat de ville" in l.key or "engagements" in l.key or text.upper() == text)
+    title_line = next((l for l in lines[:80] if title_like(l)), None) or next((l for l in lines if l.text.strip()), None)
+    sheet["title"] = title_line.text.strip()
+    sheet["title_note"] = f"Titre repris tel quel de la ligne {title_line.n} ; à relire."
+    sheet["generation"] = guess_generation(lines)
+    pilot = None
+    for l in lines[:120]:
+        for _, ident, _ in ing.orgs.inside(l.text):
+            if regs.organisations[ident].get("kind") == "local-authority":
+                pilot = pilot or (ident, l.n)
+    sheet["pilot"] = pilot[0] if pilot else None
+    sheet["pilot_note"] = (f"Premier nom de collectivité reconnu dans l’en-tête (l. {pilot[1]}) ; à vérifier."
+                           if pilot else "Pilote du contrat non reconnu : à renseigner.")
+    sheet["territories"] = []
+    # axes: from the fiches' "A - title" lines, else from the protocol's "Au titre de « … »"
+    axes, axis_of = [], {}
+    current = None
+    for i, line in enumerate(lines):   # an axis heading covers the fiches that follow it
+        m = AXIS_FICHE.match(line.key)
+        if m and any(ORIENT_FICHE.match(l.key) for l in lines[i + 1:i + 4]):
+            letter = m.group(1)
+            if letter not in [a["id"] for a in axes]:
+                axes.append({"id": letter, "letter": letter.upper(), "line": line.n,
+                             "title": rest_after(line, m.group(2))})
+            current = letter
+        m = ORIENT_FICHE.match(line.key)
+        if m and current:
+            axis_of[int(m.group(1))] = current
+    if not axes and axes_proto:
+        for i, a in enumerate(axes_proto):
+            axes.append({"id": "abcdefgh"[i], "line": a["line"], "title": a["title"]})
+        for n, o in listed.items():
+            if o["axis"] is not None:
+                axis_of[n] = "abcdefgh"[o["axis"]]
+    if len(axes_proto) == len(axes):   # the protocol's axes, in the same order as the fiches'
+        for a, p in zip(axes, axes_proto):
+            if "protocol_line" not in a and p["line"] != a["line"]:
+                a["protocol_line"] = p["line"]
+                if p["title"] != a["title"]:
+                    a["protocol_title"] = p["title"]
+    if axes:
+        sheet["axes"] = axes
+    orientations = []
+    by_number = {f["number"]: f for f in fiches}
+    for n in sorted(numbers):
+        f = by_number[n] if n in by_number else {"number": n, "line": listed[n]["line"], "title": listed[n]["title"],
+                                                 "missing_sections": ["fiche"]}
+        title = f["title"]
+        if n in listed and (not title or (title.upper() == title and key_of(title) == key_of(listed[n]["title"]))):
+            title = listed[n]["title"]   # empty or in capitals in the fiche: the protocol's wording
+        if not title:
+            title = f"Orientation {n}"
+            found.unreadable.append(f"orientation {n}: no title (l. {f['line']})")
+        o = {"number": n, **({"axis": axis_of[n]} if n in axis_of else {}), "line": f["line"], "title": title}
+        if n in by_number and not any(k in f for k in ("pilots", "services", "funding", "objectives", "actions")) \
+                and "missing_sections" in f and len(f["missing_sections"]) == 3:
+            found.unreadable.append(f"orientation {n}: fiche at l. {f['line']} has no section that could be read")
+            o["flag"] = "Fiche sans rubrique lisible dans le texte."
+        if n in listed:
+            o["protocol_line"] = listed[n]["line"]
+            if listed[n]["title"] != title:
+                o["protocol_title"] = listed[n]["title"]
+        for key in ("pilots", "services", "funding", "objectives", "actions", "data_written", "missing_sections"):
+            if key in f:
+                o[key] = f[key]
+        if n not in by_number:
+            found.unreadable.append(f"orientation {n}: listed in the protocol (l. {listed[n]['line']}), no fiche found")
+            found.counts["orientations"] += 1
+        orientations.append(o)
+    if not axes:
+        sheet["axes_note"] = "Le texte ne rattache les orientations à aucun axe."
+    sheet["orientations"] = orientations
+    signatories = ing.signatories()
+    if signatories:
+        sheet["signatories"] = signatories
+    indicators = ing.indicators(numbers)
+    if indicators:
+        sheet["indicators"] = indicators
+    if found.unresolved:
+        sheet["unresolved"] = found.unresolved
+    text = ("# Draft sheet written by `cvgraph ingest` from " + path.name + ": every item carries the line it\n"
+            "# came from. Read it against the text before use; names the registries do not know are listed\n"
+            "# under `unresolved` (add them to data/organisations.yaml or data/instruments.yaml).\n"
+            + yaml.safe_dump(sheet, allow_unicode=True, sort_keys=False, width=110))
+    from .output import write_file_atomically
+    write_file_atomically(out, text.encode("utf-8"))
+    return out, found, sheet
+
+
+# --- comparing a draft with a curated sheet --------------------------------------------------------
+
+def sheet_items(path: Path, regs: Registries) -> dict[str, set]:
+    """The items compared: orientations (number, title), pilots and services (orientation, org id),
+    funding lines (orientation, funder id, instrument id or '')."""
+    from .sheets import read_yaml
+
+    root = read_yaml(Path(path))
+    out = {"orientations": set(), "pilots": set(), "services": set(), "funding lines": set()}
+
+    def org(name):
+        try:
+            return regs.organisations.resolve(name, root, "name")
+        except SourceError:
+            return "?" + normalise(name)
+
+    def inst(name):
+        try:
+            return regs.instruments.resolve(name, root, "instruments")
+        except SourceError:
+            return "?" + normalise(name)
+
+    for o in root.get("orientations") or []:
+        n = o.get("number")
+        out["orientations"].add((n, key_of(str(o.get("title", ""))).rstrip(" .")))
+        for key in ("pilots", "services"):
+            for p in o.get(key) or []:
+                ids = p.get("orgs") or [org(p.get("name", ""))]
+                out[key] |= {(n, i) for i in ids}
+        for f in o.get("funding") or []:
+            funder = org(f.get("funder", ""))
+            names = f.get("instruments") or []
+            out["funding lines"] |= {(n, funder, inst(x)) for x in names} or {(n, funder, "")}
+    return out
+
+
+def compare(draft: Path, curated: Path, data_dir: Path | None = None) -> dict[str, dict]:
+    regs = load_registries(Path(data_dir) if data_dir else resource_dir("data"))
+    a, b = sheet_items(draft, regs), sheet_items(curated, regs)
+    scores = {}
+    for key in a:
+        hit = len(a[key] & b[key])
+        scores[key] = {"draft": len(a[key]), "curated": len(b[key]), "matched": hit,
+                       "precision": hit / len(a[key]) if a[key] else 1.0,
+                       "recall": hit / len(b[key]) if b[key] else 1.0,
+                       "missed": sorted(map(str, b[key] - a[key])), "extra": sorted(map(str, a[key] - b[key]))}
+    return scores
