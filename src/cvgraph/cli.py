@@ -445,6 +445,8 @@ def ingest(text_file, contract, out_path, force, document, data_dir, compare_wit
             click.echo(f"  {key:16} {n}")
         for line in found.unreadable:
             click.echo(f"  not read: {line}")
+        for n in found.near:
+            click.echo(f"  near match: {n['written']!r} read as {n['registered']!r}")
         click.echo(f"  unresolved names ({len(found.unresolved)}):")
         for u in found.unresolved:
             where = f"O{u['orientation']} " if "orientation" in u else ""

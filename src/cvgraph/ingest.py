@@ -34,7 +34,7 @@ from .registry import Registries, Registry, load_registries
 
 BULLET = re.compile(r"^\s*(?:[•\-–—→▪◦●*>»·§\ue000-\uf8ff]|o(?=\s)|\d+[.)](?=\s))\s*")  # PUA: Symbol-font bullets
 INLINE_PAGE = re.compile(r"\s+page\s*[|/-]?\s*\d{1,4}\s*$", re.I)
-NOISE = [re.compile(p) for p in (r"^\s*\d{1,4}\s*$", r"^\s*(?:page|p\.)\s*\d+(?:\s*(?:/|sur)\s*\d+)?\s*$",
+NOISE = [re.compile(p, re.I) for p in (r"^\s*\d{1,4}\s*$", r"^\s*(?:page|p\.)\s*[|/-]?\s*\d+(?:\s*(?:/|sur)\s*\d+)?\s*$",
                                   r"^\s*\d+\s*/\s*\d+\s*$", r"^\s*https?://\S+\s*$", r"^\s*www\.\S+\s*$")]
 
 
@@ -88,6 +88,7 @@ class Found:
     counts: Counter = field(default_factory=Counter)
     unresolved: list[dict] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
+    near: list[dict] = field(default_factory=list)
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -859,6 +860,10 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
     indicators = ing.indicators(numbers)
     if indicators:
         sheet["indicators"] = indicators
+    near = [{"written": w, "registered": r} for w, r in dict.fromkeys(ing.orgs.fuzzy + ing.instruments.fuzzy)]
+    if near:   # accepted near matches (typos of the text), to be checked by the reader
+        sheet["near_matches"] = near
+        found.near = near
     if found.unresolved:
         sheet["unresolved"] = found.unresolved
     text = ("# Draft sheet written by `cvgraph ingest` from " + path.name + ": every item carries the line it\n"
