@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal
 
 from ._paths import default_build_dir, resource_dir
@@ -72,53 +73,98 @@ def load_ontology(path: Path | None = None) -> Graph:
 
 
 def compile_graph(data_dir: Path | None = None, *, base: str = DEFAULT_BASE,
-                  ontology: Path | None = None) -> Graph:
-    """Ontology plus compiled data, as one rdflib Graph."""
+                  ontology: Path | None = None):
+    """Ontology plus compiled data, as one set of triples (see compile.Triples)."""
     check_base(base)
     data = compile_data(Path(data_dir) if data_dir else resource_dir("data"), base)
-    g = load_ontology(ontology)
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns, replace=True)
-    g.bind("id", base)
-    for triple in data:
-        g.add(triple)
-    return g
+    for triple in load_ontology(ontology):
+        data.add(triple)
+    return data
 
 
-def summarise(g: Graph, out_dir: Path) -> BuildSummary:
-    def count(cls) -> int:
-        return len(set(g.subjects(RDF.type, cls)))
-    unresolved = sorted(french_label(g, s) for s in g.subjects(CV.unresolved, Literal(True)))
-    return BuildSummary(triples=len(g), contracts=count(CV.Contract), orientations=count(CV.Orientation),
-                        organisations=count(CV.Organisation), instruments=count(CV.FinancingInstrument),
-                        funding_lines=count(CV.FundingLine), unresolved_names=unresolved,
-                        out_dir=str(out_dir))
-
-
-def french_label(g: Graph, s) -> str:
+def french_label(g, s) -> str:
     """The French rdfs:label of `s` (else any label, else its IRI)."""
     return french_text(g, s) or str(s)
 
 
-def serialise(g: Graph) -> dict[str, bytes]:
-    """The three serialisations, each deterministic for the same graph."""
-    nt = g.serialize(format="nt", encoding="utf-8")
-    nt = b"".join(sorted(line + b"\n" for line in nt.splitlines() if line.strip()))
-    ttl = g.serialize(format="turtle", encoding="utf-8")
-    context = {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items())}
-    doc = json.loads(g.serialize(format="json-ld", context=context, auto_compact=True))
-    doc["@graph"] = sorted((_sorted_node(n) for n in doc.get("@graph", [])), key=lambda n: n.get("@id", ""))
-    jsonld = json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+def nt_lines(triples, cache: dict) -> list[str]:
+    """N-Triples lines of rdflib-term triples, written by pyoxigraph's terms."""
+    from .fastshacl import to_ox
+
+    def term(x):
+        o = cache.get(x)
+        if o is None:
+            o = to_ox(x)
+            if not isinstance(x, Literal):
+                cache[x] = o   # IRIs recur (predicates, classes, organisations); literals rarely
+        return o
+    return [f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples]
+
+
+def serialise_lines(lines: list[str]) -> dict[str, bytes]:
+    """The three serialisations from sorted, unique N-Triples lines, each deterministic: pyoxigraph
+    writes the Turtle (rdflib's writers took minutes at a few hundred contracts), the JSON-LD is
+    written node by node, compacted with the project's prefixes."""
+    nt = "".join(lines).encode("utf-8")
+    prefixes = {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items())}
+    ttl = ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+                       prefixes=prefixes)
+    jsonld = jsonld_text(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), prefixes)
     return {"ttl": ttl, "nt": nt, "jsonld": jsonld.encode("utf-8")}
 
 
-def _sorted_node(node):
-    """A JSON-LD node whose multi-valued properties are in a stable order."""
-    if isinstance(node, dict):
-        return {k: _sorted_node(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return sorted((_sorted_node(v) for v in node), key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return node
+def serialise(g) -> dict[str, bytes]:
+    """The three serialisations of a set of rdflib-term triples."""
+    return serialise_lines(sorted(set(nt_lines(g, {}))))
+
+
+def jsonld_text(triples, prefixes: dict[str, str]) -> str:
+    """Compact JSON-LD, one node per subject, from triples sorted by subject."""
+    by_length = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+    cache: dict[str, str] = {}
+
+    def compact(iri: str) -> str:
+        hit = cache.get(iri)
+        if hit is None:
+            hit = iri
+            for prefix, ns in by_length:
+                if iri.startswith(ns) and len(iri) > len(ns) and ":" not in iri[len(ns):]:
+                    hit = f"{prefix}:{iri[len(ns):]}"
+                    break
+            cache[iri] = hit
+        return hit
+
+    def value(o):
+        if isinstance(o, ox.Literal):
+            v = {"@value": o.value}
+            if o.language:
+                v["@language"] = o.language
+            elif o.datatype and o.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+                v["@type"] = compact(o.datatype.value)
+            return v
+        return {"@id": compact(o.value) if isinstance(o, ox.NamedNode) else f"_:{o.value}"}
+
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    parts = ['{\n "@context": ' + json.dumps(dict(prefixes), ensure_ascii=False, sort_keys=True) + ',\n "@graph": [\n']
+    node, first = None, True
+
+    def flush():
+        nonlocal first
+        if node is not None:
+            parts.append(("" if first else ",\n") + "  " + json.dumps(node, ensure_ascii=False, sort_keys=True))
+            first = False
+    for t in triples:
+        sid = compact(t.subject.value) if isinstance(t.subject, ox.NamedNode) else f"_:{t.subject.value}"
+        if node is None or node["@id"] != sid:
+            flush()
+            node = {"@id": sid}
+        if t.predicate.value == rdf_type and isinstance(t.object, ox.NamedNode):
+            node.setdefault("@type", []).append(compact(t.object.value))
+        else:
+            node.setdefault(compact(t.predicate.value), []).append(value(t.object))
+    flush()
+    parts.append("\n ]\n}\n")
+    return "".join(parts)
 
 
 def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:
@@ -147,11 +193,34 @@ def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:
 
 def build(data_dir: Path | None = None, out_dir: Path | None = None, *,
           base: str = DEFAULT_BASE) -> BuildSummary:
-    """Compile `data_dir` (default: the embedded data) and write the graph to `out_dir`."""
+    """Compile `data_dir` (default: the embedded data) and write the graph to `out_dir`, one
+    contract at a time (see compile.compile_chunks), the outputs replacing the folder at once."""
+    from .compile import compile_chunks
+
+    check_base(base)
     out_dir = Path(out_dir) if out_dir else default_build_dir()
-    g = compile_graph(data_dir, base=base)
-    files = {OUTPUTS[k]: v for k, v in serialise(g).items()}
-    summary = summarise(g, out_dir)
+    counts = {cls: 0 for cls in (CV.Contract, CV.Orientation, CV.Organisation, CV.FinancingInstrument,
+                                 CV.FundingLine)}
+    unresolved: list[str] = []
+    lines: list[str] = []
+    cache: dict = {}
+    first = True
+    for part in compile_chunks(Path(data_dir) if data_dir else resource_dir("data"), base):
+        if first:   # the registries: the ontology goes with them
+            for triple in load_ontology():
+                part.add(triple)
+            unresolved = sorted(french_label(part, s) for s in part.subjects(CV.unresolved, Literal(True)))
+            first = False
+        for cls in counts:
+            counts[cls] += len(set(part.subjects(RDF.type, cls)))
+        lines += nt_lines(part, cache)
+    lines.sort()
+    lines = [line for i, line in enumerate(lines) if i == 0 or line != lines[i - 1]]
+    summary = BuildSummary(triples=len(lines), contracts=counts[CV.Contract], orientations=counts[CV.Orientation],
+                           organisations=counts[CV.Organisation], instruments=counts[CV.FinancingInstrument],
+                           funding_lines=counts[CV.FundingLine], unresolved_names=unresolved, out_dir=str(out_dir))
+    files = {OUTPUTS[k]: v for k, v in serialise_lines(lines).items()}
+    del lines
     meta = asdict(summary)
     meta.pop("out_dir")
     meta["base"] = base

@@ -14,10 +14,10 @@ from .errors import CvgraphError, UsageError
 from .gaps import HEADER as GAP_HEADER
 from .gaps import categories as gap_categories
 from .gaps import find_gaps
-from .graph import load_graphs, load_store
+from .graph import load_store
 from .output import csv_text, json_text, md_table, table_text, write_file_atomically
 from .query import named_queries, parse_params, resolve, run_embedded, run_endpoint, run_select
-from .validate import CVS, SEVERITY_FR, load_shapes, validate_graph
+from .validate import CVS, SEVERITY_FR, validate_files
 from .vocab import CV, DCTERMS, DEFAULT_BASE, RDF, french_text
 
 graph_option = click.option("--graph", "graph_path", type=click.Path(path_type=Path),
@@ -60,7 +60,11 @@ def build(data_dir, out_dir, base):
               help="A shapes file or folder (default: the embedded shapes/).")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "ttl"]), default="text",
               show_default=True, help="ttl is the sh:ValidationReport itself.")
-def validate(files, shapes_path, fmt):
+@click.option("--engine", type=click.Choice(["auto", "pyshacl", "shacl-rust"]), envvar="CVGRAPH_VALIDATOR",
+              default="auto", show_default=True,
+              help="pySHACL (the reference) or shacl-rust (fast); auto picks shacl-rust above 200,000 triples. "
+                   "Also set by CVGRAPH_VALIDATOR.")
+def validate(files, shapes_path, fmt, engine):
     """Validate the built graph (or the RDF FILES given) against the SHACL shapes.
 
     The report is grouped by contract, then orientation, then shape; each finding names the source
@@ -69,8 +73,8 @@ def validate(files, shapes_path, fmt):
 
     Example: cvgraph validate --format csv > findings.csv
     """
-    data = load_graphs(files)
-    report = validate_graph(data, load_shapes(shapes_path))
+    report, used = validate_files(files, shapes_path, engine)
+    data = report.context
     if fmt == "ttl":
         click.echo(report.graph.serialize(format="turtle"), nl=False)
     elif fmt == "csv":

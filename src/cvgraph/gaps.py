@@ -16,9 +16,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .errors import UsageError
-from .graph import load_graph, load_store
+from .graph import graph_file, load_graph, load_store
 from .query import named_queries
-from .validate import CVS, SH, load_shapes, source_text, validate_graph
+from .validate import AUTO_THRESHOLD, CVS, SH, _has_shacl_rust, load_shapes, source_text, validate_fast, validate_graph
 from .vocab import french_text
 
 HEADER = ("contract", "gap", "orientation", "subject", "detail", "source")
@@ -69,9 +69,11 @@ def contract_ids(store: ox.Store) -> list[str]:
 
 
 def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
-              store: ox.Store | None = None) -> list[Gap]:
+              store: ox.Store | None = None, engine: str = "auto") -> list[Gap]:
     """All gaps of the graph (the last build by default), of one contract if given, sorted.
-    `store`, when given, is that graph already loaded."""
+    `store`, when given, is that graph already loaded. The categories only a completeness shape
+    finds run on pySHACL, or on shacl-rust (`engine`, or `auto`: above the size where pySHACL
+    takes minutes); both give the same gaps (tests/test_engines.py)."""
     store = store if store is not None else load_store(graph_path)
     known = contract_ids(store)
     if contract is not None and contract not in known:
@@ -89,7 +91,13 @@ def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
                          source_text(v["file"], v["section"], v["line"])))
     only_shapes = {c.id for c in cats.values() if c.query is None}
     if only_shapes:
-        report = validate_graph(load_graph(graph_path), _shapes_for(shapes, only_shapes))
+        sub = _shapes_for(shapes, only_shapes)
+        if engine == "auto":
+            engine = "shacl-rust" if len(store) > AUTO_THRESHOLD and _has_shacl_rust() else "pyshacl"
+        if engine == "shacl-rust":
+            report = validate_fast([graph_file(graph_path)], sub, None, store=store)
+        else:
+            report = validate_graph(load_graph(graph_path), sub)
         for f in report.findings:
             if f.gap in only_shapes and f.contract:
                 gaps.add(Gap(f.contract, f.gap, f.orientation, f.subject, f.message, f.source))

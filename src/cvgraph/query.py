@@ -212,6 +212,21 @@ def run_embedded(store: ox.Store, query: NamedQuery, values: dict[str, str] | No
     return Result(query.form, ntriples=triples)
 
 
+def run_rdflib(graph, query: NamedQuery, values: dict[str, str] | None = None) -> Result:
+    """Run on an rdflib Graph (the slow reference backend of the benchmark); parameters are bound
+    as initBindings. Rows are the same strings as `run_embedded` gives."""
+    from .fastshacl import to_rdflib
+
+    terms = bind(query, values or {})
+    result = graph.query(query.text, initBindings={k: to_rdflib(v) for k, v in terms.items()})
+    if result.type == "ASK":
+        return Result("ASK", boolean=bool(result.askAnswer))
+    if result.type != "SELECT":
+        return Result(query.form, ntriples=result.serialize(format="nt").decode("utf-8"))
+    variables = [str(v) for v in result.vars]
+    return Result("SELECT", variables, [["" if t is None else str(t) for t in row] for row in result])
+
+
 def run_select(store: ox.Store, name: str, **values: str) -> tuple[list[str], list[list[str]]]:
     """Run a named SELECT query; the variable names and rows of plain strings."""
     queries = named_queries()

@@ -60,6 +60,7 @@ def source_text(file: str, section: str, line: int | str | None) -> str:
 class Report:
     findings: list[Finding]
     graph: Graph  # the sh:ValidationReport
+    context: object = None  # the data the findings were read from (rdflib Graph or fastshacl.StoreGraph)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -105,6 +106,72 @@ def load_shapes(path: Path | None = None) -> Graph:
     return g
 
 
+ENGINES = ("pyshacl", "shacl-rust")
+AUTO_THRESHOLD = 200_000   # triples: above, `auto` picks shacl-rust (pySHACL takes minutes there)
+
+
+def validate_files(files, shapes_path: Path | None = None, engine: str = "auto") -> tuple[Report, str]:
+    """Validate RDF files (the last build when none) with the engine asked for, or by size with
+    `auto`; returns the report and the engine that ran."""
+    from .graph import graph_file, load_graphs, load_store
+
+    paths = [graph_file(f) for f in files] if files else [graph_file(None)]
+    if engine == "auto":
+        size = sum(len(load_store(p)) for p in paths) if len(paths) > 1 or paths[0].suffix != ".nt" else \
+            sum(1 for _ in open(paths[0], "rb"))
+        engine = "shacl-rust" if size > AUTO_THRESHOLD and _has_shacl_rust() else "pyshacl"
+    if engine not in ENGINES:
+        raise SourceError(f"unknown validation engine {engine!r} (use {', '.join(ENGINES)} or auto)")
+    shapes = load_shapes(shapes_path)
+    if engine == "pyshacl":
+        return validate_graph(load_graphs(files), shapes), engine
+    return validate_fast(paths, shapes, shape_files(shapes_path)), engine
+
+
+def _has_shacl_rust() -> bool:
+    import importlib.util
+    return importlib.util.find_spec("shacl_rust") is not None
+
+
+def validate_fast(paths: list[Path], shapes: Graph, files: list[Path] | None = None, store=None) -> Report:
+    """shacl-rust on the files, the findings' context read from a pyoxigraph store (`store`, when
+    given, is those files already loaded). `files` are the shapes files; without them the shapes
+    graph is written out for the engine."""
+    import tempfile
+
+    import pyoxigraph as ox
+
+    from . import fastshacl
+    from .graph import load_store
+
+    if store is None:
+        store = ox.Store()
+        for p in paths:
+            store.bulk_extend(q for q in load_store(p))
+    data_file = paths[0]
+    temporary = []
+    if len(paths) > 1 or paths[0].suffix != ".nt":
+        tmp = tempfile.NamedTemporaryFile(suffix=".nt", delete=False)
+        tmp.close()
+        ox.serialize((q.triple for q in store), output=tmp.name, format=ox.RdfFormat.N_TRIPLES)
+        data_file = Path(tmp.name)
+        temporary.append(data_file)
+    if files is None:
+        tmp = tempfile.NamedTemporaryFile(suffix=".ttl", delete=False)
+        tmp.close()
+        shapes.serialize(tmp.name, format="turtle")
+        files = [Path(tmp.name)]
+        temporary.append(files[0])
+    try:
+        report = fastshacl.run(data_file, files)
+    finally:
+        for f in temporary:
+            f.unlink(missing_ok=True)
+    ctx = _Context(fastshacl.StoreGraph(store), shapes)
+    findings = {ctx.finding(report, r) for r in report.subjects(RDF.type, SH.ValidationResult)}
+    return Report(sorted(findings, key=sort_key), report, ctx.data)
+
+
 def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
     """Run pySHACL on `data`; the findings, sorted by contract, orientation, shape and focus."""
     shapes = shapes if shapes is not None else load_shapes()
@@ -116,7 +183,7 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
                           file="shapes") from None
     ctx = _Context(data, shapes)
     findings = [ctx.finding(report, r) for r in report.subjects(RDF.type, SH.ValidationResult)]
-    return Report(sorted(findings, key=sort_key), report)
+    return Report(sorted(findings, key=sort_key), report, data)
 
 
 def sort_key(f: Finding):
@@ -149,7 +216,8 @@ class _Context:
         return shape
 
     def messages(self, result_graph: Graph, result, shape) -> tuple[str, str]:
-        holders = [result_graph.value(result, SH.sourceConstraint), shape]
+        holders = [result_graph.value(result, SH.sourceConstraint), shape,
+                   *sorted(self.shapes.objects(shape, SH.sparql), key=str)]  # engines that name no constraint
         by_lang = {}
         for holder in holders:
             if holder is None:
@@ -165,21 +233,27 @@ class _Context:
         en = by_lang.get("en") or fr
         return fr, en
 
+    def one(self, s, p):
+        """The first value of `p` on `s` in IRI order: the same whichever graph holds the data."""
+        values = sorted(self.data.objects(s, p), key=str)
+        return values[0] if values else None
+
     def contract_of(self, node):
         d = self.data
         if (node, RDF.type, CV.Contract) in d:
             return node
-        c = d.value(node, CV.contract)
-        if c is None and (o := d.value(node, CV.orientation)) is not None:
-            c = d.value(o, CV.contract)
-        if c is None and (holder := d.value(None, CV.item, node)) is not None:
-            c = d.value(holder, CV.contract)
+        c = self.one(node, CV.contract)
+        if c is None and (o := self.one(node, CV.orientation)) is not None:
+            c = self.one(o, CV.contract)
+        if c is None:
+            holders = sorted(d.subjects(CV.item, node), key=str)
+            c = self.one(holders[0], CV.contract) if holders else None
         return c
 
     def orientation_of(self, node):
         if (node, RDF.type, CV.Orientation) in self.data:
             return node
-        return self.data.value(node, CV.orientation)
+        return self.one(node, CV.orientation)
 
     def locator(self, focus, value, contract):
         """The resource whose source the finding points at: the focus, or, for a finding on a
