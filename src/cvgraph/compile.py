@@ -30,10 +30,10 @@ _TERRITORY_CLASS = {"qpv": CV.PriorityNeighbourhood, "commune": CV.Commune,
 
 
 def decimal(value: int | float) -> Literal:
-    """An xsd:decimal in its XSD 1.1 canonical form ("287", "47.4"): the form pyoxigraph gives
-    back, so that every engine and every serialisation shows the same text."""
-    text = format(Decimal(str(value)).normalize(), "f")
-    return Literal(text, datatype=XSD.decimal)
+    """An xsd:decimal written "287.0", "47.4": with a decimal point, so that rdflib's Turtle writer
+    does not turn it into an integer on the way back (pyoxigraph reads it as 287)."""
+    text = format(Decimal(str(value)), "f")
+    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
 
 
 def fr(text: str) -> Literal:

@@ -224,7 +224,22 @@ def run_rdflib(graph, query: NamedQuery, values: dict[str, str] | None = None) -
     if result.type != "SELECT":
         return Result(query.form, ntriples=result.serialize(format="nt").decode("utf-8"))
     variables = [str(v) for v in result.vars]
-    return Result("SELECT", variables, [["" if t is None else str(t) for t in row] for row in result])
+    return Result("SELECT", variables, [[_as_pyoxigraph_writes(t) for t in row] for row in result])
+
+
+def _as_pyoxigraph_writes(term) -> str:
+    """A term as `run_embedded` shows it: pyoxigraph gives decimals in their XSD 1.1 canonical
+    form ("287" for "287.0"), rdflib as written; the rest is the same text."""
+    if term is None:
+        return ""
+    datatype = getattr(term, "datatype", None)
+    if datatype is not None and str(datatype) == "http://www.w3.org/2001/XMLSchema#decimal":
+        from decimal import Decimal, InvalidOperation
+        try:
+            return format(Decimal(str(term)).normalize(), "f")
+        except InvalidOperation:
+            return str(term)
+    return str(term)
 
 
 def run_select(store: ox.Store, name: str, **values: str) -> tuple[list[str], list[list[str]]]:
