@@ -84,27 +84,37 @@ def from_nt(text: str):
     return to_rdflib(triple.object)
 
 
-def run(data_file: Path, shape_files: list[Path]) -> Graph:
-    """Run shacl-rust; the results as an `sh:ValidationReport` rdflib graph."""
+def run(data_file: Path, shapes: Graph, store: ox.Store) -> Graph:
+    """Run shacl-rust on the core shapes, and each SHACL-SPARQL constraint as one whole-graph query
+    on the store (shacl-rust runs them once per focus node: 55 of its 60 s on 50 contracts);
+    the results as an `sh:ValidationReport` rdflib graph."""
     try:
         import shacl_rust
     except ImportError:
         raise SourceError("the shacl-rust engine is not installed (pip install shacl-rust)") from None
-    with tempfile.NamedTemporaryFile("w", suffix=".ttl", encoding="utf-8", delete=False) as tmp:
-        for f in shape_files:
-            tmp.write(Path(f).read_text(encoding="utf-8") + "\n")
+    sparql_shapes = sorted(set(shapes.subjects(URIRef(SH + "sparql"), None)), key=str)
+    core = Graph()
+    for triple in shapes:
+        if triple[0] in sparql_shapes and str(triple[1]).startswith(SH + "target"):
+            continue   # its targets removed: the store query below does its work
+        core.add(triple)
+    with tempfile.NamedTemporaryFile("wb", suffix=".ttl", delete=False) as tmp:
+        tmp.write(core.serialize(format="turtle", encoding="utf-8"))
     try:
         raw = shacl_rust.validate_file(str(data_file), tmp.name)
     except Exception as err:  # the engine's errors: unreadable shapes or data
         raise SourceError(f"shacl-rust: {' '.join(str(err).split())[:200]}", file=str(data_file)) from None
     finally:
         Path(tmp.name).unlink(missing_ok=True)
+    results = list(raw.get("results", []))
+    for shape in sparql_shapes:
+        results += sparql_results(store, shapes, shape)
     report = Graph()
     sh = lambda local: URIRef(SH + local)  # noqa: E731
     root = BNode()
     report.add((root, RDF.type, sh("ValidationReport")))
-    report.add((root, sh("conforms"), Literal(bool(raw.get("conforms")))))
-    for i, r in enumerate(raw.get("results", [])):
+    report.add((root, sh("conforms"), Literal(not any(r.get("severity") == f"<{SH}Violation>" for r in results))))
+    for i, r in enumerate(results):
         node = BNode(f"r{i}")
         report.add((root, sh("result"), node))
         report.add((node, RDF.type, sh("ValidationResult")))
@@ -118,3 +128,28 @@ def run(data_file: Path, shape_files: list[Path]) -> Graph:
         for m in r.get("messages", []):
             report.add((node, sh("resultMessage"), Literal(m)))
     return report
+
+
+def sparql_results(store: ox.Store, shapes: Graph, shape) -> list[dict]:
+    """A node shape's SPARQL constraints run once over the whole graph: its `sh:select` with
+    `$this` free, joined with the shape's target class."""
+    out = []
+    severity = shapes.value(shape, URIRef(SH + "severity")) or URIRef(SH + "Violation")
+    classes = list(shapes.objects(shape, URIRef(SH + "targetClass")))
+    for constraint in shapes.objects(shape, URIRef(SH + "sparql")):
+        select = str(shapes.value(constraint, URIRef(SH + "select")))
+        prefixes = []
+        for holder in shapes.objects(constraint, URIRef(SH + "prefixes")):
+            for decl in shapes.objects(holder, URIRef(SH + "declare")):
+                prefixes.append(f"PREFIX {shapes.value(decl, URIRef(SH + 'prefix'))}: "
+                                f"<{shapes.value(decl, URIRef(SH + 'namespace'))}>")
+        for cls in classes:
+            query = ("\n".join(prefixes) + f"\nSELECT ?this ?value WHERE {{ ?this a <{cls}> . {{ "
+                     + select.replace("$this", "?this") + " } }")
+            for row in store.query(query):
+                r = {"focusNode": str(row["this"]), "sourceShape": f"<{shape}>", "severity": f"<{severity}>",
+                     "sourceConstraintComponent": f"<{SH}SPARQLConstraintComponent>", "messages": []}
+                if row["value"] is not None:
+                    r["value"] = str(row["value"])
+                out.append(r)
+    return out

@@ -134,9 +134,9 @@ def _has_shacl_rust() -> bool:
 
 
 def validate_fast(paths: list[Path], shapes: Graph, files: list[Path] | None = None, store=None) -> Report:
-    """shacl-rust on the files, the findings' context read from a pyoxigraph store (`store`, when
-    given, is those files already loaded). `files` are the shapes files; without them the shapes
-    graph is written out for the engine."""
+    """shacl-rust on the files (the SHACL-SPARQL constraints as whole-graph queries on the store),
+    the findings' context read from a pyoxigraph store (`store`, when given, is those files already
+    loaded). `files` is kept for callers that name the shapes files; the shapes graph is used."""
     import tempfile
 
     import pyoxigraph as ox
@@ -156,14 +156,8 @@ def validate_fast(paths: list[Path], shapes: Graph, files: list[Path] | None = N
         ox.serialize((q.triple for q in store), output=tmp.name, format=ox.RdfFormat.N_TRIPLES)
         data_file = Path(tmp.name)
         temporary.append(data_file)
-    if files is None:
-        tmp = tempfile.NamedTemporaryFile(suffix=".ttl", delete=False)
-        tmp.close()
-        shapes.serialize(tmp.name, format="turtle")
-        files = [Path(tmp.name)]
-        temporary.append(files[0])
     try:
-        report = fastshacl.run(data_file, files)
+        report = fastshacl.run(data_file, shapes, store)
     finally:
         for f in temporary:
             f.unlink(missing_ok=True)
