@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import run_cli
-from cvgraph.validate import load_shapes, shape_files, validate_fast, validate_graph
+from cvgraph.validate import load_shapes, validate_fast, validate_graph
 from test_shapes import BREAK, fixture
 
 pytest.importorskip("shacl_rust", reason="shacl-rust is a dependency of cvgraph")
@@ -21,7 +21,7 @@ def both(g, tmp_path) -> tuple[set, set]:
     data = tmp_path / "data.nt"
     data.write_bytes(g.serialize(format="nt", encoding="utf-8"))
     shapes = load_shapes()
-    return key(validate_graph(g, shapes)), key(validate_fast([data], shapes, shape_files()))
+    return key(validate_graph(g, shapes)), key(validate_fast([data], shapes))
 
 
 @pytest.mark.parametrize("name", sorted(BREAK))
@@ -53,7 +53,7 @@ def test_same_findings_on_a_generated_sample(tmp_path):
     build(data, out)
     shapes = load_shapes()
     reference = key(validate_graph(load_graph(out), shapes))
-    fast = key(validate_fast([out / "graph.nt"], shapes, shape_files()))
+    fast = key(validate_fast([out / "graph.nt"], shapes))
     assert reference and fast == reference
 
 

@@ -19,7 +19,6 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal
 
 from ._paths import default_build_dir, resource_dir
-from .compile import compile_data
 from .errors import SourceError, parse_failure
 from .vocab import CV, DEFAULT_BASE, PREFIXES, RDF, french_text
 
@@ -72,16 +71,6 @@ def load_ontology(path: Path | None = None) -> Graph:
     return g
 
 
-def compile_graph(data_dir: Path | None = None, *, base: str = DEFAULT_BASE,
-                  ontology: Path | None = None):
-    """Ontology plus compiled data, as one set of triples (see compile.Triples)."""
-    check_base(base)
-    data = compile_data(Path(data_dir) if data_dir else resource_dir("data"), base)
-    for triple in load_ontology(ontology):
-        data.add(triple)
-    return data
-
-
 def french_label(g, s) -> str:
     """The French rdfs:label of `s` (else any label, else its IRI)."""
     return french_text(g, s) or str(s)
@@ -111,11 +100,6 @@ def serialise_lines(lines: list[str]) -> dict[str, bytes]:
                        prefixes=prefixes)
     jsonld = jsonld_text(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), prefixes)
     return {"ttl": ttl, "nt": nt, "jsonld": jsonld.encode("utf-8")}
-
-
-def serialise(g) -> dict[str, bytes]:
-    """The three serialisations of a set of rdflib-term triples."""
-    return serialise_lines(sorted(set(nt_lines(g, {}))))
 
 
 def jsonld_text(triples, prefixes: dict[str, str]) -> str:

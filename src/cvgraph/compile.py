@@ -563,15 +563,6 @@ def compile_chunks(data_dir: Path, base: str):
     yield comp.g
 
 
-def compile_data(data_dir: Path, base: str) -> "Triples":
-    """Every source of `data_dir` compiled into one set of triples (without the ontology)."""
-    out = Triples()
-    for part in compile_chunks(data_dir, base):
-        for triple in part:
-            out.add(triple)
-    return out
-
-
 class Triples:
     """The compiled graph: a set of rdflib-term triples with the few reads the build needs.
 

@@ -18,7 +18,7 @@ from rdflib import Graph
 from .errors import UsageError
 from .graph import graph_file, load_graph, load_store
 from .query import named_queries
-from .validate import AUTO_THRESHOLD, CVS, SH, _has_shacl_rust, load_shapes, source_text, validate_fast, validate_graph
+from .validate import CVS, SH, load_shapes, pick_engine, source_text, validate_fast, validate_graph
 from .vocab import french_text
 
 HEADER = ("contract", "gap", "orientation", "subject", "detail", "source")
@@ -92,10 +92,8 @@ def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
     only_shapes = {c.id for c in cats.values() if c.query is None}
     if only_shapes:
         sub = _shapes_for(shapes, only_shapes)
-        if engine == "auto":
-            engine = "shacl-rust" if len(store) > AUTO_THRESHOLD and _has_shacl_rust() else "pyshacl"
-        if engine == "shacl-rust":
-            report = validate_fast([graph_file(graph_path)], sub, None, store=store)
+        if pick_engine(engine, len(store)) == "shacl-rust":
+            report = validate_fast([graph_file(graph_path)], sub, store)
         else:
             report = validate_graph(load_graph(graph_path), sub)
         for f in report.findings:

@@ -40,8 +40,7 @@ NOISE = [re.compile(p, re.I) for p in (r"^\s*\d{1,4}\s*$", r"^\s*(?:page|p\.)\s*
 
 def key_of(text: str) -> str:
     """Accents and case dropped, spaces collapsed: how headings are matched."""
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().casefold()
+    return re.sub(r"\s+", " ", strip_accents(text).replace("’", "'")).strip().casefold()
 
 
 # headings of a fiche, matched on key_of(line); the group, if any, is text after the heading

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import html
 import io
-import unicodedata
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from .errors import UsageError
+from .names import sort_key
 from .output import csv_text, md_table
 from .query import run_select
 
@@ -55,11 +55,6 @@ class Matrix:
     def csv_rows(self) -> list[list[str]]:
         return [[r["partner"], r["label"], "yes" if r["signatory"] else ""]
                 + [self.cell(r, n) for n, _ in self.orientations] for r in self.rows]
-
-
-def sort_key(label: str) -> str:
-    """Labels sorted as people expect: accents and case ignored (État next to Éducation and Etat)."""
-    return "".join(c for c in unicodedata.normalize("NFKD", label) if not unicodedata.combining(c)).casefold()
 
 
 def contracts_with_titles(store: ox.Store) -> dict[str, str]:

@@ -18,6 +18,11 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+def sort_key(label: str) -> str:
+    """Labels sorted as people expect: accents and case ignored (État next to Éducation and Etat)."""
+    return strip_accents(label).casefold()
+
+
 def normalise(name: str) -> str:
     """The matching key of a name: `normalise("-La CALI :") == normalise("cali")`."""
     key = strip_accents(name).replace("’", "'").replace("`", "'").casefold()

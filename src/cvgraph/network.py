@@ -17,7 +17,8 @@ import networkx as nx
 import pyoxigraph as ox
 
 from .errors import UsageError
-from .matrix import contracts_with_titles, sort_key
+from .matrix import contracts_with_titles
+from .names import sort_key
 from .query import run_select
 
 FORMATS = ("text", "graphml", "gexf", "json", "png", "svg")

@@ -27,7 +27,6 @@ import posixpath
 import re
 import shutil
 import tempfile
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ import pyoxigraph as ox
 from ._paths import resource_dir
 from .errors import UsageError
 from .graph import graph_file, load_store
+from .names import sort_key
 from .query import named_queries
 from .vocab import CV, CVV, DEFAULT_BASE, PREFIXES
 
@@ -168,10 +168,6 @@ def compact(iri: str) -> str:
         if iri.startswith(str(ns)) and len(iri) > len(str(ns)):
             return f"{prefix}:{iri[len(str(ns)):]}"
     return iri
-
-
-def sort_key(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
 # --- HTML ------------------------------------------------------------------------------------
@@ -528,7 +524,7 @@ def publish(out: Path, graph_path=None, base_uri: str | None = None, *, force: b
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        files = write_site(tmp, site, triples, ontology_file, counts, publisher, today)
+        files = write_site(tmp, site, triples, ontology_file, ontology, counts, publisher, today)
         if out.exists():
             old = out.with_name(f".{out.name}.old-{os.getpid()}")
             out.rename(old)
@@ -542,7 +538,8 @@ def publish(out: Path, graph_path=None, base_uri: str | None = None, *, force: b
     return PublishSummary(out, base, len(site.paths), len(triples), files, site.skipped)
 
 
-def write_site(root: Path, site: Site, triples, ontology_file: Path, counts: dict, publisher: str, today: str) -> int:
+def write_site(root: Path, site: Site, triples, ontology_file: Path, ontology: list, counts: dict, publisher: str,
+               today: str) -> int:
     written = 0
 
     def put(rel: str, data: bytes | str) -> None:
@@ -567,7 +564,6 @@ def write_site(root: Path, site: Site, triples, ontology_file: Path, counts: dic
         put(f"dump/cvgraph.{ext}", data)
         put(f"dump/cvgraph.{ext}.gz", gzip.compress(data, mtime=0))
     put("ontology/cvgraph.ttl", ontology_file.read_bytes())
-    ontology = list(ox.parse(path=str(ontology_file), format=ox.RdfFormat.TURTLE))
     put("ontology/index.html", ontology_page(ontology + triples, site))
     void = void_turtle(site, counts, publisher, today)
     put("void.ttl", void)

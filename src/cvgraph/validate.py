@@ -110,22 +110,36 @@ ENGINES = ("pyshacl", "shacl-rust")
 AUTO_THRESHOLD = 200_000   # triples: above, `auto` picks shacl-rust (pySHACL takes minutes there)
 
 
+def pick_engine(engine: str, triples: int) -> str:
+    """The engine to run: the one asked for, or with `auto` shacl-rust above AUTO_THRESHOLD
+    triples (when installed) and pySHACL below."""
+    if engine == "auto":
+        return "shacl-rust" if triples > AUTO_THRESHOLD and _has_shacl_rust() else "pyshacl"
+    if engine not in ENGINES:
+        raise SourceError(f"unknown validation engine {engine!r} (use {', '.join(ENGINES)} or auto)")
+    return engine
+
+
 def validate_files(files, shapes_path: Path | None = None, engine: str = "auto") -> tuple[Report, str]:
     """Validate RDF files (the last build when none) with the engine asked for, or by size with
     `auto`; returns the report and the engine that ran."""
-    from .graph import graph_file, load_graphs, load_store
+    from .graph import graph_file, load_graphs
 
     paths = [graph_file(f) for f in files] if files else [graph_file(None)]
+    store = None
+    size = 0
     if engine == "auto":
-        size = sum(len(load_store(p)) for p in paths) if len(paths) > 1 or paths[0].suffix != ".nt" else \
-            sum(1 for _ in open(paths[0], "rb"))
-        engine = "shacl-rust" if size > AUTO_THRESHOLD and _has_shacl_rust() else "pyshacl"
-    if engine not in ENGINES:
-        raise SourceError(f"unknown validation engine {engine!r} (use {', '.join(ENGINES)} or auto)")
+        if len(paths) == 1 and paths[0].suffix == ".nt":
+            with open(paths[0], "rb") as fh:
+                size = sum(1 for _ in fh)
+        else:
+            store = _load_union(paths)
+            size = len(store)
+    engine = pick_engine(engine, size)
     shapes = load_shapes(shapes_path)
     if engine == "pyshacl":
         return validate_graph(load_graphs(files), shapes), engine
-    return validate_fast(paths, shapes, shape_files(shapes_path)), engine
+    return validate_fast(paths, shapes, store), engine
 
 
 def _has_shacl_rust() -> bool:
@@ -133,21 +147,32 @@ def _has_shacl_rust() -> bool:
     return importlib.util.find_spec("shacl_rust") is not None
 
 
-def validate_fast(paths: list[Path], shapes: Graph, files: list[Path] | None = None, store=None) -> Report:
+def _load_union(paths: list[Path]):
+    """One pyoxigraph store holding every file."""
+    import pyoxigraph as ox
+
+    from .graph import load_store
+
+    if len(paths) == 1:
+        return load_store(paths[0])
+    store = ox.Store()
+    for p in paths:
+        store.bulk_extend(q for q in load_store(p))
+    return store
+
+
+def validate_fast(paths: list[Path], shapes: Graph, store=None) -> Report:
     """shacl-rust on the files (the SHACL-SPARQL constraints as whole-graph queries on the store),
     the findings' context read from a pyoxigraph store (`store`, when given, is those files already
-    loaded). `files` is kept for callers that name the shapes files; the shapes graph is used."""
+    loaded)."""
     import tempfile
 
     import pyoxigraph as ox
 
     from . import fastshacl
-    from .graph import load_store
 
     if store is None:
-        store = ox.Store()
-        for p in paths:
-            store.bulk_extend(q for q in load_store(p))
+        store = _load_union(paths)
     data_file = paths[0]
     temporary = []
     if len(paths) > 1 or paths[0].suffix != ".nt":
