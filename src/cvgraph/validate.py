@@ -216,6 +216,8 @@ class _Context:
     def __init__(self, data: Graph, shapes: Graph):
         self.data = data
         self.shapes = shapes
+        self._contracts = {}   # node -> its contract
+        self._places = {}      # organisation -> {contract: its first place there}
 
     def label(self, node) -> str:
         if isinstance(node, Literal):
@@ -258,6 +260,11 @@ class _Context:
         return values[0] if values else None
 
     def contract_of(self, node):
+        if node not in self._contracts:
+            self._contracts[node] = self._contract_of(node)
+        return self._contracts[node]
+
+    def _contract_of(self, node):
         d = self.data
         if (node, RDF.type, CV.Contract) in d:
             return node
@@ -277,15 +284,19 @@ class _Context:
     def locator(self, focus, value, contract):
         """The resource whose source the finding points at: the focus, or, for a finding on a
         contract about an organisation, the first place of the contract that names it."""
-        d = self.data
         if contract is None or focus != contract or not isinstance(value, URIRef):
             return focus
-        places = []
-        for prop in (CV.signatory, CV.funder, CV.participant):
-            for x in d.subjects(prop, value):
-                if x != contract and self.contract_of(x) == contract:
-                    places.append((0 if prop == CV.signatory else 1, int(d.value(x, CV.sourceLine) or 0), str(x), x))
-        return min(places)[3] if places else focus
+        if value not in self._places:  # every contract's first place of `value`, found once
+            d, first = self.data, {}
+            for prop in (CV.signatory, CV.funder, CV.participant):
+                for x in d.subjects(prop, value):
+                    c = self.contract_of(x)
+                    if x != c:
+                        place = (0 if prop == CV.signatory else 1, int(d.value(x, CV.sourceLine) or 0), str(x), x)
+                        first[c] = min(first.get(c, place), place)
+            self._places[value] = first
+        place = self._places[value].get(contract)
+        return place[3] if place else focus
 
     def section(self, node, orientation) -> str:
         d = self.data
