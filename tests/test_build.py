@@ -134,3 +134,31 @@ def test_two_builds_byte_identical(built, tmp_path):
     build(ROOT / "data", tmp_path / "again")
     for name in ("graph.ttl", "graph.nt", "graph.jsonld", "summary.json"):
         assert filecmp.cmp(built / name, tmp_path / "again" / name, shallow=False), name
+
+
+def test_parallel_build_is_the_sequential_build(tmp_path):
+    """Sheets compiled over worker processes give the same bytes as one process, and the first bad
+    sheet (in file order) gives the same one-line error."""
+    import pytest
+
+    from cvgraph.build import PARALLEL_MIN
+    from cvgraph.errors import SourceError
+    from cvgraph.synth import generate
+
+    data = generate(tmp_path / "data", PARALLEL_MIN + 2, seed=3)
+    one = build(data, tmp_path / "one", jobs=1)
+    two = build(data, tmp_path / "two", jobs=2)
+    assert one.contracts == two.contracts == PARALLEL_MIN + 2 and one.triples == two.triples
+    for name in ("graph.ttl", "graph.nt", "graph.jsonld", "summary.json"):
+        assert filecmp.cmp(tmp_path / "one" / name, tmp_path / "two" / name, shallow=False), name
+    sheets = sorted((data / "contracts").glob("synth-*.yaml"))
+    for sheet in (sheets[3], sheets[7]):
+        text = sheet.read_text(encoding="utf-8")
+        sheet.write_text(text.replace("generation: ", "generation: nope-", 1), encoding="utf-8")
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(SourceError) as err:
+            build(data, tmp_path / "one", jobs=jobs)
+        errors.append(str(err.value))
+    assert errors[0] == errors[1] and errors[0].startswith(str(sheets[3])) and "'generation'" in errors[0]
+    assert filecmp.cmp(tmp_path / "one" / "graph.nt", tmp_path / "two" / "graph.nt", shallow=False)

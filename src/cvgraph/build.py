@@ -8,6 +8,7 @@ written, so a failed build leaves the previous output as it was.
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import os
 import re
 import shutil
@@ -19,7 +20,8 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal
 
 from ._paths import default_build_dir, resource_dir
-from .errors import SourceError, parse_failure
+from . import compile as compile_
+from .errors import GraphError, SourceError, parse_failure
 from .vocab import CV, DEFAULT_BASE, PREFIXES, RDF, french_text
 
 OUTPUTS = {"ttl": "graph.ttl", "nt": "graph.nt", "jsonld": "graph.jsonld"}
@@ -90,20 +92,40 @@ def nt_lines(triples, cache: dict) -> list[str]:
     return [f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples]
 
 
-def serialise_lines(lines: list[str]) -> dict[str, bytes]:
-    """The three serialisations from sorted, unique N-Triples lines, each deterministic: pyoxigraph
-    writes the Turtle (rdflib's writers took minutes at a few hundred contracts), the JSON-LD is
-    written node by node, compacted with the project's prefixes."""
-    nt = "".join(lines).encode("utf-8")
+def write_outputs(tmp: Path, lines: list[str]) -> None:
+    """The three serialisations, from sorted, unique N-Triples lines, written into `tmp`. Each is
+    deterministic: pyoxigraph writes the Turtle (rdflib's writers took minutes at a few hundred
+    contracts), the JSON-LD is written node by node, compacted with the project's prefixes, in a
+    second process while this one writes the Turtle."""
+    nt_path = tmp / OUTPUTS["nt"]
+    with open(nt_path, "w", encoding="utf-8") as fh:
+        fh.writelines(lines)
+    del lines[:]
     prefixes = {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items())}
-    ttl = ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
-                       prefixes=prefixes)
-    jsonld = jsonld_text(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), prefixes)
-    return {"ttl": ttl, "nt": nt, "jsonld": jsonld.encode("utf-8")}
+    child = None
+    if (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
+        child = mp.get_context("fork").Process(target=_write_jsonld, args=(nt_path, tmp / OUTPUTS["jsonld"], prefixes))
+        child.start()
+    try:
+        ox.serialize(ox.parse(path=nt_path, format=ox.RdfFormat.N_TRIPLES), output=tmp / OUTPUTS["ttl"],
+                     format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        if child is None:
+            _write_jsonld(nt_path, tmp / OUTPUTS["jsonld"], prefixes)
+    finally:
+        if child is not None:
+            child.join()
+    if child is not None and child.exitcode != 0:
+        raise GraphError(f"writing {OUTPUTS['jsonld']} failed (exit {child.exitcode})")
 
 
-def jsonld_text(triples, prefixes: dict[str, str]) -> str:
-    """Compact JSON-LD, one node per subject, from triples sorted by subject."""
+def _write_jsonld(nt_path: Path, out: Path, prefixes: dict[str, str]) -> None:
+    with open(out, "w", encoding="utf-8") as fh:
+        for part in jsonld_parts(ox.parse(path=nt_path, format=ox.RdfFormat.N_TRIPLES), prefixes):
+            fh.write(part)
+
+
+def jsonld_parts(triples, prefixes: dict[str, str]):
+    """Compact JSON-LD, one node per subject, from triples sorted by subject, a node at a time."""
     by_length = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
     cache: dict[str, str] = {}
 
@@ -129,85 +151,125 @@ def jsonld_text(triples, prefixes: dict[str, str]) -> str:
         return {"@id": compact(o.value) if isinstance(o, ox.NamedNode) else f"_:{o.value}"}
 
     rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    parts = ['{\n "@context": ' + json.dumps(dict(prefixes), ensure_ascii=False, sort_keys=True) + ',\n "@graph": [\n']
-    node, first = None, True
-
-    def flush():
-        nonlocal first
-        if node is not None:
-            parts.append(("" if first else ",\n") + "  " + json.dumps(node, ensure_ascii=False, sort_keys=True))
-            first = False
+    yield '{\n "@context": ' + json.dumps(dict(prefixes), ensure_ascii=False, sort_keys=True) + ',\n "@graph": [\n'
+    node, sep = None, ""
     for t in triples:
         sid = compact(t.subject.value) if isinstance(t.subject, ox.NamedNode) else f"_:{t.subject.value}"
         if node is None or node["@id"] != sid:
-            flush()
+            if node is not None:
+                yield sep + "  " + json.dumps(node, ensure_ascii=False, sort_keys=True)
+                sep = ",\n"
             node = {"@id": sid}
         if t.predicate.value == rdf_type and isinstance(t.object, ox.NamedNode):
             node.setdefault("@type", []).append(compact(t.object.value))
         else:
             node.setdefault(compact(t.predicate.value), []).append(value(t.object))
-    flush()
-    parts.append("\n ]\n}\n")
-    return "".join(parts)
-
-
-def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:
-    """Write `files` (name → content) as the whole content of `out_dir`, replacing it at once."""
-    out_dir = Path(out_dir).resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    os.chmod(tmp, 0o755)
-    try:
-        for name, content in files.items():
-            with open(tmp / name, "wb") as fh:
-                fh.write(content)
-                fh.flush()
-                os.fsync(fh.fileno())
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-            os.rename(out_dir, old)
-        os.rename(tmp, out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    if node is not None:
+        yield sep + "  " + json.dumps(node, ensure_ascii=False, sort_keys=True)
+    yield "\n ]\n}\n"
 
 
 def build(data_dir: Path | None = None, out_dir: Path | None = None, *,
-          base: str = DEFAULT_BASE) -> BuildSummary:
-    """Compile `data_dir` (default: the embedded data) and write the graph to `out_dir`, one
-    contract at a time (see compile.compile_chunks), the outputs replacing the folder at once."""
-    from .compile import compile_chunks
-
+          base: str = DEFAULT_BASE, jobs: int | None = None) -> BuildSummary:
+    """Compile `data_dir` (default: the embedded data) and write the graph to `out_dir`. Contract
+    sheets are compiled one at a time, over `jobs` processes (default: one per core when there are
+    more than a few sheets); the outputs are written into a folder beside `out_dir` that replaces
+    it at once, so that a failed or interrupted build leaves the previous output as it was."""
     check_base(base)
-    out_dir = Path(out_dir) if out_dir else default_build_dir()
-    counts = {cls: 0 for cls in (CV.Contract, CV.Orientation, CV.Organisation, CV.FinancingInstrument,
-                                 CV.FundingLine)}
-    unresolved: list[str] = []
-    lines: list[str] = []
+    data_dir = Path(data_dir) if data_dir else resource_dir("data")
+    out_dir = (Path(out_dir) if out_dir else default_build_dir()).resolve()
+    comp, sheets = compile_.prepare(data_dir, base)
+    counts = dict.fromkeys(COUNTED, 0)
     cache: dict = {}
-    first = True
-    for part in compile_chunks(Path(data_dir) if data_dir else resource_dir("data"), base):
-        if first:   # the registries: the ontology goes with them
-            for triple in load_ontology():
-                part.add(triple)
-            unresolved = sorted(french_label(part, s) for s in part.subjects(CV.unresolved, Literal(True)))
-            first = False
-        for cls in counts:
-            counts[cls] += len(set(part.subjects(RDF.type, cls)))
-        lines += nt_lines(part, cache)
+    registries = comp.g
+    for triple in load_ontology():
+        registries.add(triple)
+    unresolved = sorted(french_label(registries, s) for s in registries.subjects(CV.unresolved, Literal(True)))
+    lines = _lines(registries, counts, cache)
+    contracts, links = [], []
+    for cid, part_lines, part_counts, part_links in _compile_sheets(comp, sheets, jobs):
+        contracts.append(cid)
+        links += part_links
+        lines += part_lines
+        for cls, n in part_counts.items():
+            counts[cls] += n
+    lines += _lines(compile_.finish(comp, data_dir, contracts, links), counts, cache)
     lines.sort()
     lines = [line for i, line in enumerate(lines) if i == 0 or line != lines[i - 1]]
     summary = BuildSummary(triples=len(lines), contracts=counts[CV.Contract], orientations=counts[CV.Orientation],
                            organisations=counts[CV.Organisation], instruments=counts[CV.FinancingInstrument],
                            funding_lines=counts[CV.FundingLine], unresolved_names=unresolved, out_dir=str(out_dir))
-    files = {OUTPUTS[k]: v for k, v in serialise_lines(lines).items()}
-    del lines
     meta = asdict(summary)
     meta.pop("out_dir")
     meta["base"] = base
-    files[SUMMARY_FILE] = (json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
-    write_atomically(out_dir, files)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    os.chmod(tmp, 0o755)
+    try:
+        write_outputs(tmp, lines)
+        (tmp / SUMMARY_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                        encoding="utf-8")
+        replace_folder(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return summary
+
+
+COUNTED = (CV.Contract, CV.Orientation, CV.Organisation, CV.FinancingInstrument, CV.FundingLine)
+PARALLEL_MIN = 8   # fewer sheets than this are compiled in this process: a pool costs more than it saves
+
+
+def _lines(part, counts: dict, cache: dict) -> list[str]:
+    for cls in COUNTED:
+        counts[cls] += len(set(part.subjects(RDF.type, cls)))
+    return nt_lines(part, cache)
+
+
+_WORKER: dict = {}   # the compiler, handed to forked workers
+
+
+def _compile_one(path: Path):
+    """In a worker: one sheet's id, N-Triples lines, class counts and links, or its error."""
+    try:
+        cid, part, links = compile_.compile_sheet(_WORKER["comp"], path)
+        counts = dict.fromkeys(COUNTED, 0)
+        return cid, _lines(part, counts, _WORKER["cache"]), counts, links
+    except SourceError as err:
+        return err   # raised again, unchanged, by the parent
+
+
+def _compile_sheets(comp, sheets: list[Path], jobs: int | None):
+    """Each sheet's (id, lines, counts, links), in sheet order; the first error is raised."""
+    jobs = jobs or min(os.cpu_count() or 1, 8)
+    _WORKER.update(comp=comp, cache={})
+    try:
+        if jobs < 2 or len(sheets) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
+            results = map(_compile_one, sheets)
+            for r in results:
+                if isinstance(r, SourceError):
+                    raise r
+                yield r
+            return
+        with mp.get_context("fork").Pool(jobs) as pool:
+            for r in pool.imap(_compile_one, sheets, chunksize=2):
+                if isinstance(r, SourceError):
+                    raise r
+                yield r
+    finally:
+        _WORKER.clear()
+
+
+def replace_folder(tmp: Path, out_dir: Path) -> None:
+    """Put the finished folder `tmp` in the place of `out_dir`, the old one removed after; its
+    files are flushed to disk first, so that a crash cannot leave a renamed but empty file."""
+    for f in tmp.iterdir():
+        with open(f, "rb") as fh:
+            os.fsync(fh.fileno())
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        os.rename(out_dir, old)
+    os.rename(tmp, out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

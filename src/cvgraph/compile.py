@@ -529,10 +529,10 @@ class Compiler:
         self.provenance(s, e, doc)
 
 
-def compile_chunks(data_dir: Path, base: str):
-    """Read every source in `data_dir`, yielding the compiled triples in parts: the registries
-    first, then one part per contract sheet, then the agreements. A part is dropped once written,
-    so that a build holds one contract at a time, not five hundred."""
+def prepare(data_dir: Path, base: str) -> tuple[Compiler, list[Path]]:
+    """Read the registries of `data_dir` and compile them (into `comp.g`); the compiler and the
+    contract sheets, in file-name order. Each sheet is then compiled on its own (`compile_sheet`),
+    so that a build holds one contract at a time, not five hundred, and can spread them over cores."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise SourceError("data folder not found", file=data_dir)
@@ -545,22 +545,31 @@ def compile_chunks(data_dir: Path, base: str):
     sheets = sorted((data_dir / "contracts").glob("*.yaml"))
     if not sheets:
         raise SourceError("no contract sheet found", file=data_dir / "contracts")
-    yield comp.g
-    contracts, links = [], []
-    for path in sheets:   # file names are unique and each must be its contract's id
-        comp.g = Triples()
-        contracts.append(comp.contract(path))
-        links += [(prop, o) for prop in (CV.successor, CV.amends) for _, o in comp.g.subject_objects(prop)]
-        yield comp.g
+    return comp, sheets
+
+
+def compile_sheet(comp: Compiler, path: Path) -> tuple[str, Triples, list]:
+    """One contract sheet: its id, its triples, and the contracts it points at (successor, amends).
+    File names are unique and each must be its contract's id, so sheets are independent."""
     comp.g = Triples()
-    if (data_dir / "agreements.yaml").is_file():
-        comp.agreements(data_dir / "agreements.yaml")
-    links += [(prop, o) for prop in (CV.successor, CV.amends) for _, o in comp.g.subject_objects(prop)]
+    cid = comp.contract(path)
+    return cid, comp.g, _links(comp.g)
+
+
+def finish(comp: Compiler, data_dir: Path, contracts: list[str], links: list) -> Triples:
+    """The agreements, once every contract is known; a link to an unknown contract is an error."""
+    comp.g = Triples()
+    if (Path(data_dir) / "agreements.yaml").is_file():
+        comp.agreements(Path(data_dir) / "agreements.yaml")
     known = {comp.uri("contract", c) for c in contracts}
-    for prop, o in links:
+    for prop, o in links + _links(comp.g):
         if o not in known:
             raise SourceError(f"{prop.split('#')[-1]} points at unknown contract <{o}>")
-    yield comp.g
+    return comp.g
+
+
+def _links(g: Triples) -> list:
+    return [(prop, o) for prop in (CV.successor, CV.amends) for _, o in g.subject_objects(prop)]
 
 
 class Triples:

@@ -32,6 +32,9 @@ class SourceError(CvgraphError):
         self.field = field
         super().__init__(self.__str__())
 
+    def __reduce__(self):  # so that it crosses from a worker process unchanged
+        return _source_error, (self.message, self.file, self.line, self.field)
+
     def __str__(self) -> str:
         where = self.file or "<input>"
         if self.line is not None:
@@ -39,6 +42,10 @@ class SourceError(CvgraphError):
         if self.field:
             where += f": field '{self.field}'"
         return f"{where}: {self.message}"
+
+
+def _source_error(message, file, line, field) -> SourceError:
+    return SourceError(message, file=file, line=line, field=field)
 
 
 def parse_failure(err: Exception) -> tuple[str, int | None]:

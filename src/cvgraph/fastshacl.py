@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -84,10 +85,31 @@ def from_nt(text: str):
     return to_rdflib(triple.object)
 
 
-def run(data_file: Path, shapes: Graph, store: ox.Store) -> Graph:
+class Result(NamedTuple):
+    """One validation result, as either engine gives it (rdflib terms)."""
+    severity: URIRef
+    shape: object       # the sh:sourceShape (an IRI or a blank node)
+    focus: object
+    value: object
+    path: object
+    component: object
+    constraint: object  # the sh:sourceConstraint, when the engine names one
+    messages: tuple     # sh:resultMessage literals
+
+    @classmethod
+    def read(cls, report: Graph, node) -> Result:
+        v = lambda local: report.value(node, URIRef(SH + local))  # noqa: E731
+        return cls(v("resultSeverity"), v("sourceShape"), v("focusNode"), v("value"), v("resultPath"),
+                   v("sourceConstraintComponent"), v("sourceConstraint"),
+                   tuple(report.objects(node, URIRef(SH + "resultMessage"))))
+
+
+def run(data_file: Path, shapes: Graph, store) -> list[Result]:
     """Run shacl-rust on the core shapes, and each SHACL-SPARQL constraint as one whole-graph query
     on the store (shacl-rust runs them once per focus node: 55 of its 60 s on 50 contracts);
-    the results as an `sh:ValidationReport` rdflib graph."""
+    the results (`report_graph` makes them a `sh:ValidationReport`). `store` is a pyoxigraph store holding
+    the data, or a function that loads it: called once shacl-rust is done, so that the two copies
+    of a large graph are not in memory at once."""
     try:
         import shacl_rust
     except ImportError:
@@ -101,32 +123,53 @@ def run(data_file: Path, shapes: Graph, store: ox.Store) -> Graph:
     with tempfile.NamedTemporaryFile("wb", suffix=".ttl", delete=False) as tmp:
         tmp.write(core.serialize(format="turtle", encoding="utf-8"))
     try:
-        raw = shacl_rust.validate_file(str(data_file), tmp.name)
+        raw = shacl_rust.validate_file(str(data_file), tmp.name, experimental_index=True)
     except Exception as err:  # the engine's errors: unreadable shapes or data
         raise SourceError(f"shacl-rust: {' '.join(str(err).split())[:200]}", file=str(data_file)) from None
     finally:
         Path(tmp.name).unlink(missing_ok=True)
     results = list(raw.get("results", []))
+    del raw
+    if callable(store):
+        store = store()
     for shape in sparql_shapes:
         results += sparql_results(store, shapes, shape)
+    return [Result(severity=term(r.get("severity") or f"<{SH}Violation>"), shape=term(r.get("sourceShape")),
+                   focus=term(r.get("focusNode")), value=term(r.get("value")),
+                   # a complex path (inverse, sequence) is reported without a path, as pySHACL's findings are
+                   path=term(r["resultPath"]) if str(r.get("resultPath", "")).startswith("<") else None,
+                   component=term(r.get("sourceConstraintComponent")), constraint=None,
+                   messages=tuple(Literal(m) for m in r.get("messages", [])))
+            for r in results]
+
+
+def term(text: str | None):
+    """An N-Triples term as an rdflib term; IRIs, the usual case, without a parser."""
+    if not text:
+        return None
+    if text[0] == "<" and text[-1] == ">" and ">" not in text[1:-1]:
+        return URIRef(text[1:-1])
+    return from_nt(text)
+
+
+def report_graph(results: list[Result]) -> Graph:
+    """The results as an `sh:ValidationReport` rdflib graph."""
     report = Graph()
     sh = lambda local: URIRef(SH + local)  # noqa: E731
     root = BNode()
     report.add((root, RDF.type, sh("ValidationReport")))
-    report.add((root, sh("conforms"), Literal(not any(r.get("severity") == f"<{SH}Violation>" for r in results))))
+    report.add((root, sh("conforms"), Literal(not any(r.severity == sh("Violation") for r in results))))
     for i, r in enumerate(results):
         node = BNode(f"r{i}")
         report.add((root, sh("result"), node))
         report.add((node, RDF.type, sh("ValidationResult")))
-        for key, prop in (("focusNode", "focusNode"), ("resultPath", "resultPath"), ("value", "value"),
-                          ("sourceShape", "sourceShape"), ("severity", "resultSeverity"),
-                          ("sourceConstraintComponent", "sourceConstraintComponent")):
-            text = r.get(key)
-            if not text or (key == "resultPath" and not text.startswith("<")):
-                continue  # a complex path (inverse, sequence): reported without a path, as pySHACL's findings are
-            report.add((node, sh(prop), from_nt(text)))
-        for m in r.get("messages", []):
-            report.add((node, sh("resultMessage"), Literal(m)))
+        for prop, value in (("focusNode", r.focus), ("resultPath", r.path), ("value", r.value),
+                            ("sourceShape", r.shape), ("resultSeverity", r.severity),
+                            ("sourceConstraintComponent", r.component)):
+            if value is not None:
+                report.add((node, sh(prop), value))
+        for m in r.messages:
+            report.add((node, sh("resultMessage"), m))
     return report
 
 

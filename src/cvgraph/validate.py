@@ -59,8 +59,16 @@ def source_text(file: str, section: str, line: int | str | None) -> str:
 @dataclass
 class Report:
     findings: list[Finding]
-    graph: Graph  # the sh:ValidationReport
+    source: object  # the sh:ValidationReport graph, or a function that makes it (see `graph`)
     context: object = None  # the data the findings were read from (rdflib Graph or fastshacl.StoreGraph)
+
+    @property
+    def graph(self) -> Graph:
+        """The sh:ValidationReport (made when first asked for: on a large graph, only `--format
+        ttl` needs it)."""
+        if not isinstance(self.source, Graph):
+            self.source = self.source()
+        return self.source
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -171,24 +179,29 @@ def validate_fast(paths: list[Path], shapes: Graph, store=None) -> Report:
 
     from . import fastshacl
 
-    if store is None:
-        store = _load_union(paths)
+    loaded = [store]
+
+    def load():
+        if loaded[0] is None:
+            loaded[0] = _load_union(paths)
+        return loaded[0]
     data_file = paths[0]
     temporary = []
     if len(paths) > 1 or paths[0].suffix != ".nt":
+        store = load()
         tmp = tempfile.NamedTemporaryFile(suffix=".nt", delete=False)
         tmp.close()
         ox.serialize((q.triple for q in store), output=tmp.name, format=ox.RdfFormat.N_TRIPLES)
         data_file = Path(tmp.name)
         temporary.append(data_file)
     try:
-        report = fastshacl.run(data_file, shapes, store)
+        results = fastshacl.run(data_file, shapes, load)
     finally:
         for f in temporary:
             f.unlink(missing_ok=True)
-    ctx = _Context(fastshacl.StoreGraph(store), shapes)
-    findings = {ctx.finding(report, r) for r in report.subjects(RDF.type, SH.ValidationResult)}
-    return Report(sorted(findings, key=sort_key), report, ctx.data)
+    ctx = _Context(fastshacl.StoreGraph(load()), shapes)
+    findings = {ctx.finding(r) for r in results}
+    return Report(sorted(findings, key=sort_key), lambda: fastshacl.report_graph(results), ctx.data)
 
 
 def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
@@ -200,8 +213,10 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
     except Exception as err:  # pySHACL reports bad shapes with several exception types
         raise SourceError(f"the shapes cannot be used: {' '.join(str(err).split())[:200]}",
                           file="shapes") from None
+    from .fastshacl import Result
+
     ctx = _Context(data, shapes)
-    findings = [ctx.finding(report, r) for r in report.subjects(RDF.type, SH.ValidationResult)]
+    findings = [ctx.finding(Result.read(report, r)) for r in report.subjects(RDF.type, SH.ValidationResult)]
     return Report(sorted(findings, key=sort_key), report, data)
 
 
@@ -218,15 +233,25 @@ class _Context:
         self.shapes = shapes
         self._contracts = {}   # node -> its contract
         self._places = {}      # organisation -> {contract: its first place there}
+        self._messages = {}    # (constraint, shape) -> the shapes' messages (fr, en)
+        self._labels = {}      # node -> its label
+        self._shapes = {}      # result's shape -> the named shape reported
 
     def label(self, node) -> str:
         if isinstance(node, Literal):
             return str(node)
-        return french_text(self.data, node) or str(node).rsplit("/", 1)[-1]
+        if node not in self._labels:
+            self._labels[node] = french_text(self.data, node) or str(node).rsplit("/", 1)[-1]
+        return self._labels[node]
 
     def named_shape(self, shape):
         """The nearest shape with an IRI: a result of a nested blank shape (inside sh:or, a
         qualified value shape…) is reported on the named shape that holds it."""
+        if shape not in self._shapes:
+            self._shapes[shape] = self._named_shape(shape)
+        return self._shapes[shape]
+
+    def _named_shape(self, shape):
         seen = set()
         while isinstance(shape, BNode) and shape not in seen:
             seen.add(shape)
@@ -236,8 +261,21 @@ class _Context:
             shape = parents[0]
         return shape
 
-    def messages(self, result_graph: Graph, result, shape) -> tuple[str, str]:
-        holders = [result_graph.value(result, SH.sourceConstraint), shape,
+    def messages(self, result, shape) -> tuple[str, str]:
+        key = (result.constraint, shape)
+        if key not in self._messages:
+            self._messages[key] = self._shape_messages(result.constraint, shape)
+        fr, en = self._messages[key]
+        if fr is None:  # the shapes say nothing: the engine's message
+            by_lang = {}
+            for m in result.messages:
+                by_lang.setdefault(getattr(m, "language", None) or "", str(m))
+            fr = by_lang.get("fr") or by_lang.get("") or next(iter(by_lang.values()), "")
+            en = by_lang.get("en") or fr
+        return fr, en
+
+    def _shape_messages(self, constraint, shape) -> tuple[str | None, str | None]:
+        holders = [constraint, shape,
                    *sorted(self.shapes.objects(shape, SH.sparql), key=str)]  # engines that name no constraint
         by_lang = {}
         for holder in holders:
@@ -248,8 +286,7 @@ class _Context:
             if by_lang:
                 break
         if not by_lang:
-            for m in result_graph.objects(result, SH.resultMessage):
-                by_lang.setdefault(getattr(m, "language", None) or "", str(m))
+            return None, None
         fr = by_lang.get("fr") or by_lang.get("") or next(iter(by_lang.values()), "")
         en = by_lang.get("en") or fr
         return fr, en
@@ -315,13 +352,11 @@ class _Context:
             return "annexe : indicateurs"
         return ""
 
-    def finding(self, report: Graph, result) -> Finding:
+    def finding(self, result) -> Finding:
         d = self.data
-        severity = str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
-        shape = self.named_shape(report.value(result, SH.sourceShape))
-        focus = report.value(result, SH.focusNode)
-        value = report.value(result, SH.value)
-        path = report.value(result, SH.resultPath)
+        severity = str(result.severity).rsplit("#", 1)[-1]
+        shape = self.named_shape(result.shape)
+        focus, value, path = result.focus, result.value, result.path
         contract = self.contract_of(focus)
         where = self.locator(focus, value, contract)
         orientation = self.orientation_of(where)
@@ -335,7 +370,7 @@ class _Context:
             subject = ""
         else:
             subject = self.label(focus)
-        fr, en = self.messages(report, result, shape)
+        fr, en = self.messages(result, shape)
         if value is not None:
             shown = self.label(value)
             fr, en = fr.replace("{?value}", shown), en.replace("{?value}", shown)
