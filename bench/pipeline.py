@@ -35,7 +35,8 @@ def params_for(name: str, contract: str) -> dict:
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The peak resident memory of this step: its own, or that of its largest worker process."""
+    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 
 
 # --- steps (each in its own process) ------------------------------------------------------------
@@ -197,6 +198,25 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def query_table(results: list[dict]) -> str:
+    """Each named query's median time on pyoxigraph (and rdflib's store where it ran), and its rows."""
+    sizes = [r["contracts"] for r in results]
+    head = ["query"] + [f"{n} contract(s): s (rows)" for n in sizes]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in sorted(results[0]["queries"]["pyoxigraph"]["median_seconds"]):
+        cells = [name]
+        for r in results:
+            ox_ = r["queries"]["pyoxigraph"]
+            cell = f"{ox_['median_seconds'][name]:.3f} ({ox_['rows'].get(name, '–')})"
+            rd = r["queries"].get("rdflib")
+            if rd:
+                cell += (f" / rdflib ≥{rd['limit_seconds']} (stopped)" if name in rd["timeouts"]
+                         else f" / rdflib {rd['median_seconds'][name]:.3f}")
+            cells.append(cell)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="1,50,500")
@@ -234,6 +254,8 @@ def main() -> None:
     print(f"{machine['processor']}, {machine['cpus']} CPUs, Python {machine['python']}, pyoxigraph "
           f"{machine['pyoxigraph']}, rdflib {machine['rdflib']}, shacl-rust {machine.get('shacl-rust')}")
     print(table(results))
+    print()
+    print(query_table(results))
     print(f"(JSON: {a.out})")
 
 
