@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from _machine import cpu  # noqa: E402  (bench/, beside this script)
+
 
 def params_for(name: str, contract: str) -> dict:
     return {"funder-profile": {"funder": "etat", "contract": contract},
@@ -242,7 +244,7 @@ def main() -> None:
     import pyoxigraph
     import rdflib
     machine = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-               "processor": _cpu(), "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__,
+               "processor": cpu(), "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__,
                "command": " ".join([Path(sys.executable).name, *sys.argv])}
     try:
         import importlib.metadata as md
@@ -257,16 +259,6 @@ def main() -> None:
     print()
     print(query_table(results))
     print(f"(JSON: {a.out})")
-
-
-def _cpu() -> str:
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 if __name__ == "__main__":

@@ -62,9 +62,9 @@ def oxigraph_server(location: Path, *extra: str):
 
 
 @contextmanager
-def cvgraph_server(built: Path, log: Path, *extra: str):
-    """`cvgraph serve` on a free port of 127.0.0.1; yields its base URL (ending with /)."""
-    port = free_port()
+def cvgraph_server(built: Path, log: Path, *extra: str, port: int | None = None):
+    """`cvgraph serve` on a free port of 127.0.0.1 (or `port`); yields its base URL (ending with /)."""
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}/"
     command = [sys.executable, "-m", "cvgraph.cli", "serve", "--graph", str(built), "--port", str(port), *extra]
     with running(command, base, "cvgraph serve", log):

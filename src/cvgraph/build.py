@@ -12,7 +12,6 @@ import multiprocessing as mp
 import os
 import re
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from rdflib import Graph, Literal
 from ._paths import default_build_dir, resource_dir
 from . import compile as compile_
 from .errors import GraphError, SourceError, parse_failure
+from .output import new_folder_beside, swap_folder
 from .vocab import CV, DEFAULT_BASE, PREFIXES, RDF, french_text
 
 OUTPUTS = {"ttl": "graph.ttl", "nt": "graph.nt", "jsonld": "graph.jsonld"}
@@ -202,14 +202,12 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None, *,
     meta = asdict(summary)
     meta.pop("out_dir")
     meta["base"] = base
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    os.chmod(tmp, 0o755)
+    tmp = new_folder_beside(out_dir)
     try:
         write_outputs(tmp, lines)
         (tmp / SUMMARY_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                         encoding="utf-8")
-        replace_folder(tmp, out_dir)
+        swap_folder(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -258,18 +256,3 @@ def _compile_sheets(comp, sheets: list[Path], jobs: int | None):
                 yield r
     finally:
         _WORKER.clear()
-
-
-def replace_folder(tmp: Path, out_dir: Path) -> None:
-    """Put the finished folder `tmp` in the place of `out_dir`, the old one removed after; its
-    files are flushed to disk first, so that a crash cannot leave a renamed but empty file."""
-    for f in tmp.iterdir():
-        with open(f, "rb") as fh:
-            os.fsync(fh.fileno())
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        os.rename(out_dir, old)
-    os.rename(tmp, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -378,7 +378,9 @@ def publish(graph_path, out_dir, base_uri, publisher, force):
               help="Rows (or triples) a SPARQL answer may hold; more are cut.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Query worker processes.")
-def serve(graph_path, host, port, site_dir, base_uri, time_limit, max_results, workers):
+@click.option("--cache-mb", type=click.IntRange(0, 65536), default=64, show_default=True,
+              help="Memory for the last SPARQL answers (the graph does not change while served); 0: none.")
+def serve(graph_path, host, port, site_dir, base_uri, time_limit, max_results, workers, cache_mb):
     """Serve the site with content negotiation on resource URIs and a read-only SPARQL 1.1
     endpoint at /sparql (query page at /query.html).
 
@@ -389,7 +391,7 @@ def serve(graph_path, host, port, site_dir, base_uri, time_limit, max_results, w
     """
     from .serve import serve as run_serve
 
-    run_serve(graph_path, host, port, site_dir, base_uri, time_limit, max_results, workers)
+    run_serve(graph_path, host, port, site_dir, base_uri, time_limit, max_results, workers, cache_mb)
 
 
 @main.command()
@@ -398,10 +400,14 @@ def serve(graph_path, host, port, site_dir, base_uri, time_limit, max_results, w
 @click.option("--endpoint", required=True, metavar="URL", help="The Graph Store Protocol endpoint (e.g. http://127.0.0.1:7878/store).")
 @click.option("--graph", "graph_prefix", metavar="IRI",
               help="Prefix of the named graphs: <IRI>contract/<id> and <IRI>shared (default: <base>graph/).")
+@click.option("--update", metavar="URL",
+              help="The SPARQL Update endpoint that switches the graphs in one transaction "
+                   "(default: beside --endpoint for Oxigraph's /store and Fuseki's /data).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True)
-def push(graph_path, endpoint, graph_prefix, timeout):
+def push(graph_path, endpoint, graph_prefix, update, timeout):
     """Load the built graph into a Graph Store Protocol server: one named graph per contract and one
-    for what they share, each replaced whole.
+    for what they share, each replaced whole. Every part is staged first and all are switched by
+    one SPARQL Update, so a failed or interrupted push leaves the old graphs as they were.
 
     \b
     Example:
@@ -409,7 +415,7 @@ def push(graph_path, endpoint, graph_prefix, timeout):
     """
     from .push import push as run_push
 
-    for iri, count in run_push(endpoint, graph_path, graph_prefix, timeout):
+    for iri, count in run_push(endpoint, graph_path, graph_prefix, timeout, update):
         click.echo(f"{iri}: {count} triples")
 
 

@@ -34,6 +34,85 @@ def json_text(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
+def new_folder_beside(target: Path) -> Path:
+    """An empty folder beside `target`, to be filled and then put in its place by `swap_folder`.
+    Its name carries this process's id, so that what a killed process left is recognised and
+    removed (`clean_leftovers`) by the next one."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
+    os.chmod(tmp, 0o755)
+    return tmp
+
+
+def clean_leftovers(target: Path) -> None:
+    """Remove the folders that a build or publish of `target` left when it was killed (their
+    process is gone); a folder of a process still running is left alone."""
+    import re
+    import shutil
+
+    target = Path(target)
+    pattern = re.compile(re.escape(f".{target.name}.") + r"(?:tmp|old)-(\d+)(?:-|$)")
+    if not target.parent.is_dir():
+        return
+    for entry in target.parent.iterdir():
+        m = pattern.match(entry.name)
+        if m and entry.is_dir() and not _alive(int(m.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def swap_folder(tmp: Path, target: Path) -> None:
+    """Put the finished folder `tmp` in the place of `target` in one step, then remove the old one.
+
+    The files are flushed to disk first. On Linux the two folders are exchanged by one
+    renameat2(RENAME_EXCHANGE) call, so that `target` is at every instant either the old folder
+    or the new one; elsewhere, by two renames (a process killed between them leaves the old
+    folder as `.NAME.old-PID`)."""
+    import shutil
+
+    tmp, target = Path(tmp), Path(target)
+    for f in tmp.rglob("*"):
+        if f.is_file():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+    if not target.exists():
+        os.rename(tmp, target)
+        return
+    if _exchange(tmp, target):
+        shutil.rmtree(tmp, ignore_errors=True)   # tmp now holds the old folder
+        return
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    os.rename(target, old)
+    os.rename(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically with Linux's renameat2; False where it is not available."""
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def write_file_atomically(path: Path, data: bytes) -> None:
     """Write `path` through a temporary file beside it, so that it is either whole or untouched."""
     path = Path(path)
@@ -45,6 +124,8 @@ def write_file_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it the usual mode

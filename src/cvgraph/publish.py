@@ -26,7 +26,6 @@ import os
 import posixpath
 import re
 import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ from ._paths import resource_dir
 from .errors import UsageError
 from .graph import graph_file, load_store
 from .names import sort_key
+from .output import new_folder_beside, swap_folder
 from .query import named_queries
 from .vocab import CV, CVV, DEFAULT_BASE, PREFIXES
 
@@ -521,17 +521,10 @@ def publish(out: Path, graph_path=None, base_uri: str | None = None, *, force: b
     counts = {"triples": len(triples), "resources": len(site.paths),
               "subjects": len({t.subject for t in triples}), "properties": len({t.predicate for t in triples}),
               "classes": len({t.object for t in triples if t.predicate.value == RDF_TYPE})}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp = new_folder_beside(out)
     try:
         files = write_site(tmp, site, triples, ontology_file, ontology, counts, publisher, today)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
+        swap_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

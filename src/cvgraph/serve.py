@@ -40,7 +40,63 @@ PAGE_TYPES = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/
 MEDIA = {".html": "text/html; charset=utf-8", ".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+json",
          ".nt": "application/n-triples", ".gz": "application/gzip", ".conf": "text/plain; charset=utf-8",
          ".htaccess": "text/plain; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml"}
+TEXT = "text/plain; charset=utf-8"
 MAX_QUERY = 100_000   # characters
+MAX_BODY = 4 * MAX_QUERY   # bytes of a POST body
+MAX_DEPTH = 64        # nesting of { } and ( ) in a query
+MAX_HEAD = 16 * 1024  # bytes of a request's head (request line and headers)
+READ_ONLY = "this endpoint is read-only: updates are refused"
+_LEXEMES = re.compile(r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}
+              |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<open>[{(])
+  | (?P<close>[})])
+  | (?P<word>(?<![\w:?$])[A-Za-z]+\b(?![:\w]))
+""", re.X)
+_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+
+
+def screen(text: str) -> tuple[int, str] | None:
+    """`_screen` on the text as sent and with its \\u escapes decoded (SPARQL allows them
+    anywhere; the engine reads them only in strings and IRIs, but a refusal costs nothing)."""
+    decoded = re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
+                     lambda m: _char(m.group(1) or m.group(2)), text)
+    return _screen(text) or (_screen(decoded) if decoded != text else None)
+
+
+def _char(hex_digits: str) -> str:
+    code = int(hex_digits, 16)
+    return chr(code) if code <= 0x10FFFF else "\ufffd"
+
+
+def _screen(text: str) -> tuple[int, str] | None:
+    """Why a query text is refused before it reaches the store, as (status, message), or None.
+
+    The text is read as SPARQL tokens (comments, strings and IRIs skipped, so that a label or a
+    comment saying "SERVICE" is no keyword): an update (403), a `SERVICE` call, which the engine
+    would make to another host over HTTP (403), and nesting deeper than MAX_DEPTH (400)."""
+    depth = deepest = 0
+    first = None
+    for m in _LEXEMES.finditer(text):
+        kind = m.lastgroup
+        if kind == "open":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word":
+            word = m.group().upper()
+            if word == "SERVICE":
+                return 403, "SERVICE is refused: this endpoint does not call other endpoints"
+            if first is None and word not in ("PREFIX", "BASE"):
+                first = word
+    if first in _UPDATE_WORDS:
+        return 403, READ_ONLY
+    if deepest > MAX_DEPTH:
+        return 400, f"query nested deeper than {MAX_DEPTH} levels"
+    return None
 
 
 @dataclass
@@ -50,6 +106,7 @@ class Settings:
     time_limit: float = 10.0
     max_results: int = 10_000
     workers: int = 2
+    cache_mb: int = 64
 
 
 # --- content negotiation -----------------------------------------------------------------------
@@ -146,7 +203,16 @@ def execute(store: ox.Store, text: str, fmt: str | None, accept: str | None, cap
     return 200, GRAPH_TYPES[key], ox.serialize(triples, format=formats[key]), truncated
 
 
+def text_of(t) -> str:
+    """A term's lexical value (an IRI, a blank node id, a literal's text); a quoted triple (RDF 1.2)
+    in N-Triples."""
+    return str(t) if isinstance(t, ox.Triple) else t.value
+
+
 def term_json(t) -> dict:
+    if isinstance(t, ox.Triple):
+        return {"type": "triple", "value": {"subject": term_json(t.subject), "predicate": term_json(t.predicate),
+                                            "object": term_json(t.object)}}
     if isinstance(t, ox.NamedNode):
         return {"type": "uri", "value": t.value}
     if isinstance(t, ox.BlankNode):
@@ -177,6 +243,8 @@ def write_solutions(key: str, variables: list[str], rows: list[list]) -> bytes:
                     inner = f"<uri>{e(t.value)}</uri>"
                 elif isinstance(t, ox.BlankNode):
                     inner = f"<bnode>{e(t.value)}</bnode>"
+                elif isinstance(t, ox.Triple):
+                    inner = f"<literal>{e(str(t))}</literal>"   # no standard XML form for a quoted triple
                 elif t.language:
                     inner = f'<literal xml:lang="{e(t.language)}">{e(t.value)}</literal>'
                 else:
@@ -191,14 +259,15 @@ def write_solutions(key: str, variables: list[str], rows: list[list]) -> bytes:
         if key == "csv":
             writer = csv.writer(buf, lineterminator="\r\n")
             writer.writerow(variables)
-            writer.writerows(["" if t is None else t.value for t in row] for row in rows)
+            writer.writerows(["" if t is None else text_of(t) for t in row] for row in rows)
         else:
             buf.write("\t".join("?" + v for v in variables) + "\n")
             for row in rows:
                 buf.write("\t".join("" if t is None else str(t) for t in row) + "\n")
         return buf.getvalue().encode()
     head = "".join(f"<th>{e(v)}</th>" for v in variables)
-    body = "".join("<tr>" + "".join(f"<td>{'' if t is None else e(t.value)}</td>" for t in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{'' if t is None else e(text_of(t))}</td>" for t in row) + "</tr>"
+                   for row in rows)
     return (f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Résultats SPARQL</title>'
             "<style>body{font-family:system-ui,sans-serif;margin:1em}table{border-collapse:collapse}"
             "td,th{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}</style></head><body>"
@@ -228,26 +297,67 @@ class QueryPool:
         return proc, parent
 
     def run(self, job: tuple, time_limit: float):
-        proc, conn = self.idle.get()
+        """Run `job` on an idle worker: its answer; 503 when no worker frees up within the time
+        limit, or when the query runs over it (its worker is then ended and replaced); 500 when
+        the worker dies (a new one takes its place)."""
+        try:
+            proc, conn = self.idle.get(timeout=time_limit)
+        except queue.Empty:
+            return 503, TEXT, b"busy: every query worker is taken; try again shortly", False
+        answer = None
         try:
             conn.send(job)
             if conn.poll(time_limit):
                 answer = conn.recv()
                 self.idle.put((proc, conn))
                 return answer
-        except (EOFError, OSError, BrokenPipeError):
-            pass
+            answer = 503, TEXT, f"query stopped: over the time limit of {time_limit:g} s".encode(), False
+        except (EOFError, OSError):
+            answer = 500, TEXT, b"query failed: its worker process ended", False
         proc.kill()
         proc.join(timeout=5)
         conn.close()
+        with self.lock:
+            self.all.remove(proc)
         self.idle.put(self._start())
-        return 503, "text/plain; charset=utf-8", f"query stopped: over the time limit of {time_limit:g} s".encode(), False
+        return answer
 
     def close(self):
         with self.lock:
             for proc in self.all:
                 if proc.is_alive():
                     proc.kill()
+
+
+class AnswerCache:
+    """The last answers, by query, format and Accept header, up to `limit` bytes of bodies. The
+    graph does not change while it is served, so an answer stays right as long as the server runs."""
+
+    def __init__(self, limit: int):
+        from collections import OrderedDict
+        self.limit, self.size = limit, 0
+        self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            answer = self.items.get(key)
+            if answer is not None:
+                self.items.move_to_end(key)
+            return answer
+
+    def put(self, key, answer) -> None:
+        cost = len(answer[2]) + len(key[0])
+        if cost > self.limit // 8:
+            return   # one answer never takes more than an eighth of the cache
+        with self.lock:
+            if key in self.items:
+                return
+            self.items[key] = answer
+            self.size += cost
+            while self.size > self.limit:
+                old_key, old = self.items.popitem(last=False)
+                self.size -= len(old[2]) + len(old_key[0])
 
 
 # --- the application -----------------------------------------------------------------------------
@@ -261,6 +371,7 @@ def create_app(settings: Settings):
 
     site = settings.site.resolve()
     pool = QueryPool(settings.dump, settings.workers)
+    cache = AnswerCache(settings.cache_mb * 1024 * 1024)
     not_found_page = ('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Introuvable</title></head>'
                       '<body><h1>Ressource introuvable</h1><p>Aucune ressource à cette adresse.</p>'
                       '<p><a href="/">Accueil</a></p></body></html>')
@@ -274,14 +385,29 @@ def create_app(settings: Settings):
             media = MEDIA[".ttl"]
         return FileResponse(path, media_type=media, headers=headers or None)
 
+    async def read_body(request: Request) -> bytes | None:
+        """The body, or None when it is over MAX_BODY (read no further than that)."""
+        try:
+            if int(request.headers.get("content-length", "0")) > MAX_BODY:
+                return None
+        except ValueError:
+            return None
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
     async def sparql(request: Request):
         if request.method == "POST":
             ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if ctype == "application/sparql-update":
-                return PlainTextResponse("this endpoint is read-only: updates are refused", status_code=403)
-            body = await request.body()
-            if len(body) > MAX_QUERY * 4:
-                return PlainTextResponse("query too long", status_code=413)
+                return PlainTextResponse(READ_ONLY, status_code=403)
+            body = await read_body(request)
+            if body is None:
+                return PlainTextResponse(f"request body over {MAX_BODY} bytes", status_code=413)
             if ctype == "application/sparql-query":
                 text, fmt = body.decode("utf-8", "replace"), request.query_params.get("format")
             elif ctype == "application/x-www-form-urlencoded":
@@ -290,25 +416,34 @@ def create_app(settings: Settings):
                 except (UnicodeDecodeError, ValueError):
                     return PlainTextResponse("bad form encoding", status_code=400)
                 if "update" in form:
-                    return PlainTextResponse("this endpoint is read-only: updates are refused", status_code=403)
+                    return PlainTextResponse(READ_ONLY, status_code=403)
                 text = (form.get("query") or [None])[0]
                 fmt = (form.get("format") or [None])[0] or request.query_params.get("format")
             else:
                 return PlainTextResponse("POST a query as application/sparql-query or as a form", status_code=415)
         else:
             if "update" in request.query_params:
-                return PlainTextResponse("this endpoint is read-only: updates are refused", status_code=403)
-            text, fmt = request.query_params.get("query"), request.query_params.get("format")
+                return PlainTextResponse(READ_ONLY, status_code=403)
+            try:
+                query = parse_qs(request.scope.get("query_string", b"").decode("ascii"), errors="strict")
+            except (UnicodeDecodeError, ValueError):
+                return PlainTextResponse("bad percent-encoding in the query string", status_code=400)
+            text, fmt = (query.get("query") or [None])[0], (query.get("format") or [None])[0]
         if not text:
             return PlainTextResponse("missing query parameter (see /query.html)", status_code=400)
         if len(text) > MAX_QUERY:
             return PlainTextResponse("query too long", status_code=413)
-        if re.match(r"\s*(?:(?:PREFIX|BASE)\b[^{]*?)*(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
-                    re.sub(r"#[^\n]*", "", text), re.I):
-            return PlainTextResponse("this endpoint is read-only: updates are refused", status_code=403)
+        refused = screen(text)
+        if refused:
+            return PlainTextResponse(refused[1], status_code=refused[0])
         fmt = {"text/csv": "csv", "application/sparql-results+json": "json", "turtle": "ttl"}.get(fmt, fmt)
         job = (text, fmt, request.headers.get("accept"), settings.max_results)
-        status, media, body, truncated = await run_in_threadpool(pool.run, job, settings.time_limit)
+        answer = cache.get(job)
+        if answer is None:
+            answer = await run_in_threadpool(pool.run, job, settings.time_limit)
+            if answer[0] == 200:
+                cache.put(job, answer)
+        status, media, body, truncated = answer
         headers = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"}
         if truncated:
             headers["X-Cvgraph-Truncated"] = f"results cut at {settings.max_results}"
@@ -349,7 +484,39 @@ def create_app(settings: Settings):
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.pool = pool
-    return app
+    return _with_headers(app, SECURITY_HEADERS)
+
+
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"),   # a .ttl is never run as a script
+                    (b"content-security-policy", b"frame-ancestors 'none'"), (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin")]
+
+
+async def _refuse(send, status: int, message: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close"),
+                            *SECURITY_HEADERS]})
+    await send({"type": "http.response.body", "body": message})
+
+
+def _with_headers(app, extra: list[tuple[bytes, bytes]]):
+    """The ASGI app, adding `extra` headers to every response."""
+    async def wrapped(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        # the server's own limit on the head, checked again whichever HTTP parser runs
+        if len(scope.get("raw_path", b"")) + len(scope.get("query_string", b"")) > MAX_HEAD:
+            return await _refuse(send, 414, b"request line too long")
+        if sum(len(k) + len(v) + 4 for k, v in scope.get("headers", [])) > MAX_HEAD:
+            return await _refuse(send, 431, b"request headers too large")
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+        await app(scope, receive, send_with_headers)
+    wrapped.state = app.state
+    return wrapped
 
 
 def prepare_site(graph_path, site_dir: Path | None, base_uri: str) -> tuple[Path, Path]:
@@ -368,11 +535,13 @@ def prepare_site(graph_path, site_dir: Path | None, base_uri: str) -> tuple[Path
 
 
 def serve(graph_path=None, host: str = "127.0.0.1", port: int = 8000, site_dir: Path | None = None,
-          base_uri: str | None = None, time_limit: float = 10.0, max_results: int = 10_000, workers: int = 2) -> None:
+          base_uri: str | None = None, time_limit: float = 10.0, max_results: int = 10_000, workers: int = 2,
+          cache_mb: int = 64) -> None:
     import uvicorn
 
     base = base_uri or f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}/"
     site, dump = prepare_site(graph_path, site_dir, base)
-    app = create_app(Settings(site, dump, time_limit, max_results, workers))
+    app = create_app(Settings(site, dump, time_limit, max_results, workers, cache_mb))
     print(f"cvgraph: serving {site} at http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C to stop", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", h11_max_incomplete_event_size=16 * 1024)
+    # h11 (not httptools, which uvicorn prefers when installed): its limit on the request head holds
+    uvicorn.run(app, host=host, port=port, log_level="warning", http="h11", h11_max_incomplete_event_size=MAX_HEAD)

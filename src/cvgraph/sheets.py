@@ -71,10 +71,14 @@ def read_yaml(path: Path) -> Any:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
-        problem = (err.problem or err.context or "invalid YAML").strip()
+        problem = " ".join((err.problem or err.context or "invalid YAML").split())
         raise SourceError(f"invalid YAML: {problem}", file=path, line=line) from None
+    except yaml.reader.ReaderError as err:   # a character YAML does not allow (a control character…)
+        line = text.count("\n", 0, max(0, err.position)) + 1
+        raise SourceError(f"invalid YAML: character #x{err.character:04x} is not allowed "
+                          f"(control characters cannot appear in a sheet)", file=path, line=line) from None
     except yaml.YAMLError as err:
-        raise SourceError(f"invalid YAML: {err}", file=path) from None
+        raise SourceError(f"invalid YAML: {' '.join(str(err).split())[:200]}", file=path) from None
     finally:
         loader.dispose()
 
