@@ -405,6 +405,15 @@ def test_regression_corpus_ingest(path, tmp_path):
     check_ingest(tmp_path, path.read_bytes())
 
 
+@pytest.mark.parametrize("path", corpus("drafts"), ids=lambda p: p.name)
+def test_regression_corpus_drafts(path):
+    from cvgraph.ingest import compare
+    try:
+        compare(path, ROOT / "data" / "contracts" / "coutras-2024-2030.yaml")
+    except CvgraphError as err:
+        one_line(err)
+
+
 @pytest.mark.parametrize("path", corpus("http"), ids=lambda p: p.name)
 def test_regression_corpus_http(path, http_server):
     _, port, _ = http_server

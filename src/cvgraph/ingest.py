@@ -878,35 +878,44 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
 
 def sheet_items(path: Path, regs: Registries) -> dict[str, set]:
     """The items compared: orientations (number, title), pilots and services (orientation, org id),
-    funding lines (orientation, funder id, instrument id or '')."""
-    from .sheets import read_yaml
+    funding lines (orientation, funder id, instrument id or ''). A sheet of the wrong shape (a
+    draft edited by hand) is a SourceError naming file, line and field."""
+    from .sheets import Node, mappings, optional, read_yaml
 
     root = read_yaml(Path(path))
+    if not isinstance(root, Node):
+        raise SourceError("a sheet must be a mapping", file=path, line=1)
     out = {"orientations": set(), "pilots": set(), "services": set(), "funding lines": set()}
 
-    def org(name):
+    def texts(node: Node, key: str) -> list[str]:
+        values = optional(node, key, list, [])
+        if not all(isinstance(v, str) for v in values):
+            raise node.error("every item must be text", key)
+        return values
+
+    def org(node: Node, key: str) -> str:
+        name = optional(node, key, str, "")
         try:
-            return regs.organisations.resolve(name, root, "name")
+            return regs.organisations.resolve(name, node, key)
         except SourceError:
             return "?" + normalise(name)
 
-    def inst(name):
+    def inst(node: Node, name: str) -> str:
         try:
-            return regs.instruments.resolve(name, root, "instruments")
+            return regs.instruments.resolve(name, node, "instruments")
         except SourceError:
             return "?" + normalise(name)
 
-    for o in root.get("orientations") or []:
-        n = o.get("number")
-        out["orientations"].add((n, key_of(str(o.get("title", ""))).rstrip(" .")))
+    for o in mappings(root, "orientations"):
+        n = optional(o, "number", int)
+        out["orientations"].add((n, key_of(optional(o, "title", str, "")).rstrip(" .")))
         for key in ("pilots", "services"):
-            for p in o.get(key) or []:
-                ids = p.get("orgs") or [org(p.get("name", ""))]
+            for p in mappings(o, key):
+                ids = texts(p, "orgs") or [org(p, "name")]
                 out[key] |= {(n, i) for i in ids}
-        for f in o.get("funding") or []:
-            funder = org(f.get("funder", ""))
-            names = f.get("instruments") or []
-            out["funding lines"] |= {(n, funder, inst(x)) for x in names} or {(n, funder, "")}
+        for f in mappings(o, "funding"):
+            funder = org(f, "funder")
+            out["funding lines"] |= {(n, funder, inst(f, x)) for x in texts(f, "instruments")} or {(n, funder, "")}
     return out
 
 

@@ -56,6 +56,19 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Node:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode):
+    """A date as YAML reads it; one that does not exist (0000-00-00, 2023-02-30) is an error
+    naming its line, not a crash."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        raise SourceError(f"{node.value!r} is not a valid date", file=loader.name,
+                          line=node.start_mark.line + 1) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
 def read_yaml(path: Path) -> Any:
     """Parse one YAML file; any syntax error becomes a SourceError naming file and line."""
     try:
