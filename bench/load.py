@@ -120,8 +120,9 @@ class Client(threading.Thread):
             if self.i == 0 and time.monotonic() >= next_heavy:
                 name = self.rng.choice(sorted(HEAVY))
                 body = urllib.parse.urlencode({"query": HEAVY[name]}).encode()
+                accept = "application/n-triples" if name.startswith("construct") else "application/sparql-results+json"
                 self.request("heavy", "POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded",
-                                                          "Accept": "application/sparql-results+json"}, body)
+                                                          "Accept": accept}, body)
                 next_heavy = time.monotonic() + self.plan["heavy_every"]
             elif self.rng.random() < 0.5:
                 _, text = self.rng.choice(named)
