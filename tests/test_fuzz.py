@@ -389,34 +389,32 @@ def test_server_survived_the_fuzzing(http_server):
 
 # --- the regression corpus: inputs that once failed ----------------------------------------------
 
-def corpus(kind: str) -> list[Path]:
-    return sorted((CORPUS / kind).glob("*")) if (CORPUS / kind).is_dir() else []
+def test_the_corpus_is_replayed():
+    assert {p.parent.name for p in CORPUS.glob("*/*")} <= {"sheets", "drafts", "ingest", "http"}
 
 
-@pytest.mark.parametrize("path", corpus("sheets"), ids=lambda p: p.name)
-def test_regression_corpus_sheets(path, compiler, tmp_path):
-    target = tmp_path / "coutras-2024-2030.yaml"
-    target.write_bytes(path.read_bytes())
-    check_sheet(compiler, target)
-
-
-@pytest.mark.parametrize("path", corpus("ingest"), ids=lambda p: p.name)
-def test_regression_corpus_ingest(path, tmp_path):
-    check_ingest(tmp_path, path.read_bytes())
-
-
-@pytest.mark.parametrize("path", corpus("drafts"), ids=lambda p: p.name)
-def test_regression_corpus_drafts(path):
-    from cvgraph.ingest import compare
-    try:
-        compare(path, ROOT / "data" / "contracts" / "coutras-2024-2030.yaml")
-    except CvgraphError as err:
-        one_line(err)
-
-
-@pytest.mark.parametrize("path", corpus("http"), ids=lambda p: p.name)
-def test_regression_corpus_http(path, http_server):
-    _, port, _ = http_server
-    status, answer = raw_request(port, path.read_bytes())
-    check_answer(status, answer, {200, 400, 403, 404, 405, 406, 413, 414, 415, 431, 503})
-    still_serving(port)
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*/*")), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_regression_corpus(path, request, tmp_path):
+    """Each input that once failed, replayed through the path it came in by: `sheets/` as a
+    contract sheet, `drafts/` given to --compare, `ingest/` as a contract text, `http/` as raw
+    bytes to the server (a status in the file name, `name.431.http`, is the one expected)."""
+    kind = path.parent.name
+    if kind == "sheets":
+        target = tmp_path / "coutras-2024-2030.yaml"
+        target.write_bytes(path.read_bytes())
+        check_sheet(request.getfixturevalue("compiler"), target)
+    elif kind == "drafts":
+        from cvgraph.ingest import compare
+        try:
+            compare(path, ROOT / "data" / "contracts" / "coutras-2024-2030.yaml")
+        except CvgraphError as err:
+            one_line(err)
+    elif kind == "ingest":
+        check_ingest(tmp_path, path.read_bytes())
+    elif kind == "http":
+        _, port, _ = request.getfixturevalue("http_server")
+        status, answer = raw_request(port, path.read_bytes())
+        expected = path.name.split(".")[-2]
+        check_answer(status, answer, {int(expected)} if expected.isdigit() else
+                     {200, 400, 403, 404, 405, 406, 413, 414, 415, 431, 503})
+        still_serving(port)
