@@ -219,8 +219,12 @@ PARALLEL_MIN = 8   # fewer sheets than this are compiled in this process: a pool
 
 
 def _lines(part, counts: dict, cache: dict) -> list[str]:
-    for cls in COUNTED:
-        counts[cls] += len(set(part.subjects(RDF.type, cls)))
+    """The N-Triples lines of a part; `counts` gains its instances of the COUNTED classes (each
+    typed triple is unique in a part, so counting them counts the instances)."""
+    rdf_type = RDF.type
+    for _, p, o in part:
+        if p == rdf_type and o in counts:
+            counts[o] += 1
     return nt_lines(part, cache)
 
 

@@ -18,7 +18,12 @@ from .errors import SourceError
 from .names import slugify
 from .registry import Registries, check_source, load_registries
 from .sheets import Node, mappings, optional, read_yaml, require
-from .vocab import CV, DCTERMS, ORG, RDF, RDFS, SCHEMES, SKOS, XSD, concept
+from .vocab import CV, ORG, SCHEMES, CachedNamespace, concept
+from .vocab import DCTERMS as _DCTERMS, RDF as _RDF, RDFS as _RDFS, SKOS as _SKOS, XSD as _XSD
+
+# rdflib's closed namespaces check each name on every use; here, in the build's inner loop, their
+# terms are made once
+DCTERMS, RDF, RDFS, SKOS, XSD = (CachedNamespace(str(ns)) for ns in (_DCTERMS, _RDF, _RDFS, _SKOS, _XSD))
 
 _ORG_CLASS = {
     "state": CV.PublicOrganisation, "state-service": CV.PublicOrganisation,
@@ -47,6 +52,8 @@ class Compiler:
         self.regs = regs
         self.base = base
         self.g = Triples()
+        self._docs: dict[str, URIRef] = {}        # document id -> its IRI, once checked
+        self._integers: dict[int, Literal] = {}
 
     # --- helpers --------------------------------------------------------------------------------
     def uri(self, *parts: str | int) -> URIRef:
@@ -61,10 +68,22 @@ class Compiler:
 
     def provenance(self, s: URIRef, node: Node, default_doc: str, line_key: str = "line") -> None:
         doc = optional(node, "document", str, default_doc)
-        self.regs.documents.check_ref(doc, node, "document")
+        doc_uri = self._docs.get(doc)
+        if doc_uri is None:
+            self.regs.documents.check_ref(doc, node, "document")
+            doc_uri = self._docs[doc] = self.uri("document", doc)
         line = require(node, line_key, int)
-        self.add(s, DCTERMS.source, self.uri("document", doc))
-        self.add(s, CV.sourceLine, Literal(line))
+        self.add(s, DCTERMS.source, doc_uri)
+        self.add(s, CV.sourceLine, self.integer(line))
+
+    def integer(self, n: int) -> Literal:
+        """An xsd:integer literal; the small ones (lines, ranks, counts) made once."""
+        lit = self._integers.get(n)
+        if lit is None:
+            lit = Literal(n)
+            if type(n) is int and -1 < n < 100_000:
+                self._integers[n] = lit
+        return lit
 
     def notes(self, s: URIRef, node: Node) -> None:
         for key in ("flag", "note"):
@@ -257,7 +276,7 @@ class Compiler:
                 s = self.uri("contract", cid, kind, optional(item, "number", int, i))
                 self.add(s, RDF.type, CV.Article if kind == "article" else CV.Statement)
                 self.add(s, CV.contract, c)
-                self.add(s, CV.rank, Literal(i))
+                self.add(s, CV.rank, self.integer(i))
                 self.add(s, RDFS.label, fr(require(item, "text")))
                 if kind != "article":
                     self.add(s, CV.statementKind, Literal(kind))
@@ -351,7 +370,7 @@ class Compiler:
         s = self.uri("contract", cid, "orientation", n)
         self.add(s, RDF.type, CV.Orientation)
         self.add(s, CV.contract, c)
-        self.add(s, CV.number, Literal(n))
+        self.add(s, CV.number, self.integer(n))
         title = self.label(s, o, "title")
         self.add(s, CV.title, fr(title))
         if "protocol_title" in o:
@@ -376,7 +395,7 @@ class Compiler:
                 x = self.uri("contract", cid, "orientation", n, key[:-1], i)
                 self.add(x, RDF.type, cls)
                 self.add(x, CV.orientation, s)
-                self.add(x, CV.rank, Literal(i))
+                self.add(x, CV.rank, self.integer(i))
                 self.add(x, RDFS.label, fr(require(item, "text")))
                 if "theme" in item:
                     self.add(x, CV.theme, fr(require(item, "theme")))
@@ -487,7 +506,7 @@ class Compiler:
             x = self.uri("contract", cid, "commitment", org_id, i)
             self.add(x, RDF.type, CV.CommitmentItem)
             self.add(s, CV.item, x)
-            self.add(x, CV.rank, Literal(i))
+            self.add(x, CV.rank, self.integer(i))
             self.add(x, RDFS.label, fr(require(item, "text")))
             if "theme" in item:
                 self.add(x, CV.theme, fr(require(item, "theme")))
@@ -569,7 +588,8 @@ def finish(comp: Compiler, data_dir: Path, contracts: list[str], links: list) ->
 
 
 def _links(g: Triples) -> list:
-    return [(prop, o) for prop in (CV.successor, CV.amends) for _, o in g.subject_objects(prop)]
+    props = (CV.successor, CV.amends)
+    return [(p, o) for _, p, o in g if p in props]
 
 
 class Triples:
@@ -580,19 +600,28 @@ class Triples:
     `objects(s, p)`, `subject_objects(p)` and `value(s, p)` like rdflib's Graph."""
 
     def __init__(self):
-        self._all: set = set()
-        self._by_sp: dict = {}
-        self._by_po: dict = {}
-        self._by_p: dict = {}
+        self._all: dict = {}       # the triples, in the order added (a dict keeps it)
+        self._indexed = False      # the indexes are made on the first read that needs them
 
     def add(self, triple) -> None:
         if triple in self._all:
             return
+        self._all[triple] = None
+        if self._indexed:
+            self._index(triple)
+
+    def _index(self, triple) -> None:
         s, p, o = triple
-        self._all.add(triple)
         self._by_sp.setdefault((s, p), []).append(o)
         self._by_po.setdefault((p, o), []).append(s)
         self._by_p.setdefault(p, []).append((s, o))
+
+    def _indexes(self) -> None:
+        if not self._indexed:
+            self._by_sp, self._by_po, self._by_p = {}, {}, {}
+            for triple in self._all:
+                self._index(triple)
+            self._indexed = True
 
     def bind(self, *args, **kwargs) -> None:  # prefixes are the serialiser's business
         return None
@@ -607,14 +636,18 @@ class Triples:
         return len(self._all)
 
     def subjects(self, p, o):
+        self._indexes()
         return iter(self._by_po.get((p, o), ()))
 
     def objects(self, s, p):
+        self._indexes()
         return iter(self._by_sp.get((s, p), ()))
 
     def subject_objects(self, p):
+        self._indexes()
         return iter(self._by_p.get(p, ()))
 
     def value(self, s, p):
+        self._indexes()
         values = self._by_sp.get((s, p))
         return values[0] if values else None

@@ -5,11 +5,23 @@ from __future__ import annotations
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD  # noqa: F401  (re-exported)
 
-CV = Namespace("https://w3id.org/cvgraph/ontology#")
-CVV = Namespace("https://w3id.org/cvgraph/vocab/")
+class CachedNamespace(Namespace):
+    """An rdflib Namespace whose terms are made once: `CV.contract` costs a dict lookup instead of a
+    new URIRef (1.3 µs, a few million times in a national build)."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        term = self.term(name)
+        self.__dict__[name] = term
+        return term
+
+
+CV = CachedNamespace("https://w3id.org/cvgraph/ontology#")
+CVV = CachedNamespace("https://w3id.org/cvgraph/vocab/")
 DEFAULT_BASE = "https://w3id.org/cvgraph/id/"
 
-ORG = Namespace("http://www.w3.org/ns/org#")
+ORG = CachedNamespace("http://www.w3.org/ns/org#")
 M8G = Namespace("http://data.europa.eu/m8g/")
 SCHEMA = Namespace("https://schema.org/")
 QB = Namespace("http://purl.org/linked-data/cube#")
