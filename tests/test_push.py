@@ -42,6 +42,11 @@ def test_push_to_nothing_is_one_line(tmp_path, built):
     one_line_error(run_cli("push", "--input", str(built), "--endpoint", f"http://127.0.0.1:{free_port()}/store",
                            "--timeout", "2"), "cannot be reached")
     one_line_error(run_cli("push", "--input", str(built), "--endpoint", "store"), "expected the http(s) URL")
+    # a Graph Store endpoint of unknown layout: the update endpoint must be named
+    one_line_error(run_cli("push", "--input", str(built), "--endpoint", "http://127.0.0.1:9/gsp"), "--update URL")
+    from cvgraph.push import update_endpoint_for
+    assert update_endpoint_for("http://127.0.0.1:7878/store") == "http://127.0.0.1:7878/update"
+    assert update_endpoint_for("http://h/fuseki/ds/data") == "http://h/fuseki/ds/update"
 
 
 def test_push_with_a_graph_prefix(oxigraph, built):
