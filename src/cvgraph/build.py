@@ -7,6 +7,7 @@ written, so a failed build leaves the previous output as it was.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -96,7 +97,8 @@ def write_outputs(tmp: Path, lines: list[str]) -> None:
     """The three serialisations, from sorted, unique N-Triples lines, written into `tmp`. Each is
     deterministic: pyoxigraph writes the Turtle (rdflib's writers took minutes at a few hundred
     contracts), the JSON-LD is written node by node, compacted with the project's prefixes, in a
-    second process while this one writes the Turtle."""
+    second process while this one writes the Turtle. `lines` is emptied once written, to free its
+    memory before the second process is forked."""
     nt_path = tmp / OUTPUTS["nt"]
     with open(nt_path, "w", encoding="utf-8") as fh:
         fh.writelines(lines)
@@ -245,16 +247,10 @@ def _compile_sheets(comp, sheets: list[Path], jobs: int | None):
     """Each sheet's (id, lines, counts, links), in sheet order; the first error is raised."""
     jobs = jobs or min(os.cpu_count() or 1, 8)
     _WORKER.update(comp=comp, cache={})
+    parallel = jobs >= 2 and len(sheets) >= PARALLEL_MIN and "fork" in mp.get_all_start_methods()
     try:
-        if jobs < 2 or len(sheets) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
-            results = map(_compile_one, sheets)
-            for r in results:
-                if isinstance(r, SourceError):
-                    raise r
-                yield r
-            return
-        with mp.get_context("fork").Pool(jobs) as pool:
-            for r in pool.imap(_compile_one, sheets, chunksize=2):
+        with mp.get_context("fork").Pool(jobs) if parallel else contextlib.nullcontext() as pool:
+            for r in pool.imap(_compile_one, sheets, chunksize=2) if parallel else map(_compile_one, sheets):
                 if isinstance(r, SourceError):
                     raise r
                 yield r

@@ -104,12 +104,12 @@ class Result(NamedTuple):
                    tuple(report.objects(node, URIRef(SH + "resultMessage"))))
 
 
-def run(data_file: Path, shapes: Graph, store) -> list[Result]:
+def run(data_file: Path, shapes: Graph, load_store) -> list[Result]:
     """Run shacl-rust on the core shapes, and each SHACL-SPARQL constraint as one whole-graph query
     on the store (shacl-rust runs them once per focus node: 55 of its 60 s on 50 contracts);
-    the results (`report_graph` makes them a `sh:ValidationReport`). `store` is a pyoxigraph store holding
-    the data, or a function that loads it: called once shacl-rust is done, so that the two copies
-    of a large graph are not in memory at once."""
+    the results (`report_graph` makes them a `sh:ValidationReport`). `load_store` gives the data
+    as a pyoxigraph store; it is called once shacl-rust is done, so that the two copies of a large
+    graph are not in memory at once."""
     try:
         import shacl_rust
     except ImportError:
@@ -130,8 +130,7 @@ def run(data_file: Path, shapes: Graph, store) -> list[Result]:
         Path(tmp.name).unlink(missing_ok=True)
     results = list(raw.get("results", []))
     del raw
-    if callable(store):
-        store = store()
+    store = load_store()
     for shape in sparql_shapes:
         results += sparql_results(store, shapes, shape)
     return [Result(severity=term(r.get("severity") or f"<{SH}Violation>"), shape=term(r.get("sourceShape")),

@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,9 +51,6 @@ def new_folder_beside(target: Path) -> Path:
 def clean_leftovers(target: Path) -> None:
     """Remove the folders that a build or publish of `target` left when it was killed (their
     process is gone); a folder of a process still running is left alone."""
-    import re
-    import shutil
-
     target = Path(target)
     pattern = re.compile(re.escape(f".{target.name}.") + r"(?:tmp|old)-(\d+)(?:-|$)")
     if not target.parent.is_dir():
@@ -68,7 +67,7 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass   # it exists, owned by another user
     return True
 
 
@@ -79,8 +78,6 @@ def swap_folder(tmp: Path, target: Path) -> None:
     renameat2(RENAME_EXCHANGE) call, so that `target` is at every instant either the old folder
     or the new one; elsewhere, by two renames (a process killed between them leaves the old
     folder as `.NAME.old-PID`)."""
-    import shutil
-
     tmp, target = Path(tmp), Path(target)
     for f in tmp.rglob("*"):
         if f.is_file():

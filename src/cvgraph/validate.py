@@ -179,19 +179,17 @@ def validate_fast(paths: list[Path], shapes: Graph, store=None) -> Report:
 
     from . import fastshacl
 
-    loaded = [store]
-
-    def load():
-        if loaded[0] is None:
-            loaded[0] = _load_union(paths)
-        return loaded[0]
+    def load():   # the store, loaded when first needed (after shacl-rust, for a file it reads itself)
+        nonlocal store
+        if store is None:
+            store = _load_union(paths)
+        return store
     data_file = paths[0]
     temporary = []
     if len(paths) > 1 or paths[0].suffix != ".nt":
-        store = load()
         tmp = tempfile.NamedTemporaryFile(suffix=".nt", delete=False)
         tmp.close()
-        ox.serialize((q.triple for q in store), output=tmp.name, format=ox.RdfFormat.N_TRIPLES)
+        ox.serialize((q.triple for q in load()), output=tmp.name, format=ox.RdfFormat.N_TRIPLES)
         data_file = Path(tmp.name)
         temporary.append(data_file)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD  # noqa: F401  (re-exported)
 
+
 class CachedNamespace(Namespace):
     """An rdflib Namespace whose terms are made once: `CV.contract` costs a dict lookup instead of a
     new URIRef (1.3 µs, a few million times in a national build)."""
