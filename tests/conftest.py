@@ -47,6 +47,24 @@ def store(built):
     return load_store(built)
 
 
+def seed_text(document: str) -> Path:
+    """The path of a source text (a document id of data/documents.yaml), found through the project's
+    sources setting (CVGRAPH_SOURCES) and checked against its SHA-256. Without the setting the test
+    is skipped with a one-line reason; with it, an absent text is a failure (that is how `.ci/run`
+    runs the suite, with ../shared/seeds beside the checkout)."""
+    from cvgraph.registry import load_registries
+    from cvgraph.sources import SOURCES_ENV, documents_from_registry, sources_folder
+
+    info = documents_from_registry(load_registries(ROOT / "data"))[document]
+    sources = sources_folder()
+    if sources is None:
+        pytest.skip(f"source text {info.file} not available: set {SOURCES_ENV} to the folder of the source texts")
+    text = sources.find(info)
+    if text is None:
+        pytest.fail(f"{SOURCES_ENV}={sources.root} does not hold {info.file} ({document})")
+    return text.path
+
+
 def run_cli(*args: str):
     """Run the cvgraph CLI in-process; returns click's Result (exit_code, stdout, stderr)."""
     from click.testing import CliRunner

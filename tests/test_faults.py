@@ -91,10 +91,10 @@ def test_publish_killed_at_any_point_leaves_the_old_site_or_the_new(tmp_path, bu
 
 
 def test_ingest_killed_at_any_point_leaves_the_old_draft_or_the_new(tmp_path):
-    seed = ROOT.parent / "shared" / "seeds" / "002_ac9efd2afd3fa111.txt"
+    seed = ROOT / "tests" / "fixtures" / "texts" / "quartier-a.txt"
     source = seed.read_bytes()
-    out = tmp_path / "coutras.yaml"
-    command = [sys.executable, "-m", "cvgraph.cli", "ingest", str(seed), "--contract", "coutras-2024-2030",
+    out = tmp_path / "quartier-a.yaml"
+    command = [sys.executable, "-m", "cvgraph.cli", "ingest", str(seed), "--contract", "quartier-a",
                "--out", str(out), "--force"]
     full = timed(command)
     new = out.read_bytes()

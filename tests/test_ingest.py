@@ -8,13 +8,13 @@ from pathlib import Path
 
 import yaml
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, seed_text
 from cvgraph.ingest import compare, sheet_items
 from cvgraph.registry import load_registries
+from cvgraph.sources import checksum
 from test_query import one_line_error
 
 TEXTS = ROOT / "tests" / "fixtures" / "texts"
-SEED = ROOT.parent / "shared" / "seeds" / "002_ac9efd2afd3fa111.txt"
 
 
 def draft(tmp_path: Path, name: str) -> tuple[dict, dict, str]:
@@ -113,7 +113,8 @@ def test_drafts_are_accepted_by_build(tmp_path):
     shutil.copytree(ROOT / "data", data)
     docs = (data / "documents.yaml").read_text(encoding="utf-8")
     for name in ("quartier-a", "quartier-b", "quartier-c"):
-        docs += f"  - id: {name}\n    file: {name}.txt\n    title: \"Texte de test {name}\"\n    kind: contract-text\n"
+        docs += (f"  - id: {name}\n    file: {name}.txt\n    title: \"Texte de test {name}\"\n    kind: contract-text\n"
+                 f"    sha256: {checksum((TEXTS / f'{name}.txt').read_bytes())}\n")
         result = run_cli("ingest", str(TEXTS / f"{name}.txt"), "--contract", name,
                          "--out", str(data / "contracts" / f"{name}.yaml"))
         assert result.exit_code == 0
@@ -131,7 +132,7 @@ def test_drafts_are_accepted_by_build(tmp_path):
 def test_seed_002_meets_the_targets(tmp_path):
     """The draft of seed 002 scored against the curated sheet: recall ≥ 0.95, precision ≥ 0.98."""
     out = tmp_path / "coutras.yaml"
-    assert run_cli("ingest", str(SEED), "--contract", "coutras-2024-2030", "--out", str(out)).exit_code == 0
+    assert run_cli("ingest", str(seed_text("seed-002")), "--contract", "coutras-2024-2030", "--out", str(out)).exit_code == 0
     scores = compare(out, ROOT / "data" / "contracts" / "coutras-2024-2030.yaml")
     for key in ("orientations", "pilots", "services", "funding lines"):
         assert scores[key]["recall"] >= 0.95 and scores[key]["precision"] >= 0.98, (key, scores[key])

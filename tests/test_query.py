@@ -227,7 +227,7 @@ def test_every_format_carries_the_same_rows(built):
     assert tsv == rows
     assert json.loads(run_cli(*args, "--format", "json").stdout) == rows
     md = run_cli(*args, "--format", "md").stdout.splitlines()
-    assert md[0] == "| contract | orientation | section | rank | item | value | detail | line |" and len(md) == len(rows) + 2
+    assert md[0] == "| contract | orientation | section | rank | item | value | detail | line | file |" and len(md) == len(rows) + 2
     table = run_cli(*args).stdout
     assert table.splitlines()[0].split() == list(rows[0]) and f"({len(rows)} ligne(s))" in table
 

@@ -68,7 +68,7 @@ def test_twins_home_and_not_acceptable(server):
 
 
 def test_sparqlwrapper_gets_the_same_rows_as_the_embedded_store(server):
-    from cvgraph.publish import graph_base
+    from cvgraph.graph import graph_base
 
     status, _, dump = fetch(server + "dump/cvgraph.nt")
     local = ox.Store()

@@ -15,13 +15,17 @@ from .gaps import HEADER as GAP_HEADER
 from .gaps import categories as gap_categories
 from .gaps import find_gaps
 from .graph import load_store
-from .output import csv_text, json_text, md_table, table_text, write_file_atomically
+from .output import Link, csv_text, json_text, md_table, table_text, write_file_atomically
 from .query import named_queries, parse_params, resolve, run_embedded, run_endpoint, run_select
-from .validate import CVS, SEVERITY_FR, validate_files
+from .sources import LineLinks, sources_folder
+from .validate import CVS, SEVERITY_FR, validate_files, with_citations
 from .vocab import CV, DCTERMS, DEFAULT_BASE, RDF, french_text
 
 graph_option = click.option("--graph", "graph_path", type=click.Path(path_type=Path),
                             help="A build folder or an RDF file (default: the last build).")
+sources_option = click.option("--sources", "sources_dir", type=click.Path(path_type=Path), envvar="CVGRAPH_SOURCES",
+                              help="The folder of the source texts named in documents.yaml (also set by "
+                                   "CVGRAPH_SOURCES); a text whose SHA-256 differs is refused.")
 
 
 class CvgraphGroup(click.Group):
@@ -59,21 +63,33 @@ def build(data_dir, out_dir, base):
 @click.option("--shapes", "shapes_path", type=click.Path(path_type=Path),
               help="A shapes file or folder (default: the embedded shapes/).")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "ttl"]), default="text",
-              show_default=True, help="ttl is the sh:ValidationReport itself.")
+              show_default=True, help="ttl is the shapes' sh:ValidationReport itself (without the citation check).")
 @click.option("--engine", type=click.Choice(["auto", "pyshacl", "shacl-rust"]), envvar="CVGRAPH_VALIDATOR",
               default="auto", show_default=True,
               help="pySHACL (the reference) or shacl-rust (fast); auto picks shacl-rust above 200,000 triples. "
                    "Also set by CVGRAPH_VALIDATOR.")
-def validate(files, shapes_path, fmt, engine):
+@sources_option
+@click.option("--data", "data_dir", type=click.Path(path_type=Path),
+              help="With --sources: the data folder whose citations are checked (default: the embedded data/).")
+@graph_option
+def validate(files, shapes_path, fmt, engine, sources_dir, data_dir, graph_path):
     """Validate the built graph (or the RDF FILES given) against the SHACL shapes.
 
     The report is grouped by contract, then orientation, then shape; each finding names the source
-    document, section and line it comes from. Exit 1 on violations, 0 when there are only
-    warnings, 2 on unusable input.
+    document, section and line it comes from. With --sources, the citations of the data are
+    checked too: every cited line exists in its text, every `written` quote is at its line
+    (± 2 lines). Exit 1 on violations, 0 when there are only warnings, 2 on unusable input.
 
-    Example: cvgraph validate --format csv > findings.csv
+    \b
+    Examples:
+      cvgraph validate --format csv > findings.csv
+      cvgraph validate --sources ../textes
     """
-    report, used = validate_files(files, shapes_path, engine)
+    report, used = validate_files(list(files) + ([graph_path] if graph_path else []), shapes_path, engine)
+    sources = sources_folder(sources_dir)
+    if sources is not None:
+        for file in with_citations(report, data_dir, sources):
+            click.echo(f"cvgraph: {file}: not in {sources.root}; its citations are not checked", err=True)
     data = report.context
     if fmt == "ttl":
         click.echo(report.graph.serialize(format="turtle"), nl=False)
@@ -131,15 +147,19 @@ def compact(iri: str) -> str:
 @click.option("--contract", help="Only this contract (its id, e.g. coutras-2024-2030).")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "md", "json"]), default="text",
               show_default=True)
-def gaps(graph_path, contract, fmt):
+@sources_option
+def gaps(graph_path, contract, fmt, sources_dir):
     """The gap report: what each contract leaves out, one row per gap.
 
     Categories are the gap queries of queries/gaps/ plus the completeness shapes. CSV columns:
-    contract,gap,orientation,subject,detail,source.
+    contract,gap,orientation,subject,detail,source. With --sources, the md report links each
+    source to its line on the site `cvgraph publish --sources` writes.
 
     Example: cvgraph gaps --contract coutras-2024-2030 --format csv > manques.csv
     """
-    found = find_gaps(graph_path, contract)
+    store = load_store(graph_path)
+    found = find_gaps(graph_path, contract, store=store)
+    links = LineLinks(store, sources_folder(sources_dir)) if fmt == "md" else None
     cats = gap_categories()
     if fmt == "csv":
         click.echo(csv_text(GAP_HEADER, [[getattr(g, h) for h in GAP_HEADER] for g in found]), nl=False)
@@ -152,7 +172,8 @@ def gaps(graph_path, contract, fmt):
             for gid, rows in by_gap:
                 lines.append(f"## {cats[gid].title} (`{gid}`, {len(rows)})\n")
                 lines.append(md_table(("Orientation", "Sujet", "Détail", "Source"),
-                                      [(g.orientation, g.subject, g.detail, g.source) for g in rows]))
+                                      [(g.orientation, g.subject, g.detail, Link(g.source, links.url(g.file, g.line)))
+                                       for g in rows]))
         click.echo("\n".join(lines) if lines else "Aucun manque trouvé.\n", nl=False)
     else:
         if not found:
@@ -211,7 +232,8 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "md"]
               help="Seconds to wait for the endpoint.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries, their titles and parameters.")
 @graph_option
-def query(query, params, fmt, endpoint, timeout, list_queries, graph_path):
+@sources_option
+def query(query, params, fmt, endpoint, timeout, list_queries, graph_path, sources_dir):
     """Run a named query of the library, or a .rq file, on the graph or on an endpoint.
 
     Parameters are bound by the SPARQL engine (never pasted into the text), so a value is always
@@ -232,11 +254,15 @@ def query(query, params, fmt, endpoint, timeout, list_queries, graph_path):
         raise UsageError("give a query name or a .rq file (see `cvgraph query --list`)")
     nq = resolve(query)
     values = parse_params(params)
+    links = None
     if endpoint:
         result = run_endpoint(endpoint, nq, values, timeout=timeout)
     else:
-        result = run_embedded(load_store(graph_path), nq, values)
-    click.echo(format_result(result, fmt), nl=False)
+        store = load_store(graph_path)
+        result = run_embedded(store, nq, values)
+        if fmt == "md" and {"file", "line"} <= set(result.variables):
+            links = LineLinks(store, sources_folder(sources_dir))
+    click.echo(format_result(result, fmt, links), nl=False)
 
 
 def query_list() -> str:
@@ -252,7 +278,9 @@ def query_list() -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_result(result, fmt: str) -> str:
+def format_result(result, fmt: str, links=None) -> str:
+    """The result in a format; with `links` (a LineLinks), Markdown links each row's `line` to the
+    source text's line (the row's `file`)."""
     if result.form == "ASK":
         return json_text({"boolean": result.boolean}) if fmt == "json" else f"{str(result.boolean).lower()}\n"
     if result.form in ("CONSTRUCT", "DESCRIBE"):
@@ -266,7 +294,12 @@ def format_result(result, fmt: str) -> str:
     if fmt == "json":
         return json_text([dict(zip(result.variables, row)) for row in result.rows])
     if fmt == "md":
-        return md_table(result.variables, result.rows)
+        rows = result.rows
+        if links is not None:
+            fi, li = result.variables.index("file"), result.variables.index("line")
+            rows = [[Link(v, links.url(row[fi], row[li])) if i == li else v for i, v in enumerate(row)]
+                    for row in rows]
+        return md_table(result.variables, rows)
     return table_text(result.variables, result.rows) + f"({len(result.rows)} ligne(s))\n"
 
 
@@ -349,19 +382,23 @@ def network(graph_path, contract, fmt, out_path):
 @click.option("--base-uri", help="Base IRI the site is hosted at (default: the graph's own, https://w3id.org/cvgraph/id/).")
 @click.option("--publisher", default="cvgraph", show_default=True, help="Publisher named in the DCAT description.")
 @click.option("--force", is_flag=True, help="Replace a folder that is not empty.")
-def publish(graph_path, out_dir, base_uri, publisher, force):
+@sources_option
+def publish(graph_path, out_dir, base_uri, publisher, force, sources_dir):
     """Publish the graph as a static linked-data site: one HTML page and Turtle, JSON-LD and
     N-Triples twins per resource, index pages, dumps, the ontology and its documentation, a
     VoID/DCAT-AP description (licence etalab-2.0), the query page and nginx/Apache snippets for
-    content negotiation.
+    content negotiation. With --sources, each source text whose rights allow it gets a page with an
+    anchor per line (redactions applied), and every resource's provenance links to its line.
 
     \b
     Example:
       cvgraph publish --out site --base-uri https://data.example.org/cvgraph/
+      cvgraph publish --out site --sources ../textes
     """
     from .publish import publish as run_publish
 
-    summary = run_publish(out_dir, graph_path, base_uri, force=force, publisher=publisher)
+    summary = run_publish(out_dir, graph_path, base_uri, force=force, publisher=publisher,
+                          sources=sources_folder(sources_dir))
     click.echo("\n".join(summary.lines()))
 
 
@@ -380,7 +417,8 @@ def publish(graph_path, out_dir, base_uri, publisher, force):
               help="Query worker processes.")
 @click.option("--cache-mb", type=click.IntRange(0, 65536), default=64, show_default=True,
               help="Memory for the last SPARQL answers (the graph does not change while served); 0: none.")
-def serve(graph_path, host, port, site_dir, base_uri, time_limit, max_results, workers, cache_mb):
+@sources_option
+def serve(graph_path, host, port, site_dir, base_uri, time_limit, max_results, workers, cache_mb, sources_dir):
     """Serve the site with content negotiation on resource URIs and a read-only SPARQL 1.1
     endpoint at /sparql (query page at /query.html).
 
@@ -391,7 +429,8 @@ def serve(graph_path, host, port, site_dir, base_uri, time_limit, max_results, w
     """
     from .serve import serve as run_serve
 
-    run_serve(graph_path, host, port, site_dir, base_uri, time_limit, max_results, workers, cache_mb)
+    run_serve(graph_path, host, port, site_dir, base_uri, time_limit, max_results, workers, cache_mb,
+              sources_folder(sources_dir))
 
 
 @main.command()
@@ -438,7 +477,7 @@ def ingest(text_file, contract, out_path, force, document, data_dir, compare_wit
     \b
     Examples:
       cvgraph ingest contrat.txt --contract lyon-2024-2030 --out data/contracts/lyon-2024-2030.yaml
-      cvgraph ingest ../shared/seeds/002_ac9efd2afd3fa111.txt --contract coutras-2024-2030 \\
+      cvgraph ingest "$CVGRAPH_SOURCES/002_ac9efd2afd3fa111.txt" --contract coutras-2024-2030 \\
           --out /tmp/draft.yaml --compare data/contracts/coutras-2024-2030.yaml
     """
     from . import ingest as ing

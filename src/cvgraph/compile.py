@@ -86,6 +86,10 @@ class Compiler:
         return lit
 
     def notes(self, s: URIRef, node: Node) -> None:
+        if optional(node, "inferred", bool, False):   # what the text implies but does not write
+            if not optional(node, "flag", str):
+                raise node.error("an inferred fact needs a flag saying what it is inferred from", "inferred")
+            self.add(s, CV.inferred, Literal(True))
         for key in ("flag", "note"):
             text = optional(node, key, str)
             if text:
@@ -114,8 +118,23 @@ class Compiler:
             self.add(s, CV.fileName, Literal(require(e, "file")))
             self.add(s, DCTERMS.identifier, Literal(ident))
             self.add(s, CV.documentKind, self.controlled(e, "kind", "document-kind"))
+            self.add(s, CV.sha256, Literal(require(e, "sha256")))
             if "publisher" in e:
                 self.add(s, DCTERMS.publisher, self.org(e["publisher"]))
+            rights = optional(e, "rights", Node)
+            self.add(s, CV.republishable, Literal(bool(rights and rights["republish"])))
+            if rights:
+                self.add(s, DCTERMS.rights, fr(require(rights, "statement")))
+            for i, r in enumerate(mappings(e, "redactions"), start=1):
+                x = self.uri("document", ident, "redaction", i)
+                self.add(s, CV.redaction, x)
+                self.add(x, RDF.type, CV.Redaction)
+                self.add(x, CV.line, self.integer(require(r, "line", int)))
+                for key in ("after", "before"):
+                    if optional(r, key, str):
+                        self.add(x, CV[key], Literal(r[key]))
+                if optional(r, "reason", str):
+                    self.add(x, CV.reason, fr(r["reason"]))
 
     def organisations(self) -> None:
         for ident, e in sorted(self.regs.organisations.entries.items()):
@@ -288,8 +307,11 @@ class Compiler:
             self.add(s, CV.contract, c)
             self.add(s, RDFS.label, fr(require(item, "text")))
             self.add(s, CV.dateText, Literal(require(item, "date_text")))
+            if "written" in item:
+                self.add(s, CV.asWritten, fr(require(item, "written")))
+            self.notes(s, item)
             self.provenance(s, item, doc)
-        for key in ("orientations_note", "signatories_note", "principles_note"):
+        for key in ("orientations_note", "signatories_note", "principles_note", "pillars_note"):
             if key in e:
                 self.add(c, SKOS.editorialNote, fr(require(e, key)))
         axes = self._axes(c, cid, e, doc)
@@ -510,6 +532,7 @@ class Compiler:
             self.add(x, RDFS.label, fr(require(item, "text")))
             if "theme" in item:
                 self.add(x, CV.theme, fr(require(item, "theme")))
+            self.notes(x, item)
             self.provenance(x, item, optional(e, "document", str, doc))
 
     def _indicator(self, c: URIRef, cid: str, i: int, e: Node, numbers: set, doc: str) -> None:

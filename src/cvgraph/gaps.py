@@ -32,6 +32,8 @@ class Gap:
     subject: str
     detail: str
     source: str
+    file: str = ""    # the source document's file name and line, for links to the text
+    line: str = ""
 
     def key(self):
         return (self.contract, self.gap, int(self.orientation) if self.orientation.isdigit() else -1,
@@ -88,7 +90,7 @@ def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
             v = {name: ("" if row[name] is None else row[name].value)
                  for name in ("contract", "orientation", "subject", "detail", "file", "section", "line")}
             gaps.add(Gap(v["contract"], cat.id, v["orientation"], v["subject"], v["detail"],
-                         source_text(v["file"], v["section"], v["line"])))
+                         source_text(v["file"], v["section"], v["line"]), v["file"], v["line"]))
     only_shapes = {c.id for c in cats.values() if c.query is None}
     if only_shapes:
         sub = _shapes_for(shapes, only_shapes)
@@ -98,7 +100,8 @@ def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
             report = validate_graph(load_graph(graph_path), sub)
         for f in report.findings:
             if f.gap in only_shapes and f.contract:
-                gaps.add(Gap(f.contract, f.gap, f.orientation, f.subject, f.message, f.source))
+                gaps.add(Gap(f.contract, f.gap, f.orientation, f.subject, f.message, f.source, f.file,
+                             "" if f.line is None else str(f.line)))
     return sorted((g for g in gaps if contract is None or g.contract == contract), key=Gap.key)
 
 

@@ -67,3 +67,14 @@ def load_store(path: Path | str | None = None) -> ox.Store:
     except SyntaxError as err:
         raise GraphError(f"{file}: cannot parse RDF: {err}") from None
     return store
+
+
+def graph_base(store: ox.Store) -> str:
+    """The base the graph was built with, read off its contract IRIs."""
+    for s in store.query("SELECT ?c WHERE { ?c a <https://w3id.org/cvgraph/ontology#Contract> } LIMIT 1"):
+        iri = s["c"].value
+        if "/contract/" in iri:
+            return iri[: iri.index("/contract/") + 1]
+    from .vocab import DEFAULT_BASE
+
+    return DEFAULT_BASE

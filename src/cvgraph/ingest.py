@@ -31,6 +31,7 @@ from ._paths import resource_dir
 from .errors import SourceError, UsageError
 from .names import normalise, slugify, strip_accents
 from .registry import Registries, Registry, load_registries
+from .sources import checksum
 
 BULLET = re.compile(r"^\s*(?:[•\-–—→▪◦●*>»·§\ue000-\uf8ff]|o(?=\s)|\d+[.)](?=\s))\s*")  # PUA: Symbol-font bullets
 INLINE_PAGE = re.compile(r"\s+page\s*[|/-]?\s*\d{1,4}\s*$", re.I)
@@ -581,7 +582,7 @@ class Ingester:
             if ident is not None and bulleted and not sub_bullet and not instrument_first:
                 header = None
             if ident is not None:
-                entry = {"line": line.n, "to": line.n, "funder": ident, "written": written, "text": rest}
+                entry = {"line": line.n, "to": line.n, "funder": ident, "written": written, "text": rest, "raw": raw}
                 if instrument_first:
                     entry["instrument"], entry["purpose"] = instrument_first
                 entries.append(entry)
@@ -590,6 +591,7 @@ class Ingester:
             elif entries:
                 entries[-1]["to"] = line.n
                 entries[-1]["text"] = join_cut_words(entries[-1]["text"], text)
+                entries[-1]["raw"] = join_cut_words(entries[-1]["raw"], raw)
             else:
                 self.unresolved("funding line", text, line.n, orientation)
             previous = text
@@ -640,8 +642,7 @@ class Ingester:
                 entry["instruments"] = list(dict.fromkeys(names))
             if purposes:
                 entry["not_resolved"] = purposes
-            head = e.get("text_written") or e["written"]
-            entry["written"] = (head + " : " + e["text"]).strip(" :") if head else e["text"]
+            entry["written"] = e["raw"]   # the line(s) as in the text, for the citation check and readers
             out.append(entry)
             for org, spelling in extra_funders:
                 out.append({"line": e["line"], "kind": kind, "funder": spelling, "written": entry["written"]})
@@ -774,6 +775,9 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
     fiches = ing.fiches()
     numbers = {f["number"] for f in fiches} | set(listed)
     doc_id = document or next((i for i, e in regs.documents.entries.items() if e.get("file") == path.name), None)
+    if doc_id in regs.documents and regs.documents[doc_id].get("sha256") not in (None, checksum(path.read_bytes())):
+        raise UsageError(f"{path}: not the text of document {doc_id!r} (its SHA-256 differs from "
+                         "documents.yaml): the draft's line numbers would not be that document's; nothing written")
     sheet: dict = {"id": contract, "document": doc_id or slugify(path.stem)}
     if not doc_id:
         sheet["document_note"] = (f"Le document {path.name} n’est pas dans data/documents.yaml : l’y ajouter "

@@ -24,9 +24,23 @@ def csv_text(header: Sequence[str], rows: Sequence[Sequence], delimiter: str = "
     return buf.getvalue()
 
 
+class Link(str):
+    """A table cell that links somewhere: its text, and `url` (Markdown and HTML write the link;
+    the other formats write the text)."""
+
+    def __new__(cls, text: str, url: str | None):
+        out = super().__new__(cls, text)
+        out.url = url
+        return out
+
+
 def md_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
     def cell(v) -> str:
-        return ("" if v is None else str(v)).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+        text = ("" if v is None else str(v)).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+        if isinstance(v, Link) and v.url:
+            text = text.replace("[", "\\[").replace("]", "\\]")
+            return f"[{text}]({v.url.replace(')', '%29').replace(' ', '%20')})"
+        return text
     lines = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"

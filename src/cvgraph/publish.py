@@ -35,10 +35,11 @@ import pyoxigraph as ox
 
 from ._paths import resource_dir
 from .errors import UsageError
-from .graph import graph_file, load_store
+from .graph import graph_base, graph_file, load_store
 from .names import sort_key
 from .output import new_folder_beside, swap_folder
 from .query import named_queries
+from .sources import DocumentInfo, Sources, documents_from_graph, text_path
 from .vocab import CV, CVV, DEFAULT_BASE, PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -82,18 +83,9 @@ def check_base_uri(base: str) -> str:
     return base if base.endswith("/") else base + "/"
 
 
-def graph_base(store: ox.Store) -> str:
-    """The base the graph was built with, read off its contract IRIs."""
-    for s in store.query(f"SELECT ?c WHERE {{ ?c a <{CV.Contract}> }} LIMIT 1"):
-        iri = s["c"].value
-        if "/contract/" in iri:
-            return iri[: iri.index("/contract/") + 1]
-    return DEFAULT_BASE
-
-
-def rebased_triples(graph_path, base: str | None) -> tuple[list[ox.Triple], str]:
+def rebased_triples(graph_path, base: str | None, store: ox.Store | None = None) -> tuple[list[ox.Triple], str]:
     """The graph's triples, with the resource IRIs moved to `base` when one is given."""
-    store = load_store(graph_path)
+    store = store if store is not None else load_store(graph_path)
     source = graph_base(store)
     triples = [q.triple for q in store]
     if not base or base == source:
@@ -106,12 +98,38 @@ def rebased_triples(graph_path, base: str | None) -> tuple[list[ox.Triple], str]
     return [ox.Triple(move(t.subject), t.predicate, move(t.object)) for t in triples], base
 
 
+@dataclass
+class TextState:
+    """What a site does with one source document's text: shown (`text` holds its redacted lines),
+    or not, and why."""
+    info: DocumentInfo
+    text: list[str] | None = None
+    why_not: str = ""
+
+
+def text_states(documents: dict[str, DocumentInfo], sources: Sources | None) -> dict[str, TextState]:
+    """Per document IRI: its text when the sources hold it and its rights allow it, else the reason."""
+    out = {}
+    for iri, info in documents.items():
+        if not info.republish:
+            out[iri] = TextState(info, why_not="ses droits n’en permettent pas la republication")
+        elif sources is None:
+            out[iri] = TextState(info, why_not="le site a été publié sans les textes sources (--sources)")
+        else:
+            found = sources.find(info)
+            out[iri] = TextState(info, found.redacted, "") if found else \
+                TextState(info, why_not=f"le fichier {info.file} n’est pas dans le dossier des sources")
+    return out
+
+
 class Site:
     """Indexes over the triples and the link/label helpers the pages share."""
 
-    def __init__(self, triples: list[ox.Triple], base: str, ontology: list[ox.Triple]):
+    def __init__(self, triples: list[ox.Triple], base: str, ontology: list[ox.Triple],
+                 texts: dict[str, TextState] | None = None):
         self.base = base
         self.triples = triples
+        self.texts = texts or {}
         self.out_edges: dict[str, list[ox.Triple]] = defaultdict(list)
         self.in_edges: dict[str, list[ox.Triple]] = defaultdict(list)
         for t in triples:
@@ -155,6 +173,18 @@ class Site:
             return None
         return posixpath.relpath(target, posixpath.dirname(here) or ".")
 
+    def line_href(self, doc: str, line: int | str | None, here: str) -> str | None:
+        """A relative link from `here` to a line of a document's text page, when the site shows it."""
+        state = self.texts.get(doc)
+        if state is None or state.text is None or doc not in self.paths:
+            return None
+        anchor = ""
+        if line not in (None, ""):
+            if not 1 <= int(line) <= len(state.text):
+                return None
+            anchor = f"#L{int(line)}"
+        return posixpath.relpath(text_path(self.paths[doc]) + ".html", posixpath.dirname(here) or ".") + anchor
+
     def types(self, iri: str) -> list[str]:
         return [t.object.value for t in self.out_edges.get(iri, ()) if t.predicate.value == RDF_TYPE]
 
@@ -182,10 +212,17 @@ th { width: 16em; font-weight: 600; color: #333; } .iri { font-family: ui-monosp
 .lang { color: #777; font-size: .8em; } .twins a { margin-right: 1em; } .flag { background: #fff4d6; border-left: 4px solid #e0a100; padding: .4em .8em; }
 ul.index { columns: 2; } footer { margin-top: 3em; font-size: .85em; color: #555; border-top: 1px solid #ccc; padding-top: .6em; }
 textarea { width: 100%; font-family: ui-monospace, monospace; font-size: .9em; }
+table.source-text td { border: 0; padding: 0 8px; font-family: ui-monospace, monospace; font-size: .85em; white-space: pre-wrap; }
+table.source-text td.n { width: 4em; text-align: right; color: #888; user-select: none; } table.source-text td.n a { color: inherit; text-decoration: none; }
+table.source-text tr:target { background: #fff1a8; } .no-text { color: #555; font-style: italic; }
 """
 
 
-def page(title: str, here: str, body: str, *, head_extra: str = "") -> str:
+DATA_FOOTER = ("Données : Licence Ouverte 2.0 (etalab-2.0). Chaque fait renvoie au document source et à la "
+               "ligne d’où il vient.")
+
+
+def page(title: str, here: str, body: str, *, head_extra: str = "", footer: str = DATA_FOOTER) -> str:
     up = posixpath.relpath(".", posixpath.dirname(here) or ".")
     root = "" if up == "." else up + "/"
     nav = "".join(f'<a href="{root}{k}/index.html">{html.escape(v)}</a>' for k, v in INDEXES.items())
@@ -197,7 +234,7 @@ def page(title: str, here: str, body: str, *, head_extra: str = "") -> str:
 <main>
 {body}
 </main>
-<footer>Données : Licence Ouverte 2.0 (etalab-2.0). Chaque fait renvoie au document source et à la ligne d’où il vient.
+<footer>{html.escape(footer)}
 <a href="{root}void.ttl">Description VoID / DCAT</a> · <a href="{root}dump/cvgraph.ttl.gz">Téléchargement</a></footer>
 </body></html>
 """
@@ -242,13 +279,28 @@ def resource_page(site: Site, iri: str) -> str:
     prov = [t for t in edges if t.predicate.value in provenance]
     if prov:
         out.append("<h2>Provenance</h2><table>")
+        docs = [t.object.value for t in prov if t.predicate.value == DCT + "source"]
+        lines = [t.object.value for t in prov if t.predicate.value == str(CV.sourceLine)]
         for t in sorted(prov, key=lambda t: provenance.index(t.predicate.value)):
             value = value_html(site, t.object, here)
             if t.predicate.value == DCT + "source":
                 files = [x.object.value for x in site.out_edges.get(t.object.value, ()) if x.predicate.value == str(CV.fileName)]
                 value += f' <span class="iri">{e(files[0])}</span>' if files else ""
+            elif t.predicate.value == str(CV.sourceLine) and docs:
+                link = site.line_href(docs[0], t.object.value, here)
+                if link:
+                    value = f'<a class="source-line" href="{e(link)}">l. {e(t.object.value)}</a>'
             out.append(f"<tr><th>{value_html(site, t.predicate, here)}</th><td>{value}</td></tr>")
         out.append("</table>")
+        if docs and lines and site.line_href(docs[0], lines[0], here) is None:
+            out.append(f'<p class="no-text">Texte source non consultable ici : {e(text_reason(site, docs[0]))}.</p>')
+    if iri in site.texts:
+        link = site.line_href(iri, None, here)
+        out.append("<h2>Texte</h2>")
+        out.append(f'<p><a class="source-text" href="{e(link)}">Lire le texte, ligne à ligne</a></p>' if link else
+                   f'<p class="no-text">Texte non publié : {e(text_reason(site, iri))}.</p>')
+        if site.texts[iri].info.rights:
+            out.append(f'<p class="rights">Droits : {e(site.texts[iri].info.rights)}</p>')
     inbound = sorted(site.in_edges.get(iri, ()), key=lambda t: (site.label(t.predicate.value), site.label(t.subject.value)))
     if inbound:
         out.append(f"<h2>Liens entrants ({len(inbound)})</h2><table>")
@@ -256,6 +308,36 @@ def resource_page(site: Site, iri: str) -> str:
             out.append(f"<tr><th>{value_html(site, t.subject, here)}</th><td>{value_html(site, t.predicate, here)}</td></tr>")
         out.append("</table>")
     return page(title, here, "\n".join(out), head_extra=head)
+
+
+def text_reason(site: Site, doc: str) -> str:
+    state = site.texts.get(doc)
+    if state is None:
+        return "document inconnu"
+    if state.text is not None:
+        return "ligne hors du texte"
+    return state.why_not
+
+
+def text_page(site: Site, doc: str) -> str:
+    """A document's text (its redactions applied), one numbered line per row, each with its
+    anchor `#L<n>`, under the document's own rights statement."""
+    e = html.escape
+    state = site.texts[doc]
+    here = text_path(site.paths[doc]) + ".html"
+    title = site.label(doc)
+    back = posixpath.relpath(site.paths[doc] + ".html", posixpath.dirname(here))
+    rows = "\n".join(f'<tr id="L{n}"><td class="n"><a href="#L{n}">{n}</a></td><td class="t">{e(line)}</td></tr>'
+                      for n, line in enumerate(state.text, start=1))
+    redacted = (f"<p>{len(state.info.redactions)} passage(s) occulté(s), remplacé(s) par « (…) ».</p>"
+                if state.info.redactions else "")
+    body = (f"<h1>{e(title)}</h1>"
+            f'<p><a href="{e(back)}">Le document</a> · fichier <span class="iri">{e(state.info.file)}</span> · '
+            f'SHA-256 <span class="iri">{e(state.info.sha256)}</span> · '
+            f'<a href="text.txt">texte brut</a></p>'
+            f'<p class="rights">Droits : {e(state.info.rights or "non précisés")}</p>{redacted}'
+            f'<table class="source-text"><tbody>\n{rows}\n</tbody></table>')
+    return page(f"Texte – {title}", here, body, footer=f"Texte : {state.info.rights or 'droits non précisés'}")
 
 
 def index_page(site: Site, segment: str, title: str) -> str:
@@ -504,8 +586,10 @@ def serialise(triples, fmt: ox.RdfFormat, base: str) -> bytes:
 
 
 def publish(out: Path, graph_path=None, base_uri: str | None = None, *, force: bool = False,
-            publisher: str = "cvgraph", today: str | None = None) -> PublishSummary:
-    """Write the static site into `out` (refused when `out` holds files, unless force)."""
+            publisher: str = "cvgraph", today: str | None = None, sources: Sources | None = None) -> PublishSummary:
+    """Write the static site into `out` (refused when `out` holds files, unless force). With
+    `sources`, the texts whose rights allow it are published too, one page each with an anchor
+    per line, and every resource's provenance links to its line."""
     out = Path(out)
     base = check_base_uri(base_uri) if base_uri else None
     if out.exists() and not out.is_dir():
@@ -513,10 +597,16 @@ def publish(out: Path, graph_path=None, base_uri: str | None = None, *, force: b
     if out.is_dir() and any(out.iterdir()) and not force:
         raise UsageError(f"{out}: folder is not empty (use --force to replace it)")
     graph_file(graph_path)  # a clear error when there is no build
-    triples, base = rebased_triples(graph_path, base)
+    store = load_store(graph_path)
+    source_base = graph_base(store)
+    documents = documents_from_graph(store)
+    triples, base = rebased_triples(graph_path, base, store)
+    del store
+    texts = text_states({base + iri[len(source_base):] if iri.startswith(source_base) else iri: info
+                         for iri, info in documents.items()}, sources)
     ontology_file = resource_dir("ontology") / "cvgraph.ttl"
     ontology = list(ox.parse(path=str(ontology_file), format=ox.RdfFormat.TURTLE))
-    site = Site(triples, base, ontology)
+    site = Site(triples, base, ontology, texts)
     today = today or dt.date.today().isoformat()
     counts = {"triples": len(triples), "resources": len(site.paths),
               "subjects": len({t.subject for t in triples}), "properties": len({t.predicate for t in triples}),
@@ -548,6 +638,10 @@ def write_site(root: Path, site: Site, triples, ontology_file: Path, ontology: l
         put(path + ".html", resource_page(site, iri))
         for ext, (_, fmt) in TWINS.items():
             put(f"{path}.{ext}", serialise(description, fmt, site.base))
+    for doc, state in sorted(site.texts.items()):
+        if state.text is not None and doc in site.paths:
+            put(text_path(site.paths[doc]) + ".html", text_page(site, doc))
+            put(text_path(site.paths[doc]) + ".txt", "\n".join(state.text) + "\n")
     for segment, title in INDEXES.items():
         put(f"{segment}/index.html", index_page(site, segment, title))
     put("index.html", home_page(site, counts))

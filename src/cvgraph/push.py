@@ -25,7 +25,8 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from .errors import UsageError
-from .publish import check_base_uri, graph_base
+from .graph import graph_base
+from .publish import check_base_uri
 from .graph import load_store
 
 

@@ -123,10 +123,31 @@ def _check_references(regs: Registries) -> None:
             regs.organisations.check_ref(require(entry, "governed_by"), entry, "governed_by")
         check_source(entry, regs)
     for entry in regs.documents.entries.values():
-        require(entry, "file")
-        require(entry, "title")
+        check_document(entry)
         if "publisher" in entry:
             regs.organisations.check_ref(require(entry, "publisher"), entry, "publisher")
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def check_document(entry: Node) -> None:
+    """A document entry: a plain file name, the SHA-256 of its text, its rights and redactions."""
+    file = require(entry, "file")
+    parts = file.replace("\\", "/").split("/")
+    if file.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", file) or any(p in ("", ".", "..") for p in parts):
+        raise entry.error("a file name inside the sources folder (no '..', no absolute path)", "file")
+    require(entry, "title")
+    if not _SHA256.match(require(entry, "sha256")):
+        raise entry.error("expected the 64 hexadecimal digits of a SHA-256", "sha256")
+    if "rights" in entry:
+        rights = require(entry, "rights", Node)
+        require(rights, "republish", bool)
+        require(rights, "statement")
+    for r in mappings(entry, "redactions"):
+        require(r, "line", int)
+        if not (optional(r, "after", str, "") or optional(r, "before", str, "")):
+            raise r.error("a redaction needs the words just before it (after) or just after it (before)", "after")
 
 
 def check_source(entry: Node, regs: Registries, key: str = "source") -> None:

@@ -36,10 +36,12 @@ RESULT_TYPES = {"json": "application/sparql-results+json", "xml": "application/s
                 "csv": "text/csv", "tsv": "text/tab-separated-values", "html": "text/html"}
 GRAPH_TYPES = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
                "rdf": "application/rdf+xml"}
-PAGE_TYPES = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples"}
+PAGE_TYPES = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
+              "txt": "text/plain"}
 MEDIA = {".html": "text/html; charset=utf-8", ".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+json",
          ".nt": "application/n-triples", ".gz": "application/gzip", ".conf": "text/plain; charset=utf-8",
-         ".htaccess": "text/plain; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml"}
+         ".htaccess": "text/plain; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml",
+         ".txt": "text/plain; charset=utf-8"}
 TEXT = "text/plain; charset=utf-8"
 MAX_QUERY = 100_000   # characters
 MAX_BODY = 4 * MAX_QUERY   # bytes of a POST body
@@ -468,11 +470,12 @@ def create_app(settings: Settings):
         if target.is_file():
             return file_response(target)
         twins = {key: target.with_name(target.name + "." + key) for key in PAGE_TYPES} if rel else {}
-        if twins and twins["html"].is_file():  # a resource URI (it may also be a folder of its parts)
-            key = negotiate(request.headers.get("accept"), PAGE_TYPES, "html")
+        twins = {key: path for key, path in twins.items() if path.is_file()}
+        if "html" in twins:  # a resource URI (it may also be a folder of its parts), or a text's page
+            offers = {key: PAGE_TYPES[key] for key in twins}
+            key = negotiate(request.headers.get("accept"), offers, "html")
             if key is None:
-                return PlainTextResponse("not acceptable: text/html, text/turtle, application/ld+json, "
-                                         "application/n-triples", status_code=406)
+                return PlainTextResponse("not acceptable: " + ", ".join(offers.values()), status_code=406)
             return file_response(twins[key], Vary="Accept", **{"Content-Location": f"{target.name}.{key}"})
         if target.is_dir() and (target / "index.html").is_file():
             return file_response(target / "index.html")
@@ -523,7 +526,7 @@ def _guarded(app):
     return wrapped
 
 
-def prepare_site(graph_path, site_dir: Path | None, base_uri: str) -> tuple[Path, Path]:
+def prepare_site(graph_path, site_dir: Path | None, base_uri: str, sources=None) -> tuple[Path, Path]:
     """The site to serve: the folder given, or one published now from the build for `base_uri`."""
     from .publish import publish
 
@@ -534,17 +537,17 @@ def prepare_site(graph_path, site_dir: Path | None, base_uri: str) -> tuple[Path
             raise UsageError(f"{site_dir}: not a published site (run `cvgraph publish --out {site_dir}`)")
         return site_dir, dump
     out = Path(tempfile.mkdtemp(prefix="cvgraph-site-")) / "site"
-    publish(out, graph_path, base_uri)
+    publish(out, graph_path, base_uri, sources=sources)
     return out, out / "dump" / "cvgraph.nt"
 
 
 def serve(graph_path=None, host: str = "127.0.0.1", port: int = 8000, site_dir: Path | None = None,
           base_uri: str | None = None, time_limit: float = 10.0, max_results: int = 10_000, workers: int = 2,
-          cache_mb: int = 64) -> None:
+          cache_mb: int = 64, sources=None) -> None:
     import uvicorn
 
     base = base_uri or f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}/"
-    site, dump = prepare_site(graph_path, site_dir, base)
+    site, dump = prepare_site(graph_path, site_dir, base, sources)
     app = create_app(Settings(site, dump, time_limit, max_results, workers, cache_mb))
     print(f"cvgraph: serving {site} at http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C to stop", flush=True)
     # h11 whatever else is installed, so that the server parses requests alike everywhere; its head

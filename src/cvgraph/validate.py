@@ -128,6 +128,16 @@ def pick_engine(engine: str, triples: int) -> str:
     return engine
 
 
+def with_citations(report: Report, data_dir: Path | None, sources) -> list[str]:
+    """Add to `report` the citation check of `data_dir` (default: the embedded data) against the
+    texts of `sources` (`citations`); the files the sources folder does not hold."""
+    from .citations import findings
+
+    found, absent = findings(Path(data_dir) if data_dir else resource_dir("data"), sources)
+    report.findings = sorted(report.findings + found, key=sort_key)
+    return absent
+
+
 def validate_files(files, shapes_path: Path | None = None, engine: str = "auto") -> tuple[Report, str]:
     """Validate RDF files (the last build when none) with the engine asked for, or by size with
     `auto`; returns the report and the engine that ran."""
