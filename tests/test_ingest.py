@@ -17,12 +17,32 @@ from test_query import one_line_error
 TEXTS = ROOT / "tests" / "fixtures" / "texts"
 
 
+def in_coutras(name: str):
+    """Name resolution as if the test text's contract were placed in Coutras (33138): the test texts
+    name bodies of that territory ("CAF", "Mission Locale", "Bailleurs sociaux") without saying where
+    they are, as a draft does until a person adds its place."""
+    import datetime as dt
+
+    from cvgraph.reference import Place
+    from cvgraph.resolve import Resolver
+
+    resolver = Resolver(load_registries(ROOT / "data").organisations, ROOT / "data")
+    date = dt.date(2024, 1, 1)
+    return resolver.scope(name, Place({"33138"}, {}, date, resolver.ref), date)
+
+
+def place_in_coutras(path: Path) -> None:
+    """What a person adds to a draft before building it: where the contract is."""
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write('place:\n  communes: [{code: "33138", line: 1}]\n')
+
+
 def draft(tmp_path: Path, name: str) -> tuple[dict, dict, str]:
     out = tmp_path / f"{name}.yaml"
     result = run_cli("ingest", str(TEXTS / f"{name}.txt"), "--contract", name, "--out", str(out))
     assert result.exit_code == 0, result.output
     sheet = yaml.safe_load(out.read_text(encoding="utf-8"))
-    return sheet, sheet_items(out, load_registries(ROOT / "data")), result.stdout
+    return sheet, sheet_items(out, load_registries(ROOT / "data"), in_coutras(name)), result.stdout
 
 
 def by_number(sheet: dict) -> dict[int, dict]:
@@ -118,15 +138,17 @@ def test_drafts_are_accepted_by_build(tmp_path):
         result = run_cli("ingest", str(TEXTS / f"{name}.txt"), "--contract", name,
                          "--out", str(data / "contracts" / f"{name}.yaml"))
         assert result.exit_code == 0
+        place_in_coutras(data / "contracts" / f"{name}.yaml")
     (data / "documents.yaml").write_text(docs, encoding="utf-8")
     result = run_cli("build", "--data", str(data), "--out", str(tmp_path / "build"))
     assert result.exit_code == 0, result.output
     from cvgraph.graph import load_store
     store = load_store(tmp_path / "build")
-    rows = list(store.query("PREFIX cv: <https://w3id.org/cvgraph/ontology#> SELECT ?n ?l WHERE { "
-                            "<https://w3id.org/cvgraph/id/contract/quartier-b/orientation/1/funding/droit-commun/etat/fipd> "
-                            "cv:sourceLine ?l ; cv:orientation/cv:number ?n }"))
-    assert [(r["n"].value, r["l"].value) for r in rows] == [("1", "36")]
+    rows = list(store.query("PREFIX cv: <https://w3id.org/cvgraph/ontology#> PREFIX id: <https://w3id.org/cvgraph/id/> "
+                            "SELECT ?f ?l WHERE { ?f cv:orientation id:contract\\/quartier-b\\/orientation\\/1 ; "
+                            "cv:funder id:organisation\\/etat ; cv:instrument id:instrument\\/fipd ; cv:sourceLine ?l }"))
+    assert [(r["f"].value, r["l"].value) for r in rows] == [
+        ("https://w3id.org/cvgraph/id/contract/quartier-b/orientation/1/funding/36-1", "36")]
 
 
 def test_seed_002_meets_the_targets(tmp_path):

@@ -18,6 +18,7 @@ import yaml
 from conftest import ROOT, run_cli, seed_text
 from cvgraph.errors import SourceError
 from cvgraph.sources import REDACTED, DocumentInfo, Redaction, Sources, checksum
+from test_ingest import place_in_coutras
 from test_query import one_line_error
 
 TEXTS = ROOT / "tests" / "fixtures" / "texts"
@@ -82,7 +83,8 @@ def test_documents_registry_checks_file_names_and_checksums(tmp_path):
 
 def test_every_document_records_its_checksum_and_rights():
     docs = yaml.safe_load((ROOT / "data" / "documents.yaml").read_text(encoding="utf-8"))["documents"]
-    assert {d["id"] for d in docs} == {"seed-000", "seed-001", "seed-002", "seed-003", "seed-004"}
+    assert {d["id"] for d in docs} == {"seed-000", "seed-001", "seed-002", "seed-003", "seed-004",
+                                       "decoupage-administratif-6-0-0"}
     for d in docs:
         assert len(d["sha256"]) == 64 and isinstance(d["rights"]["republish"], bool) and d["rights"]["statement"]
     assert [d["id"] for d in docs if d["rights"]["republish"]] == ["seed-002"]
@@ -132,6 +134,7 @@ def small(tmp_path_factory):
     result = run_cli("ingest", str(sources / "texte-a.txt"), "--contract", "quartier-a", "--document", "texte-a",
                      "--data", str(data), "--out", str(data / "contracts" / "quartier-a.yaml"))
     assert result.exit_code == 0, result.output
+    place_in_coutras(data / "contracts" / "quartier-a.yaml")
     result = run_cli("build", "--data", str(data), "--out", str(tmp / "build"))
     assert result.exit_code == 0, result.output
     return tmp
@@ -305,8 +308,8 @@ def test_mended_2015_contract(g):
     pillars = {str(g.value(a, RDFS.label)) for a in g.subjects(CV.contract, URIRef(c15))
                if (a, CV.axisKind, URIRef("https://w3id.org/cvgraph/vocab/axis-kind/pilier")) in g}
     assert pillars == {"Dimension sociale", "Dimension urbaine", "Dimension économique", "Dimension républicaine"}
-    for i in (1, 2, 3):   # no period the text does not give
-        fig = URIRef(f"{c15}/figure/{i}")
+    for i in (1, 2, 3):   # no period the text does not give (the three figures of seed 001 l. 13)
+        fig = URIRef(f"{c15}/figure/13-{i}")
         assert g.value(fig, CV.period) is None and g.value(fig, CV.periodNotStated) == Literal(True)
 
 

@@ -198,6 +198,7 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None, *,
     lines += _lines(compile_.finish(comp, data_dir, contracts, links), counts, cache)
     lines.sort()
     lines = [line for i, line in enumerate(lines) if i == 0 or line != lines[i - 1]]
+    _check_retired(comp.retired, lines)
     summary = BuildSummary(triples=len(lines), contracts=counts[CV.Contract], orientations=counts[CV.Orientation],
                            organisations=counts[CV.Organisation], instruments=counts[CV.FinancingInstrument],
                            funding_lines=counts[CV.FundingLine], unresolved_names=unresolved, out_dir=str(out_dir))
@@ -214,6 +215,23 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None, *,
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return summary
+
+
+def _check_retired(moves: dict, lines: list[str]) -> None:
+    """A retired IRI must no longer name a resource, and its chain of successors must end on one."""
+    if not moves:
+        return
+    retiring = ("<http://www.w3.org/2002/07/owl#deprecated>", "<http://purl.org/dc/terms/isReplacedBy>")
+    described = {line[1:line.index(">")] for line in lines
+                 if line.startswith("<") and line.split(" ", 2)[1] not in retiring}
+    for old, (new, node) in moves.items():
+        if old in described:
+            raise node.error(f"{old} is retired but still names a resource of the graph", "old")
+        final = new
+        while final in moves:
+            final = moves[final][0]
+        if final not in described:
+            raise node.error(f"the new IRI {final} names no resource of the graph", "new")
 
 
 COUNTED = (CV.Contract, CV.Orientation, CV.Organisation, CV.FinancingInstrument, CV.FundingLine)

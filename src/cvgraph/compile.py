@@ -17,13 +17,14 @@ from rdflib import Literal, URIRef
 from .errors import SourceError
 from .names import slugify
 from .registry import Registries, check_source, load_registries
+from .resolve import Resolver, Scope
 from .sheets import Node, mappings, optional, read_yaml, require
 from .vocab import CV, ORG, SCHEMES, CachedNamespace, concept
-from .vocab import DCTERMS as _DCTERMS, RDF as _RDF, RDFS as _RDFS, SKOS as _SKOS, XSD as _XSD
+from .vocab import DCTERMS as _DCTERMS, OWL as _OWL, RDF as _RDF, RDFS as _RDFS, SKOS as _SKOS, XSD as _XSD
 
 # rdflib's closed namespaces check each name on every use; here, in the build's inner loop, their
 # terms are made once
-DCTERMS, RDF, RDFS, SKOS, XSD = (CachedNamespace(str(ns)) for ns in (_DCTERMS, _RDF, _RDFS, _SKOS, _XSD))
+DCTERMS, RDF, RDFS, SKOS, XSD, OWL = (CachedNamespace(str(ns)) for ns in (_DCTERMS, _RDF, _RDFS, _SKOS, _XSD, _OWL))
 
 _ORG_CLASS = {
     "state": CV.PublicOrganisation, "state-service": CV.PublicOrganisation,
@@ -48,9 +49,14 @@ def fr(text: str) -> Literal:
 class Compiler:
     """Turns validated source entries into triples of one graph."""
 
-    def __init__(self, regs: Registries, base: str):
+    def __init__(self, regs: Registries, base: str, resolver: Resolver, reference_doc: str | None = None):
         self.regs = regs
         self.base = base
+        self.resolver = resolver
+        self.reference_doc = reference_doc   # the documents-registry id of the administrative reference
+        self.scope: Scope | None = None      # name resolution for the contract being compiled
+        self._ordinals: dict = {}            # (orientation IRI, what, line) -> how many so far
+        self.retired: dict = {}              # old IRI -> (new IRI, its entry), from data/retired.yaml
         self.g = Triples()
         self._docs: dict[str, URIRef] = {}        # document id -> its IRI, once checked
         self._integers: dict[int, Literal] = {}
@@ -66,8 +72,8 @@ class Compiler:
         if o is not None:
             self.g.add((s, p, o))
 
-    def provenance(self, s: URIRef, node: Node, default_doc: str, line_key: str = "line") -> None:
-        doc = optional(node, "document", str, default_doc)
+    def provenance(self, s: URIRef, node: Node, default_doc: str | None, line_key: str = "line") -> None:
+        doc = optional(node, "document", str, default_doc) if default_doc else require(node, "document")
         doc_uri = self._docs.get(doc)
         if doc_uri is None:
             self.regs.documents.check_ref(doc, node, "document")
@@ -75,6 +81,71 @@ class Compiler:
         line = require(node, line_key, int)
         self.add(s, DCTERMS.source, doc_uri)
         self.add(s, CV.sourceLine, self.integer(line))
+
+    def area(self, dimension: str, code: str) -> URIRef:
+        """A territory of the administrative reference (`territory/<dimension>-<code>`), described
+        once from the reference: its name, code and the larger territories it lies in."""
+        s = self.uri("territory", f"{dimension}-{code.lower()}")
+        if (s, RDF.type, CV.Territory) in self.g:
+            return s
+        a = self.resolver.ref.area(dimension, code)
+        self.add(s, RDF.type, CV.Territory)
+        kind = {"commune": "commune", "epci": "intercommunality"}.get(dimension, dimension)
+        self.add(s, RDF.type, _TERRITORY_CLASS.get(kind, CV.Territory))
+        self.add(s, CV.territoryKind, concept("territory-kind", kind))
+        self.add(s, RDFS.label, fr(a.name))
+        self.add(s, CV.referenceCode, Literal(code))
+        siren = self.siren_of(dimension, code)
+        if siren:
+            self.add(s, CV.siren, Literal(siren))
+        if self.reference_doc:
+            self.add(s, DCTERMS.source, self.uri("document", self.reference_doc))
+        return s
+
+    def siren_of(self, dimension: str, code: str) -> str | None:
+        """The SIREN of the collectivité of a commune or an EPCI, from the reference."""
+        if dimension == "epci":
+            return code
+        if dimension == "commune":
+            return self.resolver.ref.communes[code]["siren"] or None
+        return None
+
+    def ordinal(self, holder: URIRef, what: str, line: int) -> str:
+        """`<line>-<k>`: the k-th resource of its kind that a holder takes from one source line. An
+        IRI made of it does not change when a fact of the resource (a kind, an instrument, a role)
+        is corrected."""
+        key = (holder, what, line)
+        self._ordinals[key] = k = self._ordinals.get(key, 0) + 1
+        return f"{line}-{k}"
+
+    def bodies(self, made: dict) -> None:
+        """The organisations name resolution made for a contract: bodies a kind's rule found in the
+        reference, and the contract's placeholders for generic names it could not resolve."""
+        for ident, b in sorted(made.items()):
+            s = self.org(ident)
+            if (s, RDF.type, CV.Organisation) in self.g:
+                continue
+            self.add(s, RDF.type, CV.Organisation)
+            self.add(s, RDF.type, _ORG_CLASS.get(b.org_kind, CV.Organisation))
+            self.add(s, CV.organisationKind, concept("organisation-kind", b.org_kind))
+            self.add(s, RDFS.label, fr(b.label))
+            self.add(s, SKOS.prefLabel, fr(b.label))
+            self.add(s, DCTERMS.identifier, Literal(ident))
+            self.add(s, CV.bodyKind, Literal(b.kind.kind))
+            if b.contract:   # a placeholder: this contract's only
+                self.add(s, RDF.type, CV.UnresolvedName)
+                self.add(s, CV.unresolved, Literal(True))
+                self.add(s, CV.flag, fr(b.flag))
+                self.add(s, CV.placeholderFor, self.uri("contract", b.contract))
+                continue
+            self.add(s, CV.covers, self.area(b.dimension, b.code))
+            if b.kind.kind in ("commune", "intercommunalite") and self.siren_of(b.dimension, b.code):
+                self.add(s, CV.siren, Literal(self.siren_of(b.dimension, b.code)))
+            self.add(s, CV.basis, fr(b.kind.basis))
+            if b.kind.part_of and b.kind.part_of in self.regs.organisations:
+                self.add(s, ORG.subOrganizationOf, self.org(b.kind.part_of))
+            if self.reference_doc:
+                self.add(s, DCTERMS.source, self.uri("document", self.reference_doc))
 
     def integer(self, n: int) -> Literal:
         """An xsd:integer literal; the small ones (lines, ranks, counts) made once."""
@@ -154,13 +225,20 @@ class Compiler:
                 self.add(s, CV.groupMember, self.org(member))
             if "stated_members" in e:
                 self.add(s, CV.statedMemberCount, Literal(require(e, "stated_members", int)))
+            t = self.resolver.territories.get(ident)
+            if t is not None:
+                self.add(s, CV.covers, self.area(t.dimension, t.code))
+                if "body" in e and self.siren_of(t.dimension, t.code):   # the commune or EPCI itself
+                    self.add(s, CV.siren, Literal(self.siren_of(t.dimension, t.code)))
+            if "body" in e:
+                self.add(s, CV.bodyKind, Literal(e["body"]["kind"]))
             if optional(e, "unresolved", bool, False):
                 self.add(s, RDF.type, CV.UnresolvedName)
                 self.add(s, CV.unresolved, Literal(True))
                 self.add(s, CV.flag, fr(optional(e, "note", str, "Nom non résolu dans les documents.")))
             else:
                 self.notes(s, e)
-            self.provenance(s, e["source"], "seed-002")
+            self.provenance(s, e["source"], None)
 
     def instruments(self) -> None:
         for ident, e in sorted(self.regs.instruments.entries.items()):
@@ -176,7 +254,7 @@ class Compiler:
             if "programme" in e:
                 self.add(s, CV.programme, self.uri("instrument", e["programme"]))
             self.notes(s, e)
-            self.provenance(s, e["source"], "seed-002")
+            self.provenance(s, e["source"], None)
 
     def territories(self) -> None:
         for ident, e in sorted(self.regs.territories.entries.items()):
@@ -193,7 +271,7 @@ class Compiler:
             if "governed_by" in e:
                 self.add(s, CV.governedBy, self.org(e["governed_by"]))
             self.notes(s, e)
-            self.provenance(s, e["source"], "seed-002")
+            self.provenance(s, e["source"], None)
 
     def agreements(self, path: Path) -> None:
         root = read_yaml(path)
@@ -219,7 +297,7 @@ class Compiler:
                 self.add(s, CV.amends, self.uri("contract", require(e, "amends")))
             self.notes(s, e)
             check_source(e, self.regs)
-            self.provenance(s, e["source"], "seed-002")
+            self.provenance(s, e["source"], None)
             for i, grant in enumerate(mappings(e, "grants"), start=1):
                 self._grant(s, ident, i, grant, e["source"]["document"])
 
@@ -280,10 +358,19 @@ class Compiler:
         if "duration_note" in e:
             self.add(c, SKOS.editorialNote, fr(require(e, "duration_note")))
         self.notes(c, e)
-        pilot = self.regs.organisations.check_ref(require(e, "pilot"), e, "pilot")
+        date = contract_date(e)
+        place = self.resolver.place(e, date)
+        self.scope = self.resolver.scope(cid, place, date)
+        for dimension, codes in sorted(place.stated.items()):
+            for code in sorted(codes):
+                self.add(c, CV.place, self.area(dimension, code))
+        for code in sorted(place.communes):
+            self.add(c, CV.place, self.area("commune", code))
+        pilot = self.scope.resolve(require(e, "pilot"), e, "pilot")
         self.add(c, CV.pilotOrganisation, self.org(pilot))
-        for t in require(e, "territories", list):
-            self.add(c, CV.territory, self.uri("territory", self.regs.territories.check_ref(t, e, "territories")))
+        self._territories = [self.regs.territories.check_ref(t, e, "territories") for t in require(e, "territories", list)]
+        for t in self._territories:
+            self.add(c, CV.territory, self.uri("territory", t))
         if "successor" in e:
             self.add(c, CV.successor, self.uri("contract", require(e, "successor")))
         self._signature(c, e)
@@ -335,8 +422,9 @@ class Compiler:
             self.add(s, CV.year, Literal(str(require(ev, "year", int)), datatype=XSD.gYear))
             self.add(s, RDFS.label, fr(require(ev, "text")))
             self.provenance(s, ev, doc)
-        for i, fig in enumerate(mappings(e, "territory_figures"), start=1):
-            self._observation(self.uri("contract", cid, "figure", i), c, None, fig, {}, doc)
+        for fig in mappings(e, "territory_figures"):
+            self._observation(self.uri("contract", cid, "figure", self.ordinal(c, "figure", require(fig, "line", int))),
+                              c, None, fig, {}, doc)
         for i, p in enumerate(mappings(e, "participants"), start=1):
             s = self.uri("contract", cid, "participant", i)
             self.add(s, RDF.type, CV.Participation)
@@ -347,6 +435,7 @@ class Compiler:
             self.provenance(s, p, doc)
         for related in optional(e, "related", list, []):
             self.add(c, DCTERMS.relation, self.uri("agreement", related))
+        self.bodies(self.scope.made)
         return cid
 
     def _signature(self, c: URIRef, e: Node) -> None:
@@ -427,8 +516,9 @@ class Compiler:
                 self._participation(s, cid, n, p, role, doc)
         if "data" in o:
             data = require(o, "data", Node)
-            for i, ob in enumerate(mappings(data, "observations"), start=1):
-                self._observation(self.uri("contract", cid, "orientation", n, "observation", i),
+            for ob in mappings(data, "observations"):
+                self._observation(self.uri("contract", cid, "orientation", n, "observation",
+                                           self.ordinal(s, "observation", require(ob, "line", int))),
                                   c, s, ob, data, doc)
             if optional(data, "empty", bool, False):
                 self.add(s, CV.flag, fr(optional(data, "note", str, "Rubrique DONNÉES vide.")))
@@ -437,14 +527,15 @@ class Compiler:
 
     def _participation(self, o: URIRef, cid: str, n: int, p: Node, role: str, doc: str) -> None:
         if "orgs" in p:
-            orgs = [self.regs.organisations.check_ref(x, p, "orgs") for x in require(p, "orgs", list)]
+            orgs = [self.scope.resolve(x, p, "orgs") for x in require(p, "orgs", list)]
             written = require(p, "written")
         else:
             written = require(p, "name")
-            orgs = [self.regs.organisations.resolve(written, p, "name")]
+            orgs = [self.scope.resolve(written, p, "name")]
             written = optional(p, "written", str, written)
+        line = require(p, "line", int)
         for org_id in orgs:
-            s = self.uri("contract", cid, "orientation", n, role, org_id)
+            s = self.uri("contract", cid, "orientation", n, "participation", self.ordinal(o, "participation", line))
             self.add(s, RDF.type, CV.Participation)
             self.add(s, CV.orientation, o)
             self.add(s, CV.participant, self.org(org_id))
@@ -454,13 +545,14 @@ class Compiler:
             self.provenance(s, p, doc)
 
     def _funding(self, o: URIRef, cid: str, n: int, f: Node, doc: str) -> None:
-        funder = self.regs.organisations.resolve(require(f, "funder"), f, "funder")
+        funder = self.scope.resolve(require(f, "funder"), f, "funder")
         kind = self.controlled(f, "kind", "funding-kind")
         names = require(f, "instruments", list) if "instruments" in f else []
         instruments = list(dict.fromkeys(self.regs.instruments.resolve(x, f, "instruments") for x in names))
         written = require(f, "written")
+        line = require(f, "line", int)
         for inst in instruments or [None]:
-            s = self.uri("contract", cid, "orientation", n, "funding", f["kind"], funder, inst or "sans-instrument")
+            s = self.uri("contract", cid, "orientation", n, "funding", self.ordinal(o, "funding", line))
             self.add(s, RDF.type, CV.FundingLine)
             self.add(s, CV.orientation, o)
             self.add(s, CV.funder, self.org(funder))
@@ -491,7 +583,7 @@ class Compiler:
         if "value_max" in ob:
             self.add(s, CV.valueMax, decimal(require(ob, "value_max", (int, float))))
         self.add(s, CV.unit, self.controlled(ob, "unit", "unit"))
-        territory = optional(ob, "territory", str, "qpv-centre-coutras")
+        territory = optional(ob, "territory", str) or self.contract_territory(ob)
         self.add(s, CV.territory, self.uri("territory", self.regs.territories.check_ref(territory, ob, "territory")))
         period = optional(ob, "period", (str, int)) or optional(data, "period", (str, int))
         if period is not None:
@@ -510,8 +602,14 @@ class Compiler:
         self.notes(s, ob)
         self.provenance(s, ob, doc)
 
+    def contract_territory(self, node: Node) -> str:
+        """A figure's territory when it names none: the contract's first territory."""
+        if not self._territories:
+            raise node.error("a figure names its territory when its contract lists none", "territory")
+        return self._territories[0]
+
     def _signatory(self, c: URIRef, cid: str, e: Node, doc: str) -> None:
-        org_id = self.regs.organisations.resolve(require(e, "org"), e, "org")
+        org_id = self.scope.resolve(require(e, "org"), e, "org")
         s = self.uri("contract", cid, "commitment", org_id)
         if (s, RDF.type, CV.SignatoryCommitment) in self.g:
             raise e.error(f"signatory {org_id!r} listed twice", "org")
@@ -519,7 +617,7 @@ class Compiler:
         self.add(s, RDF.type, CV.SignatoryCommitment)
         self.add(s, CV.contract, c)
         self.add(s, CV.signatory, self.org(org_id))
-        self.add(s, RDFS.label, fr(f"Engagements : {self.regs.organisations[org_id]['label']}"))
+        self.add(s, RDFS.label, fr(f"Engagements : {self.scope.label(org_id)}"))
         if "section" in e:
             self.add(s, CV.sourceSection, fr(require(e, "section")))
         self.notes(s, e)
@@ -579,7 +677,8 @@ def prepare(data_dir: Path, base: str) -> tuple[Compiler, list[Path]]:
     if not data_dir.is_dir():
         raise SourceError("data folder not found", file=data_dir)
     regs = load_registries(data_dir)
-    comp = Compiler(regs, base)
+    resolver = Resolver(regs.organisations, data_dir)
+    comp = Compiler(regs, base, resolver, reference_document(data_dir, regs))
     comp.documents()
     comp.organisations()
     comp.instruments()
@@ -588,6 +687,35 @@ def prepare(data_dir: Path, base: str) -> tuple[Compiler, list[Path]]:
     if not sheets:
         raise SourceError("no contract sheet found", file=data_dir / "contracts")
     return comp, sheets
+
+
+def reference_document(data_dir: Path, regs: Registries) -> str | None:
+    """The documents-registry id of the administrative reference (data/reference/version.yaml)."""
+    path = Path(data_dir) / "reference" / "version.yaml"
+    if not path.is_file():
+        return None
+    root = read_yaml(path)
+    if not isinstance(root, Node):
+        raise SourceError("expected a mapping", file=path, line=1)
+    return regs.documents.check_ref(require(root, "document"), root, "document")
+
+
+def contract_date(e: Node):
+    """A contract's date, for what existed then: its start, else its signature, else 1 January of
+    its first year; None when the sheet gives none."""
+    if isinstance(e.get("start"), dt.date):
+        return e["start"]
+    sig = e.get("signature")
+    if isinstance(sig, Node) and isinstance(sig.get("date"), dt.date):
+        return sig["date"]
+    if isinstance(sig, Node) and isinstance(sig.get("year_month"), str) and len(sig["year_month"]) == 7:
+        try:
+            return dt.date(int(sig["year_month"][:4]), int(sig["year_month"][5:]), 1)
+        except ValueError:
+            raise sig.error("expected YYYY-MM", "year_month") from None
+    if isinstance(e.get("start_year"), int):
+        return dt.date(e["start_year"], 1, 1)
+    return None
 
 
 def compile_sheet(comp: Compiler, path: Path) -> tuple[str, Triples, list]:
@@ -603,11 +731,49 @@ def finish(comp: Compiler, data_dir: Path, contracts: list[str], links: list) ->
     comp.g = Triples()
     if (Path(data_dir) / "agreements.yaml").is_file():
         comp.agreements(Path(data_dir) / "agreements.yaml")
+    comp.retired = retired(comp, data_dir)
     known = {comp.uri("contract", c) for c in contracts}
     for prop, o in links + _links(comp.g):
         if o not in known:
             raise SourceError(f"{prop.split('#')[-1]} points at unknown contract <{o}>")
     return comp.g
+
+
+def retired(comp: Compiler, data_dir: Path) -> dict[str, str]:
+    """`data/retired.yaml`: the IRIs that moved (old path -> new path under the base), described in
+    the graph as deprecated and replaced; an IRI retired to itself, in a loop, or twice is an error.
+    Returns {old IRI: new IRI}."""
+    path = Path(data_dir) / "retired.yaml"
+    if not path.is_file():
+        return {}
+    root = read_yaml(path)
+    if not isinstance(root, Node) or "retired" not in root:
+        raise SourceError("expected a mapping with a 'retired' list", file=path, line=1, field="retired")
+    moves: dict[str, tuple[str, Node]] = {}
+    for e in mappings(root, "retired", required=True):
+        old, new = require(e, "old"), require(e, "new")
+        for key, value in (("old", old), ("new", new)):
+            if value.startswith(("/", "http:", "https:")) or " " in value or ".." in value.split("/"):
+                raise e.error("a path under the base IRI (contract/…, organisation/…)", key)
+        if old == new:
+            raise e.error("an IRI cannot be retired to itself", "new")
+        if old in moves:
+            raise e.error(f"{old} is retired twice", "old")
+        moves[old] = (new, e)
+    for old, (new, e) in moves.items():
+        seen, cur = {old}, new
+        while cur in moves:
+            if cur in seen:
+                raise e.error(f"retired IRIs loop: {old} -> … -> {cur}", "new")
+            seen.add(cur)
+            cur = moves[cur][0]
+    out = {}
+    for old, (new, e) in sorted(moves.items()):
+        s, o = comp.uri(old), comp.uri(new)
+        comp.add(s, OWL.deprecated, Literal(True))
+        comp.add(s, DCTERMS.isReplacedBy, o)
+        out[str(s)] = (str(o), e)
+    return out
 
 
 def _links(g: Triples) -> list:

@@ -31,6 +31,7 @@ from ._paths import resource_dir
 from .errors import SourceError, UsageError
 from .names import normalise, slugify, strip_accents
 from .registry import Registries, Registry, load_registries
+from .resolve import Resolver
 from .sources import checksum
 
 BULLET = re.compile(r"^\s*(?:[•\-–—→▪◦●*>»·§\ue000-\uf8ff]|o(?=\s)|\d+[.)](?=\s))\s*")  # PUA: Symbol-font bullets
@@ -329,6 +330,18 @@ class Ingester:
         self.instruments = Names(regs.instruments)
         self.found = found
 
+    def part_of(self, unit: str, parent: str) -> bool:
+        """Whether `unit` is a unit of `parent`; a generic name ("-Département :") stands for the
+        body of its kind, so a unit of a body of that kind counts as its unit."""
+        orgs = self.regs.organisations
+        up = orgs[unit].get("part_of") if unit in orgs else None
+        if up == parent:
+            return True
+        if up and parent.startswith(KIND_PREFIX) and up in orgs:
+            body = orgs[up].get("body")
+            return isinstance(body, dict) and KIND_PREFIX + str(body.get("kind")) == parent
+        return False
+
     def unresolved(self, kind: str, name: str, line: int, orientation: int | None = None) -> None:
         entry = {"line": line, "kind": kind, "name": name}
         if orientation is not None:
@@ -450,7 +463,8 @@ class Ingester:
                         continue
                     ids = self.names_in(sub)
                     if ids:
-                        out.append({"line": item_line, "written": sub, "orgs": ids})
+                        out.append({"line": item_line, "written": sub,
+                                    "orgs": [written_org(self.regs, i) for i in ids]})
                     else:
                         self.unresolved("organisation", sub, item_line, orientation)
         return out
@@ -491,8 +505,7 @@ class Ingester:
 
     def without_parents(self, ids: list[str]) -> list[str]:
         """Drop an organisation named only to qualify one of its own services ("(dept) ASE")."""
-        parents = {self.regs.organisations[i].get("part_of") for i in ids}
-        return [i for i in ids if i not in parents]
+        return [i for i in ids if not any(self.part_of(j, i) for j in ids if j != i)]
 
     def split_et(self, piece: str) -> list[str]:
         """"A et B" as two names when the whole is not a registered name ("Isle et Dronne" is)."""
@@ -601,7 +614,7 @@ class Ingester:
             nxt = entries[i + 1] if i + 1 < len(entries) else None
             if not e["text"] and "instrument" not in e and nxt and \
                     "|" not in nxt["funder"] and \
-                    (self.regs.organisations[nxt["funder"]].get("part_of") == e["funder"] or nxt["funder"] == e["funder"]):
+                    (self.part_of(nxt["funder"], e["funder"]) or nxt["funder"] == e["funder"]):
                 continue
             kept.append(e)
         split = []
@@ -630,7 +643,7 @@ class Ingester:
                     piece = lead[2].strip(" .:")   # "-Etat. Exonération …": the qualifier is not an instrument
                 org = self.orgs.exact(piece)
                 if org and not self.instruments.exact(piece):   # "Etat : FIPDR, CAF": the CAF funds too
-                    if org != e["funder"] and self.regs.organisations[org].get("part_of") != e["funder"]:
+                    if org != e["funder"] and not self.part_of(org, e["funder"]):
                         extra_funders.append((org, self.orgs.spelling(piece, org)))
                     continue
                 found, left = self.resolve_instruments(piece)
@@ -763,7 +776,9 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
     if out.resolve() == path.resolve():
         raise UsageError(f"{out}: is the text being read")
     lines = drop_noise(read_lines(path))
-    regs = load_registries(Path(data_dir) if data_dir else resource_dir("data"))
+    data = Path(data_dir) if data_dir else resource_dir("data")
+    plain = load_registries(data)
+    regs = with_every_spelling(plain, Resolver(plain.organisations, data))
     found = Found()
     ing = Ingester(lines, regs, found)
     heads = [l for l in lines if ORIENT_FICHE.match(l.key)]
@@ -795,10 +810,13 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
         for _, ident, _ in ing.orgs.inside(l.text):
             if regs.organisations[ident].get("kind") == "local-authority":
                 pilot = pilot or (ident, l.n)
-    sheet["pilot"] = pilot[0] if pilot else None
+    sheet["pilot"] = written_org(regs, pilot[0]) if pilot else None
     sheet["pilot_note"] = (f"Premier nom de collectivité reconnu dans l’en-tête (l. {pilot[1]}) ; à vérifier."
                            if pilot else "Pilote du contrat non reconnu : à renseigner.")
     sheet["territories"] = []
+    sheet["place_note"] = ("Lieu du contrat à renseigner avant `cvgraph build` (place: communes, epci, departement, "
+                           "region, chacun avec son code et sa ligne) : les noms génériques (« la CAF », « le "
+                           "Département », « la commune ») se résolvent dans ce lieu.")
     # axes: from the fiches' "A - title" lines, else from the protocol's "Au titre de « … »"
     axes, axis_of = [], {}
     current = None
@@ -878,9 +896,44 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
     return out, found, sheet
 
 
+KIND_PREFIX = "kind-of-body:"   # the pseudo-entries of generic names, in the reader's registry only
+
+
+def with_every_spelling(regs: Registries, resolver: Resolver) -> Registries:
+    """The registries as the reader of a text needs them: the organisations registry also knows the
+    local names of every territory and the generic names of kinds of bodies ("la CAF"), so that it
+    recognises them in the text. The draft writes them as written; `cvgraph build` resolves them
+    inside the contract's territory (`resolve`)."""
+    import copy
+    from dataclasses import replace
+
+    from .sheets import Node
+
+    orgs = copy.copy(regs.organisations)
+    orgs.entries = dict(orgs.entries)
+    orgs._by_name = dict(orgs._by_name)
+    for key, ids in resolver.local.items():
+        orgs._by_name.setdefault(key, ids[0])
+    for key, kind in resolver.generic.items():
+        ident = KIND_PREFIX + kind
+        if ident not in orgs.entries:
+            k = resolver.kinds[kind]
+            entry = Node({"id": ident, "label": k.names[0], "kind": k.org_kind})
+            entry.key_lines = {}
+            orgs.entries[ident] = entry
+        orgs._by_name.setdefault(key, ident)
+    return replace(regs, organisations=orgs)
+
+
+def written_org(regs: Registries, ident: str) -> str:
+    """How a draft refers to an organisation in an `orgs` list: its id, or for a generic name the
+    name itself (resolved by the build inside the contract's territory)."""
+    return regs.organisations[ident]["label"] if ident.startswith(KIND_PREFIX) else ident
+
+
 # --- comparing a draft with a curated sheet --------------------------------------------------------
 
-def sheet_items(path: Path, regs: Registries) -> dict[str, set]:
+def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
     """The items compared: orientations (number, title), pilots and services (orientation, org id),
     funding lines (orientation, funder id, instrument id or ''). A sheet of the wrong shape (a
     draft edited by hand) is a SourceError naming file, line and field."""
@@ -897,10 +950,10 @@ def sheet_items(path: Path, regs: Registries) -> dict[str, set]:
             raise node.error("every item must be text", key)
         return values
 
-    def org(node: Node, key: str) -> str:
-        name = optional(node, key, str, "")
+    def org(node: Node, key: str, name: str | None = None) -> str:
+        name = optional(node, key, str, "") if name is None else name
         try:
-            return regs.organisations.resolve(name, node, key)
+            return scope.resolve(name, node, key) if scope else regs.organisations.resolve(name, node, key)
         except SourceError:
             return "?" + normalise(name)
 
@@ -915,7 +968,7 @@ def sheet_items(path: Path, regs: Registries) -> dict[str, set]:
         out["orientations"].add((n, key_of(optional(o, "title", str, "")).rstrip(" .")))
         for key in ("pilots", "services"):
             for p in mappings(o, key):
-                ids = texts(p, "orgs") or [org(p, "name")]
+                ids = [org(p, "orgs", x) for x in texts(p, "orgs")] or [org(p, "name")]
                 out[key] |= {(n, i) for i in ids}
         for f in mappings(o, "funding"):
             funder = org(f, "funder")
@@ -923,9 +976,25 @@ def sheet_items(path: Path, regs: Registries) -> dict[str, set]:
     return out
 
 
+def curated_scope(curated: Path, regs: Registries, data: Path):
+    """Name resolution in the curated sheet's territory and date: both sheets describe that
+    contract, so the draft's generic names are resolved where the curated sheet says it is."""
+    from .compile import contract_date
+    from .sheets import Node, read_yaml
+
+    root = read_yaml(Path(curated))
+    if not isinstance(root, Node):
+        raise SourceError("a sheet must be a mapping", file=curated, line=1)
+    resolver = Resolver(regs.organisations, data)
+    date = contract_date(root)
+    return resolver.scope(str(root.get("id", "draft")), resolver.place(root, date), date)
+
+
 def compare(draft: Path, curated: Path, data_dir: Path | None = None) -> dict[str, dict]:
-    regs = load_registries(Path(data_dir) if data_dir else resource_dir("data"))
-    a, b = sheet_items(draft, regs), sheet_items(curated, regs)
+    data = Path(data_dir) if data_dir else resource_dir("data")
+    regs = load_registries(data)
+    scope = curated_scope(curated, regs, data)
+    a, b = sheet_items(draft, regs, scope), sheet_items(curated, regs, scope)
     scores = {}
     for key in a:
         hit = len(a[key] & b[key])

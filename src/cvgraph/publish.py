@@ -575,6 +575,27 @@ Header append Vary Accept
 """
 
 
+def retired_moves(site: Site) -> dict[str, str]:
+    """Retired resource paths -> the path of their final successor (owl:deprecated, dcterms:isReplacedBy)."""
+    replaced = DCT + "isReplacedBy"
+    step = {t.subject.value: t.object.value for t in site.triples
+            if t.predicate.value == replaced and isinstance(t.object, ox.NamedNode)}
+    out = {}
+    for old in step:
+        new, seen = step[old], {old}
+        while new in step and new not in seen:
+            seen.add(new)
+            new = step[new]
+        if old.startswith(site.base) and new.startswith(site.base):
+            out[old[len(site.base):]] = new[len(site.base):]
+    return dict(sorted(out.items()))
+
+
+def retired_tsv(site: Site) -> str:
+    """The retired paths and their successors, one per line, for servers to answer with 301."""
+    return "".join(f"{old}\t{new}\n" for old, new in retired_moves(site).items())
+
+
 # --- writing -------------------------------------------------------------------------------------
 
 def serialise(triples, fmt: ox.RdfFormat, base: str) -> bytes:
@@ -656,6 +677,7 @@ def write_site(root: Path, site: Site, triples, ontology_file: Path, ontology: l
     put("void.ttl", void)
     put(".well-known/void", void)
     path = urlsplit(site.base).path or "/"
+    put("deploy/retired.tsv", retired_tsv(site))
     put("deploy/nginx.conf", NGINX.format(base=site.base, root="/srv/cvgraph", path=path))
     put("deploy/apache.htaccess", APACHE.format(base=site.base, path=path))
     return written

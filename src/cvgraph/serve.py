@@ -375,6 +375,7 @@ def create_app(settings: Settings):
     from starlette.routing import Route
 
     site = settings.site.resolve()
+    moved = load_retired(site / "deploy" / "retired.tsv")
     pool = QueryPool(settings.dump, settings.workers)
     cache = AnswerCache(settings.cache_mb * 1024 * 1024)
     not_found_page = ('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Introuvable</title></head>'
@@ -464,6 +465,10 @@ def create_app(settings: Settings):
         if any(p in ("..", ".") or "\\" in p or "\x00" in p for p in parts):
             return PlainTextResponse("path not allowed", status_code=400)
         rel = "/".join(parts)
+        stem, dot, ext = rel.rpartition(".") if "." in rel.rsplit("/", 1)[-1] else (rel, "", "")
+        if stem in moved and (not dot or ext in PAGE_TYPES):   # a retired IRI: permanently to its successor
+            return Response(status_code=301, headers={"Location": "/" + moved[stem] + (dot + ext),
+                                                      "Cache-Control": "max-age=86400"})
         target = (site / rel).resolve() if rel else site
         if target != site and site not in target.parents:
             return PlainTextResponse("path not allowed", status_code=400)
@@ -491,6 +496,18 @@ def create_app(settings: Settings):
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.pool = pool
     return _guarded(app)
+
+
+def load_retired(path: Path) -> dict[str, str]:
+    """`deploy/retired.tsv` of a published site: retired path -> successor path."""
+    if not path.is_file():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        old, _, new = line.partition("\t")
+        if old and new:
+            out[old] = new
+    return out
 
 
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"),   # a .ttl is never run as a script

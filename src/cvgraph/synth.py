@@ -41,8 +41,9 @@ def generate(out: Path, contracts: int, seed: int = 1, data_dir: Path | None = N
     if out.exists():
         shutil.rmtree(out)
     (out / "contracts").mkdir(parents=True)
-    for name in ("organisations.yaml", "instruments.yaml", "territories.yaml"):
+    for name in ("organisations.yaml", "instruments.yaml", "territories.yaml", "bodies.yaml"):
         shutil.copy(src / name, out / name)
+    shutil.copytree(src / "reference", out / "reference")   # no retired.yaml: it names the seed contracts
     (out / "agreements.yaml").write_text("agreements: []\n", encoding="utf-8")  # they name real contracts
     regs = load_registries(src)
     orgs = sorted(i for i, e in regs.organisations.entries.items() if e.get("kind") not in ("unresolved", "group"))

@@ -51,9 +51,10 @@ SCHEMES = {
     "instrument-type": ("programme-budgetaire", "fonds-europeen", "fonds", "appel-a-projets",
                         "aide-financiere", "pret", "avantage-fiscal", "contrat-aide",
                         "plan-ou-programme", "dispositif"),
-    "territory-kind": ("qpv", "commune", "intercommunality", "urban-unit", "aggregate", "country"),
+    "territory-kind": ("qpv", "commune", "intercommunality", "urban-unit", "aggregate", "country", "arrondissement",
+                       "departement", "ctcd", "region"),
     "agreement-kind": ("convention", "charte", "plan-local", "projet-territorial", "protocole"),
-    "document-kind": ("contract-text", "web-page"),
+    "document-kind": ("contract-text", "web-page", "reference-data"),
 }
 
 

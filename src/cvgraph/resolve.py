@@ -1,0 +1,294 @@
+"""Resolving the names a contract writes, inside its territory and at its date.
+
+One module for `compile` and `ingest`. A name written in a contract resolves, in this order, to
+
+1. an organisation whose `names` hold it (a distinctive spelling, valid anywhere: "La Cali",
+   "Gironde Habitat"), or its id;
+2. an organisation whose `local_names` hold it ("CCAS", "PMI", "Bailleurs sociaux") and whose
+   `territory` contains the contract's place;
+3. for a generic name of a kind of body (data/bodies.yaml: "la CAF", "le Département", "la
+   Région", "la commune"), the one body of that kind covering the place at the contract's date:
+   an organisation that claims that territory (`body:`), else the body the kind's rule finds in the
+   administrative reference (described from it); when none or more than one covers the place, a
+   placeholder of that contract ("Département (non nommé) — contrat X"), flagged, never another
+   contract's body.
+
+Anything else is unknown. A name never resolves to a body of another contract's territory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SourceError
+from .names import normalise, slugify
+from .reference import CODE_SHAPES, DIMENSIONS, Place, Reference, load_reference
+from .sheets import Node, mappings, optional, read_yaml, require
+
+PLACE_KEYS = {"communes": "commune", "epci": "epci", "departement": "departement", "region": "region"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of body that exists once per territory (data/bodies.yaml)."""
+    kind: str
+    label: str
+    org_kind: str
+    names: tuple[str, ...]
+    basis: str
+    dimension: str | None = None
+    part_of: str | None = None
+    since: dt.date | None = None
+    excepted: frozenset = frozenset()
+
+
+@dataclass
+class Body:
+    """An organisation the resolution made: a body found by a kind's rule in the reference, or a
+    placeholder of a contract. `compile` describes it in the graph."""
+    id: str
+    label: str
+    kind: Kind
+    org_kind: str
+    dimension: str | None = None
+    code: str | None = None
+    contract: str | None = None      # placeholders only
+    flag: str = ""
+
+
+@dataclass
+class Territory:
+    dimension: str
+    code: str
+
+
+def load_kinds(path: Path) -> dict[str, Kind]:
+    root = read_yaml(path)
+    if not isinstance(root, Node) or "kinds" not in root:
+        raise SourceError("expected a mapping with a 'kinds' list", file=path, line=1, field="kinds")
+    out: dict[str, Kind] = {}
+    for e in mappings(root, "kinds", required=True):
+        kind = require(e, "kind")
+        if kind in out:
+            raise e.error(f"kind {kind!r} listed twice", "kind")
+        dimension = optional(e, "dimension", str)
+        if dimension is not None and dimension not in DIMENSIONS:
+            raise e.error(f"{dimension!r} is not one of {', '.join(DIMENSIONS)}", "dimension")
+        since = optional(e, "from", dt.date)
+        names = require(e, "names", list)
+        if not all(isinstance(n, str) and n.strip() for n in names):
+            raise e.error("names must be text", "names")
+        out[kind] = Kind(kind, require(e, "label"), require(e, "org_kind"), tuple(names), require(e, "basis"),
+                         dimension, optional(e, "part_of", str), since,
+                         frozenset(str(x) for x in optional(e, "except", list, [])))
+    return out
+
+
+def territory_of(node: Node, key: str, ref: Reference) -> Territory:
+    """A `{dimension: code}` mapping of the registry, checked against the reference."""
+    t = require(node, key, Node)
+    if len(t) != 1:
+        raise t.error("a territory is one {dimension: code} pair", key)
+    dimension, code = next(iter(t.items()))
+    if dimension not in DIMENSIONS:
+        raise t.error(f"{dimension!r} is not one of {', '.join(DIMENSIONS)}", dimension)
+    code = str(code)
+    if not CODE_SHAPES[dimension].match(code):
+        raise t.error(f"{code!r} is not the code of a {dimension}", dimension)
+    if ref.area(dimension, code) is None:
+        raise t.error(f"no {dimension} has the code {code} in the reference", dimension)
+    return Territory(dimension, code)
+
+
+class Resolver:
+    """The organisations registry, the kinds of bodies and the reference, ready to resolve names."""
+
+    def __init__(self, organisations, data_dir: Path, ref_dir: Path | None = None):
+        self.orgs = organisations
+        self.kinds = load_kinds(Path(data_dir) / "bodies.yaml") if (Path(data_dir) / "bodies.yaml").is_file() else {}
+        self.ref = load_reference(str(ref_dir or Path(data_dir) / "reference"))
+        self.generic: dict[str, str] = {}
+        for k in self.kinds.values():
+            for name in k.names:
+                key = normalise(name)
+                other = self.generic.get(key)
+                if other is not None and other != k.kind:
+                    raise SourceError(f"generic name {name!r} belongs to kinds {other!r} and {k.kind!r}",
+                                      file=Path(data_dir) / "bodies.yaml", field="names")
+                self.generic[key] = k.kind
+        self.claims: dict[tuple[str, str, str], str] = {}     # (kind, dimension, code) -> org id
+        self.territories: dict[str, Territory] = {}          # org id -> its territory
+        self.local: dict[str, list[str]] = {}                 # name key -> org ids
+        for ident, e in sorted(organisations.entries.items()):
+            self._check(ident, e)
+        # an entry of a territory ("Bailleurs sociaux" of Coutras) is named by its label or id only
+        # there, unless that spelling is also one of its `names`
+        self.local_only: set[tuple[str, str]] = set()
+        for ident, t in self.territories.items():
+            e = organisations.entries[ident]
+            if "body" in e:
+                continue
+            named = {normalise(n) for n in optional(e, "names", list, []) if isinstance(n, str)}
+            for spelling in (ident, optional(e, "label", str, "")):
+                if spelling and normalise(spelling) not in named:
+                    self.local_only.add((normalise(spelling), ident))
+
+    def _check(self, ident: str, e: Node) -> None:
+        for name in [*optional(e, "names", list, []), optional(e, "label", str, "")]:
+            if isinstance(name, str) and normalise(name) in self.generic and name != e.get("label"):
+                raise e.error(f"{name!r} is a generic name of the kind {self.generic[normalise(name)]!r} "
+                              "(data/bodies.yaml): it names a body only inside a territory; claim the territory "
+                              "with `body:` or list it under `local_names`", "names")
+        if "body" in e:
+            body = require(e, "body", Node)
+            kind = require(body, "kind")
+            if kind not in self.kinds:
+                raise body.error(f"unknown kind of body {kind!r} (see data/bodies.yaml)", "kind")
+            t = territory_of(body, "territory", self.ref)
+            key = (kind, t.dimension, t.code)
+            if key in self.claims:
+                raise body.error(f"{self.claims[key]!r} already claims to be the {kind} of {t.dimension} {t.code}",
+                                 "territory")
+            self.claims[key] = ident
+            self.territories[ident] = t
+        if "territory" in e:
+            if "body" in e:
+                raise e.error("give the territory in `body` only", "territory")
+            self.territories[ident] = territory_of(e, "territory", self.ref)
+        for name in optional(e, "local_names", list, []):
+            if ident not in self.territories:
+                raise e.error("local names need the entry's `territory`", "local_names")
+            if not isinstance(name, str) or not name.strip():
+                raise e.error("names must be text", "local_names")
+            ids = self.local.setdefault(normalise(name), [])
+            if ident not in ids:
+                ids.append(ident)
+
+    def known(self, name: str) -> bool:
+        """Whether `name` is a spelling of the registry or of a kind (for readers of texts)."""
+        key = normalise(name)
+        return key in self.generic or key in self.local or key in self.orgs._by_name
+
+    def place(self, sheet: Node, date: dt.date | None) -> Place:
+        """The place a contract sheet states (`place:`), its communes taken at the contract's date."""
+        place = Place(date=date, ref=self.ref)
+        if "place" not in sheet:
+            return place
+        p = require(sheet, "place", Node)
+        for key in p:
+            if key not in PLACE_KEYS:
+                raise p.error(f"unknown part of a place {key!r} (use {', '.join(PLACE_KEYS)})", key)
+        for item in mappings(p, "communes"):
+            code = str(require(item, "code", (str, int)))
+            require(item, "line", int)
+            place.communes.add(self.ref.commune_at(code, date, item, "code"))
+        for key in ("epci", "departement", "region"):
+            if key in p:
+                item = require(p, key, Node)
+                code = str(require(item, "code", (str, int)))
+                require(item, "line", int)
+                if not CODE_SHAPES[key].match(code):
+                    raise item.error(f"{code!r} is not the code of a {key}", "code")
+                if self.ref.area(key, code) is None:
+                    raise item.error(f"no {key} has the code {code} in the reference", "code")
+                place.stated[key] = {code}
+        for key, codes in place.stated.items():   # what the text states must agree with its communes
+            if place.communes and key != "epci" and place.values(key) != codes:
+                raise p.error(f"the communes named are not in {key} {', '.join(sorted(codes))}", key)
+        return place
+
+    def scope(self, contract: str, place: Place, date: dt.date | None) -> Scope:
+        return Scope(self, contract, place, date)
+
+
+@dataclass
+class Scope:
+    """Name resolution for one contract: its place and date; the bodies it found or made."""
+    resolver: Resolver
+    contract: str
+    place: Place
+    date: dt.date | None
+    made: dict[str, Body] = field(default_factory=dict)
+
+    def resolve(self, name: str, node: Node, field_name: str) -> str:
+        r = self.resolver
+        if not isinstance(name, str) or not name.strip():
+            raise node.error("expected the name of an organisation", field_name)
+        if name in r.orgs.entries:
+            return name
+        key = normalise(name)
+        ident = r.orgs._by_name.get(key) if key not in r.generic else None   # an id or label such as "cpam"
+        if ident is not None and ((key, ident) not in r.local_only or self.contains(r.territories[ident])):
+            return ident                                                      # is no global name
+        local = [i for i in r.local.get(key, ()) if self.contains(r.territories[i])]
+        if len(local) > 1:
+            raise node.error(f"{name!r} names {', '.join(local)} in this territory: write which", field_name)
+        if local:
+            return local[0]
+        if key in r.generic:
+            return self.body(r.kinds[r.generic[key]])
+        where = " in this contract's territory" if key in r.local else ""
+        raise node.error(f"unknown organisation {name!r}{where} (add it to the organisation registry)", field_name)
+
+    def label(self, ident: str) -> str:
+        """The label of an organisation of the registry or of one this scope made."""
+        if ident in self.made:
+            return self.made[ident].label
+        return self.resolver.orgs[ident]["label"]
+
+    def contains(self, t: Territory) -> bool:
+        return self.place.named and self.place.within(t.dimension, t.code)
+
+    def body(self, kind: Kind) -> str:
+        """The body of `kind` covering the place, or this contract's placeholder for it."""
+        r = self.resolver
+        if kind.since and (self.date is None or self.date < kind.since):
+            return self.placeholder(kind, f"les organismes de cette nature ne sont décrits qu’à partir du "
+                                          f"{kind.since.isoformat()} et le contrat est daté du "
+                                          f"{self.date.isoformat() if self.date else '(date inconnue)'}")
+        claimed = sorted({ident for (k, d, c), ident in r.claims.items() if k == kind.kind and self.contains(Territory(d, c))})
+        if len(claimed) == 1:
+            return claimed[0]
+        why = ""
+        if len(claimed) > 1:
+            why = f"plusieurs organisations couvrent le territoire du contrat ({', '.join(claimed)})"
+        elif not self.place.named:
+            why = "le contrat ne dit pas où il est"
+        elif kind.dimension is None:
+            why = "la référence ne dit pas quel organisme couvre ce territoire"
+        else:
+            codes = self.place.values(kind.dimension)
+            codes.discard("?")
+            if len(codes) != 1:
+                why = (f"le territoire du contrat s’étend sur {len(codes)} {kind.dimension}s"
+                       if codes else f"le contrat ne nomme pas son {kind.dimension}")
+            else:
+                code = next(iter(codes))
+                if code in kind.excepted:
+                    why = f"la règle ne s’applique pas à ce territoire ({kind.dimension} {code})"
+                else:
+                    return self.found(kind, code)
+        return self.placeholder(kind, why)
+
+    def found(self, kind: Kind, code: str) -> str:
+        r = self.resolver
+        claimed = r.claims.get((kind.kind, kind.dimension, code))
+        if claimed:
+            return claimed
+        area = r.ref.area(kind.dimension, code)
+        label = kind.label.format(of=area.of_name, name=area.name)
+        ident = f"{kind.kind}-{slugify(area.name)}"
+        if kind.dimension in ("commune", "arrondissement") or ident in r.orgs.entries:
+            ident += f"-{slugify(code)}"
+        self.made[ident] = Body(ident, label, kind, kind.org_kind, kind.dimension, code)
+        return ident
+
+    def placeholder(self, kind: Kind, why: str) -> str:
+        ident = f"{kind.kind}-non-nomme-{self.contract}"
+        what = kind.label.format(of="", name="").strip() or kind.kind.capitalize()
+        label = f"{what} (non nommé) — contrat {self.contract}"
+        self.made[ident] = Body(ident, label, kind, "unresolved", contract=self.contract,
+                                flag=f"Nom générique que le contrat ne permet pas de rattacher : {why}.")
+        return ident
