@@ -51,7 +51,8 @@ def test_orientation_1_axis_a(g):  # seed 002 l. 1402-1429
     f = funding(g, 1)
     assert ("region-nouvelle-aquitaine", "feder", "droit-commun") in f
     assert ("bpi", "les-determines", "droit-commun") in f
-    assert ("prefecture-gironde", "bop-147", "non-precise") in f  # heading "Financements mobilisables"
+    # heading "Financements mobilisables" (l. 1428), kept as written; the BOP 147 is a specific credit
+    assert ("prefecture-gironde", "bop-147", "specifique") in f
     actions = [a for a in g.subjects(CV.orientation, orientation(1)) if (a, RDF.type, CV.Action) in g]
     assert len(actions) == 6
 

@@ -52,8 +52,9 @@ def test_orientations_without_figure(gaps):
 
 
 def test_orientations_without_specific_funding(gaps):
-    # O1 (l. 1428) and O2 (l. 1517) have "Financements mobilisables", not "Financements spécifiques".
-    assert orientations(gaps, "orientation-without-specific-funding") == {1, 2}
+    # O1 (l. 1428) and O2 (l. 1517) have "Financements mobilisables", not "Financements spécifiques",
+    # but their line names the BOP 147 (l. 1429, 1518), a specific credit: the kind comes from it
+    assert orientations(gaps, "orientation-without-specific-funding") == set()
 
 
 def test_orientation_16_has_no_action(gaps):

@@ -93,22 +93,24 @@ def test_quartier_b_capitals_symbol_bullets_arrows_missing_sections_and_unknown_
     assert [x["text"] for x in o[1]["actions"]] == ["Renforcer la présence de la médiation",
                                                     "Sécuriser les abords des écoles"]
     assert items["pilots"] == {(1, "prefecture-gironde"), (1, "coutras"), (2, "ars-nouvelle-aquitaine")}
-    assert items["services"] == set()
+    # a name the registries do not know is kept as written, proposed (and listed as unresolved below)
+    assert items["services"] == {(1, "?association les amis du test")}
     assert items["funding lines"] == {
         (1, "education-nationale", "dedoublement-des-classes"), (1, "education-nationale", "devoirs-faits"),
         (1, "etat", "fipd"), (1, "bpi", ""), (1, "etat", "cite-educative"), (1, "etat", "cite-de-l-emploi"),
-        (2, "ars-nouvelle-aquitaine", ""), (2, "cpam", "")}
+        (1, "etat", "?fonds imaginaire de test"), (2, "ars-nouvelle-aquitaine", "?fonds d'intervention regional"),
+        (2, "cpam", "")}
     fipd = next(f for f in o[1]["funding"] if f.get("instruments") == ["FIPD"])
     assert fipd["funder"] == "État" and fipd["purpose"] == "prévention de la délinquance" and fipd["line"] == 36
     sp = next(f for f in o[1]["funding"] if f["kind"] == "specifique")
-    assert (sp["line"], sp["to"]) == (39, 40) and sp["not_resolved"] == ["Fonds Imaginaire de Test"]
+    assert (sp["line"], sp["to"]) == (39, 40) and sp["proposed_instruments"] == ["Fonds Imaginaire de Test"]
     assert "services" in o[2]["missing_sections"]
     assert {(u["kind"], u["name"], u["line"]) for u in sheet["unresolved"]} == {
         ("organisation", "Association Les Amis du Test", 30), ("instrument", "Fonds Imaginaire de Test", 39),
         ("instrument", "Fonds d'intervention régional", 52), ("signatory", "Association Les Amis du Test", 17)}
     assert "unresolved names (4)" in out and "l. 30 O1 organisation: Association Les Amis du Test" in out
-    assert [(s["org"], s["line"], len(s["commitments"])) for s in sheet["signatories"]] == [
-        ("etat", 9, 2), ("region-nouvelle-aquitaine", 14, 1)]
+    assert [(s["org"], s["line"], len(s["commitments"]), s.get("proposed", False)) for s in sheet["signatories"]] == [
+        ("etat", 9, 2, False), ("region-nouvelle-aquitaine", 14, 1, False), ("Association Les Amis du Test", 17, 1, True)]
     assert [(i["label"], i["orientations"]) for i in sheet["indicators"]] == [
         ("Nombre de médiations réalisées", [1]), ("Nombre de consultations", [2])]
 
@@ -164,7 +166,11 @@ def test_seed_002_meets_the_targets(tmp_path):
 def test_bad_input(tmp_path):
     binary = tmp_path / "contrat.pdf"
     binary.write_bytes(b"%PDF-1.7\n\x00\x01\x02binary")
-    one_line_error(run_cli("ingest", str(binary), "--contract", "x", "--out", str(tmp_path / "x.yaml")), "binary file")
+    one_line_error(run_cli("ingest", str(binary), "--contract", "x", "--out", str(tmp_path / "x.yaml")),
+                   "not a readable PDF")
+    binary.with_name("image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    one_line_error(run_cli("ingest", str(binary.with_name("image.png")), "--contract", "x", "--out",
+                           str(tmp_path / "x.yaml")), "binary file")
     empty = tmp_path / "vide.txt"
     empty.write_text("  \n\n")
     one_line_error(run_cli("ingest", str(empty), "--contract", "x", "--out", str(tmp_path / "x.yaml")), "empty")

@@ -79,7 +79,7 @@ def wfw(built):
 
 def test_who_funds_what_header_and_values(wfw):
     assert wfw.splitlines()[0] == \
-        "contract,orientation,orientation_title,funder,funder_label,instrument,instrument_label,kind"
+        "contract,orientation,orientation_title,funder,funder_label,instrument,instrument_label,kind,kind_inferred"
     rows = csv_rows(wfw)
     assert len(rows) == 338  # one per funding line (and instrument) of seed 002
     assert {r["kind"] for r in rows} == {"droit-commun", "specifique", "non-precise"}
@@ -92,6 +92,20 @@ def test_who_funds_what_header_and_values(wfw):
     assert all(bool(r["instrument"]) == bool(r["instrument_label"]) for r in rows)
     key = [(r["contract"], int(r["orientation"]), r["funder_label"], r["instrument_label"], r["kind"]) for r in rows]
     assert key == sorted(key)
+
+
+def test_a_kind_the_heading_does_not_state_comes_from_the_instrument(wfw):
+    """O1 and O2 of Coutras 2024-2030 list « Bop 147 politique ville Préfecture » under « Financements
+    mobilisables » (seed 002 l. 1429 and 1518), a heading that does not say the kind: the BOP 147 is a
+    specific credit (l. 2147-2148), so the lines are `specifique`, inferred, their heading kept."""
+    inferred = [(r["orientation"], r["instrument"].rsplit("/", 1)[1], r["kind"]) for r in csv_rows(wfw)
+                if r["kind_inferred"] == "yes"]
+    assert ("1", "bop-147", "specifique") in inferred and ("2", "bop-147", "specifique") in inferred
+    assert all(kind == "specifique" for _, _, kind in inferred)
+    nonprecise = [r for r in csv_rows(wfw) if r["contract"] == C24 and r["orientation"] == "10" and r["kind"] == "non-precise"]
+    assert nonprecise and not [r for r in nonprecise if r["kind_inferred"]]   # « Co Financements » without a specific credit
+    result = run_cli("gaps", "--contract", C24, "--format", "csv")
+    assert "orientation-without-specific-funding" not in result.stdout
 
 
 def test_who_funds_what_orientation_5_as_in_the_fiche(wfw):

@@ -467,8 +467,13 @@ def push(graph_path, endpoint, graph_prefix, update, timeout):
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Data folder whose registries resolve names.")
 @click.option("--compare", "compare_with", type=click.Path(path_type=Path),
               help="Score a draft sheet (TEXT_FILE, or the draft just written) against this curated sheet.")
-def ingest(text_file, contract, out_path, force, document, data_dir, compare_with):
-    """Turn the plain text of a contract into a draft source sheet that `cvgraph build` accepts.
+@click.option("--max-pages", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Refuse a PDF with more pages than this.")
+@click.option("--into", "into_dir", type=click.Path(path_type=Path),
+              help="A data folder: write the draft as DATA/contracts/ID.yaml, the text into DATA/sources/ and "
+                   "register the document, ready for `cvgraph build --data DATA`.")
+def ingest(text_file, contract, out_path, force, document, data_dir, compare_with, max_pages, into_dir):
+    """Turn the plain text (or the PDF) of a contract into a draft source sheet that `cvgraph build` accepts.
 
     Prints what it found (counts per section) and the names the registries do not resolve. With
     --compare SHEET: precision and recall of orientations, pilots, services and funding lines of
@@ -487,9 +492,19 @@ def ingest(text_file, contract, out_path, force, document, data_dir, compare_wit
     else:
         if not contract:
             raise UsageError("--contract ID is needed to write a draft sheet")
-        draft, found, sheet = ing.ingest(text_file, contract, out_path, force=force, data_dir=data_dir,
-                                         document=document)
+        if into_dir and out_path:
+            raise UsageError("give --into DATA or --out FILE, not both")
+        if into_dir:
+            draft, found, sheet = ing.ingest_into(text_file, contract, into_dir, document=document,
+                                                  max_pages=max_pages)
+        else:
+            draft, found, sheet = ing.ingest(text_file, contract, out_path, force=force, data_dir=data_dir,
+                                             document=document, max_pages=max_pages)
         click.echo(f"{draft}: draft sheet written")
+        if "source_pdf" in sheet:
+            pdf = sheet["source_pdf"]
+            kept = (into_dir / "sources" / f"{sheet['document']}.txt") if into_dir else draft.with_suffix(".txt")
+            click.echo(f"  {pdf['pages']} PDF pages read ({pdf['extracted_by']}); text: {kept}")
         for key, n in found.counts.items():
             click.echo(f"  {key:16} {n}")
         for line in found.unreadable:

@@ -57,6 +57,7 @@ class Compiler:
         self.scope: Scope | None = None      # name resolution for the contract being compiled
         self._ordinals: dict = {}            # (orientation IRI, what, line) -> how many so far
         self.retired: dict = {}              # old IRI -> (new IRI, its entry), from data/retired.yaml
+        self.specific_credits = specific_credits(regs)
         self.g = Triples()
         self._docs: dict[str, URIRef] = {}        # document id -> its IRI, once checked
         self._integers: dict[int, Literal] = {}
@@ -132,11 +133,13 @@ class Compiler:
             self.add(s, SKOS.prefLabel, fr(b.label))
             self.add(s, DCTERMS.identifier, Literal(ident))
             self.add(s, CV.bodyKind, Literal(b.kind.kind))
-            if b.contract:   # a placeholder: this contract's only
+            if b.contract:   # a placeholder, or a proposed body: this contract's only
                 self.add(s, RDF.type, CV.UnresolvedName)
                 self.add(s, CV.unresolved, Literal(True))
                 self.add(s, CV.flag, fr(b.flag))
                 self.add(s, CV.placeholderFor, self.uri("contract", b.contract))
+                if b.proposed:
+                    self.add(s, CV.toValidate, Literal(True))
                 continue
             self.add(s, CV.covers, self.area(b.dimension, b.code))
             if b.kind.kind in ("commune", "intercommunalite") and self.siren_of(b.dimension, b.code):
@@ -253,6 +256,8 @@ class Compiler:
                 self.add(s, CV.provider, self.org(e["provider"]))
             if "programme" in e:
                 self.add(s, CV.programme, self.uri("instrument", e["programme"]))
+            if ident in self.specific_credits:
+                self.add(s, CV.specificCredit, Literal(True))
             self.notes(s, e)
             self.provenance(s, e["source"], None)
 
@@ -531,7 +536,7 @@ class Compiler:
             written = require(p, "written")
         else:
             written = require(p, "name")
-            orgs = [self.scope.resolve(written, p, "name")]
+            orgs = [self.resolve(written, p, "name")]
             written = optional(p, "written", str, written)
         line = require(p, "line", int)
         for org_id in orgs:
@@ -545,10 +550,12 @@ class Compiler:
             self.provenance(s, p, doc)
 
     def _funding(self, o: URIRef, cid: str, n: int, f: Node, doc: str) -> None:
-        funder = self.scope.resolve(require(f, "funder"), f, "funder")
+        funder = self.resolve(require(f, "funder"), f, "funder")
         kind = self.controlled(f, "kind", "funding-kind")
         names = require(f, "instruments", list) if "instruments" in f else []
-        instruments = list(dict.fromkeys(self.regs.instruments.resolve(x, f, "instruments") for x in names))
+        proposed = set(optional(f, "proposed_instruments", list, []))
+        instruments = list(dict.fromkeys(self.proposed_instrument(cid, x) if x in proposed else
+                                         self.regs.instruments.resolve(x, f, "instruments") for x in names))
         written = require(f, "written")
         line = require(f, "line", int)
         for inst in instruments or [None]:
@@ -556,13 +563,18 @@ class Compiler:
             self.add(s, RDF.type, CV.FundingLine)
             self.add(s, CV.orientation, o)
             self.add(s, CV.funder, self.org(funder))
-            self.add(s, CV.fundingKind, kind)
+            if f["kind"] == "non-precise" and inst in self.specific_credits:   # the heading does not say;
+                self.add(s, CV.fundingKind, concept("funding-kind", "specifique"))  # the instrument does
+                self.add(s, CV.kindInferred, Literal(True))
+            else:
+                self.add(s, CV.fundingKind, kind)
             if inst:
-                self.add(s, CV.instrument, self.uri("instrument", inst))
+                self.add(s, CV.instrument, inst if isinstance(inst, URIRef) else self.uri("instrument", inst))
             else:
                 self.add(s, CV.withoutInstrument, Literal(True))
             self.add(s, CV.asWritten, fr(written))
-            self.add(s, RDFS.label, fr(f"{f['funder']} – {inst or 'sans instrument'} (orientation {n})"))
+            shown = str(inst).rsplit("/", 1)[-1] if inst else "sans instrument"
+            self.add(s, RDFS.label, fr(f"{f['funder']} – {shown} (orientation {n})"))
             for key, prop in (("heading", CV.heading), ("purpose", CV.purpose), ("amount_note", CV.amountNote)):
                 if key in f:
                     self.add(s, prop, fr(require(f, key)))
@@ -602,6 +614,25 @@ class Compiler:
         self.notes(s, ob)
         self.provenance(s, ob, doc)
 
+    def proposed_instrument(self, cid: str, name: str) -> URIRef:
+        """An instrument a draft names that no registry knows: this contract's, as written, to be
+        confirmed (`proposed_instruments`)."""
+        s = self.uri("contract", cid, "instrument", slugify(name)[:60])
+        if (s, RDF.type, CV.FinancingInstrument) not in self.g:
+            self.add(s, RDF.type, CV.FinancingInstrument)
+            self.add(s, RDFS.label, fr(name))
+            self.add(s, CV.instrumentType, concept("instrument-type", "dispositif"))
+            self.add(s, CV.toValidate, Literal(True))
+            self.add(s, CV.flag, fr("Instrument que le registre ne connaît pas, repris tel qu’écrit : proposé, à valider."))
+        return s
+
+    def resolve(self, name: str, node: Node, field_name: str) -> str:
+        """An organisation named in the contract; an item a draft marks `proposed: true` (a name no
+        registry knows) becomes a body proposed for this contract, to be confirmed."""
+        if optional(node, "proposed", bool, False):
+            return self.scope.propose(name, node, field_name)
+        return self.scope.resolve(name, node, field_name)
+
     def contract_territory(self, node: Node) -> str:
         """A figure's territory when it names none: the contract's first territory."""
         if not self._territories:
@@ -609,7 +640,7 @@ class Compiler:
         return self._territories[0]
 
     def _signatory(self, c: URIRef, cid: str, e: Node, doc: str) -> None:
-        org_id = self.scope.resolve(require(e, "org"), e, "org")
+        org_id = self.resolve(require(e, "org"), e, "org")
         s = self.uri("contract", cid, "commitment", org_id)
         if (s, RDF.type, CV.SignatoryCommitment) in self.g:
             raise e.error(f"signatory {org_id!r} listed twice", "org")
@@ -687,6 +718,22 @@ def prepare(data_dir: Path, base: str) -> tuple[Compiler, list[Path]]:
     if not sheets:
         raise SourceError("no contract sheet found", file=data_dir / "contracts")
     return comp, sheets
+
+
+def specific_credits(regs: Registries) -> set[str]:
+    """The instruments that are politique-de-la-ville credits: those marked `specific_credit`, and
+    those whose programme (or its programme…) is."""
+    entries = regs.instruments.entries
+    out = set()
+    for ident in entries:
+        seen, cur = set(), ident
+        while cur and cur not in seen:
+            seen.add(cur)
+            if "specific_credit" in entries[cur]:
+                out.add(ident)
+                break
+            cur = entries[cur].get("programme")
+    return out
 
 
 def reference_document(data_dir: Path, regs: Registries) -> str | None:

@@ -19,6 +19,7 @@ with its line, never dropped and never guessed. Every item carries the line it c
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -32,7 +33,13 @@ from .errors import SourceError, UsageError
 from .names import normalise, slugify, strip_accents
 from .registry import Registries, Registry, load_registries
 from .resolve import Resolver
+from .pdftext import MAX_PAGES, is_pdf, read_pdf
 from .sources import checksum
+
+
+def pdfplumber_version() -> str:
+    from importlib.metadata import version
+    return version("pdfplumber")
 
 BULLET = re.compile(r"^\s*(?:[•\-–—→▪◦●*>»·§\ue000-\uf8ff]|o(?=\s)|\d+[.)](?=\s))\s*")  # PUA: Symbol-font bullets
 INLINE_PAGE = re.compile(r"\s+page\s*[|/-]?\s*\d{1,4}\s*$", re.I)
@@ -46,25 +53,72 @@ def key_of(text: str) -> str:
 
 
 # headings of a fiche, matched on key_of(line); the group, if any, is text after the heading
+# headings of a fiche by meaning, matched on key_of(line) (accents and case dropped); the group, if
+# any, is text after the heading ("Pilote(s) : A, B"). A word that also starts sentences
+# ("partenaires", "actions", "porteur", "financeurs") is a heading only before ":" or alone on its line.
+_END = r"(?:\s*:\s*(.*)|\s*$())"
 SECTIONS = [
-    ("data", re.compile(r"^donnees\b[^:]*:?\s*(.*)$")),
+    ("data", re.compile(r"^(?:donnees|chiffres[ -]cles|diagnostic)\b[^:]*:?\s*(.*)$")),
     ("constat", re.compile(r"^constats?\b\s*:?\s*(.*)$")),
-    ("objectives", re.compile(r"^objectifs?\b\s*:?\s*(.*)$")),
+    ("objectives", re.compile(r"^objectifs?(?: operationnels?| strategiques?)?(?:\s*\(s\))?" + _END
+                              + r"|^objectifs? operationnels? \d{1,2}(?:\.\d{1,2})?\s*[:.\-–]\s*(.*)$")),
     ("enjeux", re.compile(r"^enjeux\b\s*:?\s*(.*)$")),
-    ("actions", re.compile(r"^actions? (?:a|a) conduire\b\s*:?\s*(.*)$")),
-    ("pilots", re.compile(r"^pilotes?(?:\s*\(s\))?(?!\w)\s*:?\s*(.*)$")),
-    ("services", re.compile(r"^services? associes?\b\s*:?\s*(.*)$")),
-    ("funding-dc", re.compile(r"^(?:[-•]\s*)?droit commun(?: mobilisable)?\b\s*:?\s*(.*)$")),
-    ("funding-sp", re.compile(r"^(?:[-•]\s*)?financements? specifiques?(?: mobilisables?)?\b\s*:?\s*(.*)$")),
-    ("funding-np", re.compile(r"^(?:[-•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$")),
-    ("funding", re.compile(r"^(?:mobilisation des )?co[- ]?financ(?:eurs|ements?)\b\s*:?\s*(.*)$")),
+    ("actions", re.compile(r"^(?:actions? (?:a|à) conduire|plan d'actions?|actions? (?:prevues?|envisagees?))\b\s*:?\s*(.*)$"
+                           r"|^actions?" + _END)),
+    ("pilots", re.compile(r"^(?:pilotes?(?:\s*\(s\))?|pilotage)(?!\w)\s*:?\s*(.*)$"
+                          r"|^(?:porteurs?(?:\s*\(s\))?(?: de l'action| du projet)?)" + _END)),
+    ("services", re.compile(r"^services? associes?\b\s*:?\s*(.*)$"
+                            r"|^(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?)?)" + _END)),
+    ("funding-dc", re.compile(r"^(?:[-•]\s*)?(?:(?:financements?|credits?|moyens?)(?: mobilises?)? (?:de |du |\(\s*)?)?"
+                              r"droit commun(?: mobilisables?| mobilises?)?\)?\s*:?\s*(.*)$")),
+    ("funding-sp", re.compile(r"^(?:[-•]\s*)?(?:(?:financements?|credits?) (?:specifiques?|(?:de la )?politique de la ville)"
+                              r"|credits? pv)(?: mobilisables?| mobilises?)?\b\s*:?\s*(.*)$")),
+    ("funding-np", re.compile(r"^(?:[-•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$"
+                              r"|^(?:[-•]\s*)?(?:financeurs?(?:\s*\(s\))?|moyens? mobilises?)" + _END)),
+    ("funding", re.compile(r"^(?:mobilisation des )?co[- ]?financ(?:eurs|ements?)\b\s*:?\s*(.*)$"
+                           r"|^financements?" + _END)),
+    ("indicators", re.compile(r"^indicateurs?(?: de (?:suivi|resultats?|realisation|evaluation))?" + _END)),
 ]
-ORIENT_FICHE = re.compile(r"^orientation strategique\s*n\s*[°o]?\s*(\d+)\s*[:.\-–]?\s*(.*)$")
+# the heading of an orientation's fiche, by its meaning: "ORIENTATION STRATÉGIQUE N°5 : …",
+# "Orientation 3 – …", "Objectif stratégique n°2 : …", "Enjeu 4 : …", "Objectif opérationnel 1.2 : …"
+ORIENT_FICHE = re.compile(r"^(?:[^/]{0,80}\s/\s*)?(?:fiche\s+)?(?:orientation(?:\s+strategique)?|objectif\s+(?:strategique|operationnel)"
+                          r"|enjeu|priorite)\s*(?:n\s*[°o.]?\s*)?(\d{1,2}(?:\.\d{1,2})?)\s*(?:[:.\-–)]|$)\s*(.*)$")
+SUB_FICHE = re.compile(r"^objectif\s+operationnel\b")   # under an "objectif stratégique", an objective
+# an axis heading between fiches: "A - Un territoire attractif", "AXE 2 – HABITAT ET CADRE DE VIE", "Pilier 1 : …"
+AXIS_NUM = re.compile(r"^(?:axe|pilier)\s*(?:strategique\s*)?(?:n\s*[°o.]?\s*)?(\d)\s*[-–:.)]\s*(\S.{2,})$")
 ORIENT_PROTO = re.compile(r"^orientation\s*n\s*[°o]\s*(\d+)\s*[:.\-–]\s*(.*)$")
 AXIS_PROTO = re.compile(r"^au titre de\s*[«\"]\s*(.*?)\s*[»\"]?\s*:?$")
-AXIS_FICHE = re.compile(r"^([a-h])\s*[-–.)]\s+(\S.{2,})$")
-SIGNATORIES = re.compile(r"^(?:[a-z]\s*[.)-]\s*)?(?:les )?engagements des (?:signataires|partenaires)")
-SIGNATORY = re.compile(r"^(\d{1,2})\s*[.)]\s+(\S.*)$")
+AXIS_LETTER = re.compile(r"^([a-h])\s*[-–.)]\s+(\S.{2,})$")
+
+
+class _AxisHeading:
+    """"A - title" or "Axe 2 – title": `match(key)` gives the axis letter (group 1) and its title (group 2)."""
+
+    @staticmethod
+    def match(key: str):
+        m = AXIS_LETTER.match(key)
+        if m:
+            return m
+        m = AXIS_NUM.match(key)
+        if m:
+            return _Match("abcdefghi"[int(m.group(1)) - 1] if m.group(1) != "0" else "z", m.group(2))
+        return None
+
+
+class _Match:
+    def __init__(self, *groups):
+        self._groups = groups
+
+    def group(self, i):
+        return self._groups[i - 1]
+
+
+AXIS_FICHE = _AxisHeading()
+SIGNATORIES = re.compile(r"^(?:[a-z0-9]{1,2}\s*[.)-]\s*)?(?:les |liste des |la liste des )?(?:engagements des (?:signataires|partenaires)"
+                         r"|(?:partenaires |parties )?signataires(?: du (?:present )?contrat(?: de ville)?)?\s*:?\s*$"
+                         r"|ont signe(?: le present contrat)?\s*:?\s*$)")
+# one signatory: "3. La CAF", "3) La CAF", "• La CAF", "- La CAF", "Pour la CAF du Rhône, la directrice"
+SIGNATORY = re.compile(r"^(?:(\d{1,2})\s*[.)]|[•\-–—▪◦●*]|pour(?= ))\s*(\S.*?)(?:,\s*(?:le|la|les|son|sa)\s+\w.*)?$", re.I)
 ANNEX = re.compile(r"^annexes?\b.*indicateurs|^indicateurs de (?:resultats?|suivi)")
 INDICATOR_GROUP = re.compile(r"^orientations?\b.*?\(\s*(\d+)\s*(?:a|-|–|et)\s*(\d+)\s*\)\s*:?$")
 CONNECTOR = re.compile(r"(?:\b(?:et|de|des|du|aux|au|à|dans|sur|pour|avec|en|la|le|les|d'|l')|[-–(/'’])\s*$", re.I)
@@ -95,6 +149,20 @@ class Found:
 # --- reading ---------------------------------------------------------------------------------------
 
 def read_lines(path: Path) -> list[Line]:
+    return lines_of(read_text(path))
+
+
+def lines_of(text: str) -> list[Line]:
+    """The numbered lines of a text, split on line ends only (a form feed, which separates the
+    pages of an extracted PDF, stays on its line as a space), as `sources` numbers them."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    raws = text.split("\n")
+    if raws and raws[-1] == "":
+        raws.pop()
+    return [Line(i, INLINE_PAGE.sub("", raw.replace("\f", " ")).rstrip()) for i, raw in enumerate(raws, 1)]
+
+
+def read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -102,7 +170,7 @@ def read_lines(path: Path) -> list[Line]:
     if not data.strip():
         raise UsageError(f"{path}: the file is empty")
     if b"\x00" in data[:65536]:
-        raise UsageError(f"{path}: a binary file, not plain text (convert the PDF to text first, e.g. pdftotext -layout)")
+        raise UsageError(f"{path}: a binary file, not plain text nor a PDF")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -113,7 +181,7 @@ def read_lines(path: Path) -> list[Line]:
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
     if controls > max(10, len(text) // 100):
         raise UsageError(f"{path}: a binary file, not plain text")
-    return [Line(i, INLINE_PAGE.sub("", raw.replace("\f", " ")).rstrip()) for i, raw in enumerate(text.splitlines(), 1)]
+    return text
 
 
 def drop_noise(lines: list[Line]) -> list[Line]:
@@ -135,7 +203,7 @@ def section_of(k: str) -> tuple[str, str] | None:
     for name, rx in SECTIONS:
         m = rx.match(k)
         if m:
-            return name, m.group(1)
+            return name, next((g for g in m.groups() if g), "")
     return None
 
 
@@ -186,8 +254,9 @@ class Names:
     Inside a longer text, a name counts only if it has two words or more, or is an acronym written
     in capitals ("EN", "D2C"), so that "en" or "formation" in a sentence is not taken for a name."""
 
-    def __init__(self, reg: Registry):
+    def __init__(self, reg: Registry, fallback=None):
         self.reg = reg
+        self.fallback = fallback   # a name the registry does not list but can tell (text -> id or None)
         self.by_key = dict(reg._by_name)
         self.loose = {}
         self.nospace = {}
@@ -206,6 +275,11 @@ class Names:
                                (self.nospace, loose(variant).replace(" ", ""))):
                 if key and key in table:
                     return table[key]
+        if self.fallback is not None:
+            ident = self.fallback(text)
+            if ident is not None:
+                self.by_key[k] = ident   # so that the draft writes the name as written
+                return ident
         if len(k) >= 10:
             import difflib
             close = difflib.get_close_matches(loose(k), list(self.loose), n=1, cutoff=0.92)
@@ -323,12 +397,74 @@ def split_with_seps(text: str, seps: str = ",;+", dashes: bool = False) -> list[
 # --- the ingester -------------------------------------------------------------------------------------
 
 class Ingester:
-    def __init__(self, lines: list[Line], regs: Registries, found: Found):
+    def __init__(self, lines: list[Line], regs: Registries, found: Found, resolver: Resolver | None = None):
         self.lines = lines
         self.regs = regs
-        self.orgs = Names(regs.organisations)
+        self.resolver = resolver
+        self.scope = None   # the place the text says it is in, once read (`place_in_text`)
+        self.orgs = Names(regs.organisations, self.named_body if resolver else None)
         self.instruments = Names(regs.instruments)
         self.found = found
+
+    def is_local(self, ident: str) -> bool:
+        """An organisation of another territory than the text's (its names only mean it there)."""
+        if not self.resolver or ident not in self.resolver.territories or \
+                "body" in self.resolver.orgs.entries.get(ident, {}):
+            return False
+        return self.scope is None or not self.scope.contains(self.resolver.territories[ident])
+
+    def generic_with_complement(self, text: str) -> bool:
+        """"Mission locale de Grenoble", "Mission locale Nord Vienne", "Conseil citoyen d'Ozon": a
+        generic name made particular by what follows it, which the reference does not resolve (else
+        `named_body` would have): a body of its own, not the kind's."""
+        if not self.resolver or self.resolver.named_body(text):
+            return False
+        key = normalise(text)
+        for name in self.resolver.generic:
+            if key.startswith(name + " ") and len(name) > 3:
+                rest = text.strip()[len(text.strip()) - len(key) + len(name):].strip()
+                if re.match(r"^(?:de |du |des |d['’]|de l['’])", rest, re.I) or rest[:1].isupper():
+                    return True
+        return False
+
+    def as_written(self, text: str, ident: str) -> str:
+        """How a sheet refers to an organisation found in the text: its registry id, else (a generic
+        name, a body found in the reference) the name as written, which the build resolves again."""
+        plain = self.regs.organisations.entries.get(ident)
+        if ident in self.resolver.orgs.entries if self.resolver else ident in self.regs.organisations.entries:
+            return ident
+        return self.orgs.spelling(text, ident) if plain is not None else text
+
+    def named_body(self, text: str) -> str | None:
+        """A body the text names with its kind and territory ("CAF de la Haute-Marne"), found in the
+        administrative reference; the reader's registry learns it (the build finds it again)."""
+        found = self.resolver.named_body(text)
+        if found is None:
+            return None
+        kind, code = found
+        scope = self.resolver.scope("draft", None, None)
+        ident = scope.found(kind, code)
+        orgs = self.regs.organisations
+        if ident not in orgs.entries:
+            from .sheets import Node
+            entry = Node({"id": ident, "label": scope.made[ident].label, "kind": kind.org_kind})
+            entry.key_lines = {}
+            orgs.entries[ident] = entry
+        return ident
+
+    def fiche_number(self, line: Line) -> int | None:
+        """The number of the orientation a fiche heading opens; "1.2"-style numbers are numbered in
+        the order of the text (and kept as written in the title)."""
+        m = ORIENT_FICHE.match(line.key)
+        if not m:
+            return None
+        if "." not in m.group(1):
+            return int(m.group(1))
+        if not hasattr(self, "_dotted"):
+            dotted = list(dict.fromkeys(ORIENT_FICHE.match(l.key).group(1) for l in self.lines
+                                        if ORIENT_FICHE.match(l.key) and "." in ORIENT_FICHE.match(l.key).group(1)))
+            self._dotted = {d: i for i, d in enumerate(dotted, start=1)}
+        return self._dotted[m.group(1)]
 
     def part_of(self, unit: str, parent: str) -> bool:
         """Whether `unit` is a unit of `parent`; a generic name ("-Département :") stands for the
@@ -385,7 +521,7 @@ class Ingester:
 
     # fiches -------------------------------------------------------------------------------------------
     def fiches(self) -> list[dict]:
-        heads = [i for i, l in enumerate(self.lines) if ORIENT_FICHE.match(l.key)]
+        heads = self.fiche_heads()
         stops = [i for i, l in enumerate(self.lines) if ANNEX.match(l.key) or SIGNATORIES.match(l.key)]
         out = []
         for j, start in enumerate(heads):
@@ -394,11 +530,29 @@ class Ingester:
             out.append(self.fiche(start, end))
         return out
 
+    def fiche_heads(self) -> list[int]:
+        """The lines that open a fiche. A number headed twice is first a list of the orientations
+        (a line or two each) and then a fiche: the longest stretch is the fiche."""
+        heads = [i for i, l in enumerate(self.lines) if ORIENT_FICHE.match(l.key)]
+        upper = [i for i in heads if not SUB_FICHE.match(self.lines[i].key)]
+        if upper:   # "Objectif opérationnel 1.2" lines are then the objectives of their fiche
+            heads = upper
+        spans = {}
+        for j, start in enumerate(heads):
+            end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
+            size = sum(1 for l in self.lines[start + 1:end] if l.text.strip())
+            n = self.fiche_number(self.lines[start])
+            if n not in spans or size > spans[n][1]:
+                spans[n] = (start, size)
+        return sorted(start for start, _ in spans.values())
+
     def fiche(self, start: int, end: int) -> dict:
         head = self.lines[start]
         m = ORIENT_FICHE.match(head.key)
-        n = int(m.group(1))
+        n = self.fiche_number(head)
         title = rest_after(head, m.group(2))
+        if "." in m.group(1):
+            title = f"{m.group(1)} {title}".strip()
         body = self.lines[start + 1:end]
         for i, line in enumerate(body):   # "B - Un territoire attractif" just before the next fiche
             if AXIS_FICHE.match(line.key) and not any(l.text.strip() for l in body[i + 1:]):
@@ -417,6 +571,8 @@ class Ingester:
                 name, k_rest = s
                 current = name
                 order.append((name, line))
+                if parts.get(name):   # the same heading again (a second "Porteur :"): a new item
+                    parts[name].append(Line(line.n, BREAK))
                 parts.setdefault(name, [])
                 rest = rest_after(line, k_rest)
                 if rest:
@@ -455,18 +611,32 @@ class Ingester:
             pieces = [text] if SENTENCE.search(text) else self.merged(split_with_seps(text, ",;+/"))
             for piece in pieces:
                 for sub in self.split_et(piece):
+                    if self.generic_with_complement(sub):
+                        self.unresolved("organisation", sub, item_line, orientation)
+                        out.append({"line": item_line, "name": sub, "proposed": True})
+                        continue
                     ident = self.orgs.exact(sub)
+                    if ident and self.is_local(ident):
+                        # a name of some territory's body ("PLIE", "Police municipale"): as written; the
+                        # build finds that body if the contract is placed there, else proposes one
+                        out.append({"line": item_line, "name": sub, "proposed": True})
+                        continue
                     if ident:
                         name = self.orgs.spelling(sub, ident)
                         out.append({"line": item_line, "name": name, "written": text} if name != text
                                    else {"line": item_line, "name": name})
                         continue
-                    ids = self.names_in(sub)
+                    ids = [i for i in self.names_in(sub) if not self.is_local(i)]   # another territory's: not
                     if ids:
                         out.append({"line": item_line, "written": sub,
                                     "orgs": [written_org(self.regs, i) for i in ids]})
+                    elif self.names_in(sub):   # only names of some territory's bodies: as written, proposed
+                        out.append({"line": item_line, "name": sub, "proposed": True})
                     else:
                         self.unresolved("organisation", sub, item_line, orientation)
+                        if looks_like_name(sub):
+                            # kept as written, proposed: the build makes a body to be confirmed
+                            out.append({"line": item_line, "name": sub, "proposed": True})
         return out
 
     def names_in(self, text: str) -> list[str]:
@@ -511,20 +681,29 @@ class Ingester:
         """"A et B" as two names when the whole is not a registered name ("Isle et Dronne" is)."""
         if self.orgs.exact(piece) or " et " not in piece or SENTENCE.search(piece):
             return [piece]
-        return [p.strip() for p in piece.split(" et ") if p.strip()]
+        # "Chambre de commerce et d'industrie de X": "et" followed by "d'…"/"de …" continues the name
+        if re.search(r"\set\s+[a-zà-ÿ]+\s*$", piece):   # "Protection maternelle et infantile"
+            return [piece]
+        parts = re.split(r"\s+et\s+(?!d['’]|de\s|du\s|des\s)", piece)
+        return [p.strip() for p in parts if p.strip()]
 
     def joined(self, lines: list[Line]) -> list[tuple[int, str]]:
         """Lines of a names section, joined where a line continues the previous one."""
         out: list[list] = []
+        broken = False
         for line in lines:
+            if line.text == BREAK:
+                broken = True
+                continue
             text = BULLET.sub("", line.text.strip(), 1).strip() if BULLET.match(line.text) else line.text.strip()
             if not text:
                 continue
-            if out and (out[-1][1].endswith((",", "-", "(")) or re.match(r"^[a-zà-ÿ(]", text)) \
+            if out and not broken and (out[-1][1].endswith((",", "-", "(")) or re.match(r"^[a-zà-ÿ(]", text)) \
                     and not BULLET.match(line.text):
                 out[-1][1] = join_cut_words(out[-1][1], text)
             else:
                 out.append([line.n, text])
+            broken = False
         return [(n, t) for n, t in out]
 
     def funder_of(self, text: str) -> tuple[str | None, str, str]:
@@ -565,6 +744,12 @@ class Ingester:
             raw = line.text.strip()
             if not raw:
                 continue
+            row = table_row(raw) if not BULLET.match(line.text) else None
+            if row is not None:   # a funding table, flattened by a PDF tool or read as cells
+                if not row:
+                    continue      # its header row ("Financeur | Dispositif | Nature")
+                line = Line(line.n, row)
+                raw = row
             bulleted = bool(BULLET.match(line.text))
             text = BULLET.sub("", raw, 1).strip() if bulleted else raw
             after_word = bool(entries) and bool(CONNECTOR.search(previous))
@@ -592,6 +777,14 @@ class Ingester:
                 elif found and not entries:      # "Bop 147 politique ville Préfecture (…)"
                     _, ident, key = found[-1]
                     written, rest = as_written(text, key), self.strip_funder(text, ident)
+            if ident is None and (row or bulleted and not continues):
+                # a table row, or a bullet "Name (X) : a, b", whose funder no registry knows: kept as written
+                m = re.match(r"^([A-ZÀ-Ý][^:;]{1,60}?)\s*(?:\(([^)]{1,40})\))?\s*:\s*(.*)$", text)
+                if m and len(m.group(1).split()) <= 8 and not SENTENCE.search(m.group(1)):
+                    ident, written = PROPOSED + m.group(1).strip(), m.group(1).strip()
+                    rest = ", ".join(x for x in (m.group(2), m.group(3)) if x and x.strip())
+                elif row and row.strip():
+                    ident, written, rest = PROPOSED + row.strip(" :"), row.strip(" :"), ""
             if ident is not None and bulleted and not sub_bullet and not instrument_first:
                 header = None
             if ident is not None:
@@ -625,8 +818,13 @@ class Ingester:
                 split.append({**e, "funder": ident, "written": written,
                               "text_written": e["written"]})
         for e in split:
-            entry = {"line": e["line"], "kind": kind, "funder": self.orgs.spelling(e["written"], e["funder"])
-                     if e["written"] else e["funder"]}
+            if e["funder"].startswith(PROPOSED):
+                entry = {"line": e["line"], "kind": kind, "funder": e["funder"][len(PROPOSED):], "proposed": True}
+            elif self.is_local(e["funder"]):   # a name of some territory's body: as written, see participants
+                entry = {"line": e["line"], "kind": kind, "funder": e["written"] or e["funder"], "proposed": True}
+            else:
+                entry = {"line": e["line"], "kind": kind, "funder": self.orgs.spelling(e["written"], e["funder"])
+                         if e["written"] else e["funder"]}
             if e["to"] != e["line"]:
                 entry["to"] = e["to"]
             if kind == "non-precise":
@@ -651,6 +849,11 @@ class Ingester:
                 for x in left:
                     purposes.append(x)
                     self.unresolved("instrument", x, e["line"], orientation)
+            proposed = [x for x in purposes if looks_like_instrument(x)]
+            if proposed:   # names of schemes the registry does not know: kept as written, to be confirmed
+                names += proposed
+                entry["proposed_instruments"] = proposed
+                purposes = [x for x in purposes if x not in proposed]
             if names:
                 entry["instruments"] = list(dict.fromkeys(names))
             if purposes:
@@ -658,7 +861,8 @@ class Ingester:
             entry["written"] = e["raw"]   # the line(s) as in the text, for the citation check and readers
             out.append(entry)
             for org, spelling in extra_funders:
-                out.append({"line": e["line"], "kind": kind, "funder": spelling, "written": entry["written"]})
+                out.append({"line": e["line"], "kind": kind, "funder": spelling, "written": entry["written"],
+                            **({"proposed": True} if self.is_local(org) else {})})
         return out
 
     def resolve_instruments(self, piece: str) -> tuple[list[str], list[str]]:
@@ -698,9 +902,29 @@ class Ingester:
 
     # signatories and indicators -----------------------------------------------------------------------
     def signatories(self) -> list[dict]:
-        start = next((i for i, l in enumerate(self.lines) if SIGNATORIES.match(l.key)), None)
-        if start is None:
-            return []
+        """The signatories, from the section that names the most of them: the headed section
+        ("Les engagements des signataires", "Les signataires", not its line in a table of contents),
+        or the signature block ("Fait à …, le …" then "Pour …" lines, in one or two columns)."""
+        starts = [i for i, l in enumerate(self.lines) if SIGNATORIES.match(l.key) or re.match(r"^fait a\b", l.key)]
+        best: list[dict] = []
+        for start in starts:
+            found, counts, unresolved = Found(), self.found.counts.copy(), list(self.found.unresolved)
+            keep = self.found
+            self.found = found
+            try:
+                got = self.signatories_from(start)
+            finally:
+                self.found = keep
+            if len(got) > len(best):
+                best, best_found = got, found
+        if best:
+            self.found.counts.update(best_found.counts)
+            for u in best_found.unresolved:
+                if u not in self.found.unresolved:
+                    self.found.unresolved.append(u)
+        return best
+
+    def signatories_from(self, start: int) -> list[dict]:
         first_fiche = next((i for i, l in enumerate(self.lines) if i > start and
                             (ORIENT_FICHE.match(l.key) or ANNEX.match(l.key) or AXIS_FICHE.match(l.key)
                              and i + 3 < len(self.lines) and any(ORIENT_FICHE.match(x.key) for x in self.lines[i:i + 3]))),
@@ -712,21 +936,36 @@ class Ingester:
                 current["commitments"] = [{"line": n, "text": t} for n, t in items(body)]
                 self.found.counts["commitments"] += len(current["commitments"])
 
-        for line in self.lines[start + 1:first_fiche]:
+        section = []
+        for line in self.lines[start + 1:first_fiche]:   # a signature block in two columns: one cell each
+            cells = [c for c in re.split(r"\s{3,}", line.text.strip()) if c] if re.match(r"^pour\b", line.key) else []
+            section += [Line(line.n, c) for c in cells] if len(cells) > 1 else [line]
+        numbered = any((m := SIGNATORY.match(l.text.strip())) and m.group(1) and self.orgs.exact(m.group(2))
+                       for l in section)
+        for line in section:
             m = SIGNATORY.match(line.text.strip())
+            if m and numbered and not m.group(1):
+                m = None   # a bullet inside a signatory's commitments
             ident = self.orgs.exact(m.group(2)) if m else None
             if m and not ident:
                 inside = self.orgs.inside(m.group(2))
                 ident = inside[0][1] if inside and inside[0][0] == 0 else None
             if ident:
                 close()
-                current, body = {"org": ident, "line": line.n, "section": line.text.strip()}, []
+                current, body = {"org": self.as_written(m.group(2), ident), "line": line.n,
+                                 "section": line.text.strip()}, []
+                if self.is_local(ident):
+                    current.update(org=m.group(2).strip(" ,;."), proposed=True)
                 out.append(current)
                 self.found.counts["signatories"] += 1
-            elif m and len(m.group(2)) < 80 and current is not None:
-                self.unresolved("signatory", m.group(2).strip(), line.n)
+            elif m and len(m.group(2)) < 80 and (current is not None or not numbered):
+                name = m.group(2).strip(" ,;.")
+                self.unresolved("signatory", name, line.n)
                 close()
                 current = None
+                if name and re.search(r"[A-ZÀ-Ý]", name) and not SENTENCE.search(name):   # kept as written, proposed
+                    current, body = {"org": name, "line": line.n, "section": line.text.strip(), "proposed": True}, []
+                    out.append(current)
             elif current is not None:
                 body.append(line)
         close()
@@ -765,8 +1004,11 @@ def guess_generation(lines: list[Line]) -> str:
 
 
 def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = False,
-           data_dir: Path | None = None, document: str | None = None) -> tuple[Path, Found, dict]:
-    """Read the text, write the draft sheet; returns (sheet path, what was found, the sheet)."""
+           data_dir: Path | None = None, document: str | None = None,
+           max_pages: int = MAX_PAGES) -> tuple[Path, Found, dict]:
+    """Read the text (or the PDF), write the draft sheet; returns (sheet path, what was found, the
+    sheet). The text of a PDF is written beside the draft (`<draft>.txt`): the draft's lines are its
+    lines, and each item also cites its page."""
     path = Path(path)
     if slugify(contract) != contract:
         raise UsageError(f"--contract {contract!r}: ids are lower-case words joined by '-'")
@@ -775,13 +1017,31 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
         raise UsageError(f"{out}: exists (use --force to replace it)")
     if out.resolve() == path.resolve():
         raise UsageError(f"{out}: is the text being read")
-    lines = drop_noise(read_lines(path))
+    pdf = read_pdf(path, max_pages=max_pages) if is_pdf(path) else None
+    extracted = out.with_suffix(".txt") if pdf else None
+    if extracted is not None and (extracted.resolve() == path.resolve() or extracted.exists() and not force):
+        raise UsageError(f"{extracted}: exists (the PDF's text goes there; use --force or another --out)")
+    lines = drop_noise(lines_of(pdf.text) if pdf else read_lines(path))
     data = Path(data_dir) if data_dir else resource_dir("data")
     plain = load_registries(data)
-    regs = with_every_spelling(plain, Resolver(plain.organisations, data))
+    resolver = Resolver(plain.organisations, data)
+    regs = with_every_spelling(plain, resolver)
     found = Found()
-    ing = Ingester(lines, regs, found)
-    heads = [l for l in lines if ORIENT_FICHE.match(l.key)]
+    ing = Ingester(lines, regs, found, resolver)
+    place = resolver.place_in_text(lines)
+    if place:   # names of that territory's bodies ("CCAS", "PMI") then mean them
+        from .sheets import Node
+        node = Node({"place": Node({k: (Node(v) if isinstance(v, dict) else [Node(x) for x in v])
+                                    for k, v in place.items()})})
+        for v in node["place"].values():
+            for x in (v if isinstance(v, list) else [v]):
+                x.key_lines = {}
+        node.key_lines, node["place"].key_lines = {}, {}
+        try:
+            ing.scope = resolver.scope(contract, resolver.place(node, None), None)
+        except SourceError:
+            place = {}
+    heads = [lines[i] for i in ing.fiche_heads()]
     first_fiche = heads[0].n if heads else 10 ** 9
     listed, axes_proto = ing.protocol(first_fiche)
     if not heads and not listed:
@@ -814,7 +1074,9 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
     sheet["pilot_note"] = (f"Premier nom de collectivité reconnu dans l’en-tête (l. {pilot[1]}) ; à vérifier."
                            if pilot else "Pilote du contrat non reconnu : à renseigner.")
     sheet["territories"] = []
-    sheet["place_note"] = ("Lieu du contrat à renseigner avant `cvgraph build` (place: communes, epci, departement, "
+    if place:
+        sheet["place"] = place
+    sheet["place_note"] = ("Lieu lu dans le texte (communes et EPCI qu’il nomme) : à vérifier ; " if place else "") + ("Lieu du contrat à renseigner avant `cvgraph build` (place: communes, epci, departement, "
                            "region, chacun avec son code et sa ligne) : les noms génériques (« la CAF », « le "
                            "Département », « la commune ») se résolvent dans ce lieu.")
     # axes: from the fiches' "A - title" lines, else from the protocol's "Au titre de « … »"
@@ -828,9 +1090,8 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
                 axes.append({"id": letter, "letter": letter.upper(), "line": line.n,
                              "title": rest_after(line, m.group(2))})
             current = letter
-        m = ORIENT_FICHE.match(line.key)
-        if m and current:
-            axis_of[int(m.group(1))] = current
+        if current and ORIENT_FICHE.match(line.key):
+            axis_of[ing.fiche_number(line)] = current
     if not axes and axes_proto:
         for i, a in enumerate(axes_proto):
             axes.append({"id": "abcdefgh"[i], "line": a["line"], "title": a["title"]})
@@ -887,15 +1148,117 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
         found.near = near
     if found.unresolved:
         sheet["unresolved"] = found.unresolved
+    if pdf:
+        cite_pages(sheet, pdf.text)
+        found.unreadable += pdf.flags
+        sheet["source_pdf"] = {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                               "pages": pdf.pages, "text": extracted.name, "text_sha256": checksum(pdf.text.encode()),
+                               "extracted_by": f"pdfplumber {pdfplumber_version()}"}
     text = ("# Draft sheet written by `cvgraph ingest` from " + path.name + ": every item carries the line it\n"
             "# came from. Read it against the text before use; names the registries do not know are listed\n"
             "# under `unresolved` (add them to data/organisations.yaml or data/instruments.yaml).\n"
             + yaml.safe_dump(sheet, allow_unicode=True, sort_keys=False, width=110))
     from .output import write_file_atomically
+    if pdf:
+        write_file_atomically(extracted, pdf.text.encode("utf-8"))
     write_file_atomically(out, text.encode("utf-8"))
     return out, found, sheet
 
 
+def ingest_into(path: Path, contract: str, data_dir: Path, *, document: str | None = None,
+                max_pages: int = MAX_PAGES) -> tuple[Path, Found, dict]:
+    """`cvgraph ingest FILE --contract ID --into DATA`: the draft becomes DATA/contracts/ID.yaml, the
+    text (and the PDF) go into DATA/sources/, and the document is registered in DATA/documents.yaml
+    (file name, SHA-256, rights to be stated), so that `cvgraph build --data DATA` takes the draft
+    as it is: generic names resolve in its place once a person adds it, unknown names are bodies
+    proposed for the contract. Everything is checked before anything is written, and what was
+    written is taken back if a later step fails."""
+    import shutil
+    import tempfile
+
+    from .output import write_file_atomically
+
+    path, data = Path(path), Path(data_dir)
+    if slugify(contract) != contract:
+        raise UsageError(f"contract id {contract!r}: ids are lower-case words joined by '-' (no path, no space)")
+    if not ((data / "documents.yaml").is_file() and (data / "organisations.yaml").is_file()
+            and (data / "contracts").is_dir()):
+        raise UsageError(f"{data}: not a data folder (documents.yaml, organisations.yaml and contracts/ expected)")
+    sheet_path = data / "contracts" / f"{contract}.yaml"
+    if sheet_path.exists():
+        raise UsageError(f"contract id {contract!r} is already used ({sheet_path}); nothing written")
+    regs = load_registries(data)
+    raw = path.read_bytes() if path.is_file() else b""
+    pdf = is_pdf(path)
+    doc_id = document or slugify(path.stem)
+    sources = data / "sources"
+    text_name = f"{doc_id}.txt"
+    if doc_id in regs.documents:
+        raise UsageError(f"document id {doc_id!r} is already registered in {data / 'documents.yaml'} "
+                         "(give another with --document); nothing written")
+    for name in (text_name, f"{doc_id}.pdf"):
+        if (sources / name).exists():
+            raise UsageError(f"{sources / name}: exists; nothing written")
+    with tempfile.TemporaryDirectory() as tmp:
+        draft = Path(tmp) / f"{contract}.yaml"
+        draft_path, found, sheet = ingest(path, contract, draft, data_dir=data, max_pages=max_pages)
+        text = draft.with_suffix(".txt").read_bytes() if pdf else raw
+        sheet["document"] = doc_id
+        sheet.pop("document_note", None)
+        title = sheet.get("title", path.stem)
+        entry = yaml.safe_dump([{
+            "id": doc_id, "file": text_name, "sha256": checksum(text), "title": title, "kind": "contract-text",
+            **({"pdf": {"file": f"{doc_id}.pdf", "sha256": hashlib.sha256(raw).hexdigest()}} if pdf else {}),
+            "rights": {"republish": False, "statement": "Droits du texte à préciser avant toute republication."},
+        }], allow_unicode=True, sort_keys=False, width=110)
+        entry = "".join("  " + line + "\n" for line in entry.splitlines())
+        written: list[tuple[Path, bytes | None]] = []   # (path, its bytes before), to take back
+        try:
+            sources.mkdir(exist_ok=True)
+            for target, data_bytes in ((sources / text_name, text),
+                                       *(((sources / f"{doc_id}.pdf", raw),) if pdf else ())):
+                written.append((target, None))
+                write_file_atomically(target, data_bytes)
+            docs = data / "documents.yaml"
+            before = docs.read_bytes()
+            written.append((docs, before))
+            write_file_atomically(docs, before.rstrip(b"\n") + b"\n" + entry.encode("utf-8"))
+            body = yaml.safe_dump(sheet, allow_unicode=True, sort_keys=False, width=110)
+            header = "".join(line + "\n" for line in draft.read_text(encoding="utf-8").splitlines()
+                             if line.startswith("#"))
+            written.append((sheet_path, None))
+            write_file_atomically(sheet_path, (header + body).encode("utf-8"))
+        except BaseException:
+            for target, old in reversed(written):
+                if old is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    target.write_bytes(old)
+            raise
+    return sheet_path, found, sheet
+
+
+def cite_pages(node, text: str) -> None:
+    """Give every item of a draft with a `line` the page of that line (a PDF's text)."""
+    starts, page = {}, 1
+    for n, raw in enumerate(text.split("\n"), start=1):
+        page += raw.count("\f")
+        starts[n] = page
+
+    def walk(x):
+        if isinstance(x, dict):
+            if isinstance(x.get("line"), int) and x["line"] in starts:
+                x["page"] = starts[x["line"]]
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+    walk(node)
+
+
+BREAK = "\u2029"   # between the lines of two headings of the same section: never joined
+PROPOSED = "proposed-body:"       # a funder no registry knows, kept as written (reader only)
 KIND_PREFIX = "kind-of-body:"   # the pseudo-entries of generic names, in the reader's registry only
 
 
@@ -918,11 +1281,56 @@ def with_every_spelling(regs: Registries, resolver: Resolver) -> Registries:
         ident = KIND_PREFIX + kind
         if ident not in orgs.entries:
             k = resolver.kinds[kind]
-            entry = Node({"id": ident, "label": k.names[0], "kind": k.org_kind})
+            entry = Node({"id": ident, "label": k.names[0], "kind": k.org_kind,
+                          **({"part_of": k.part_of} if k.part_of else {})})
             entry.key_lines = {}
             orgs.entries[ident] = entry
-        orgs._by_name.setdefault(key, ident)
+        orgs._by_name[key] = ident   # even where an id or label spells it ("cci"): a generic name
     return replace(regs, organisations=orgs)
+
+
+SCHEME_WORDS = re.compile(r"\b(?:fonds|programme|dispositif|aides?|prets?|appels? a projets?|aap|ami|plans?|contrats?|"
+                          r"prestations?|subventions?|credits?|dotations?|bourses?|pass|labels?|conventions?|opah|"
+                          r"cites?|clauses?|postes?)\b")
+
+
+TABLE_HEADER = re.compile(r"^(?:financeurs?|partenaires?|organismes?)\b.*\b(?:dispositifs?|instruments?|natures?|montants?)\b")
+
+
+def table_row(text: str) -> str | None:
+    """A row of a funding table as a funding line: "Région   FEDER ; FSE+   subvention" or "Région |
+    FEDER ; FSE+ | subvention" -> "Région : FEDER ; FSE+"; "" for a header row; None when the text
+    is not a table row (cells are separated by " | " or by three spaces or more)."""
+    piped = " | " in text
+    cells = [c.strip() for c in (text.split(" | ") if piped else re.split(r"\s{3,}", text))]
+    cells = [c for c in cells if c and c not in ("—", "-", "–")]
+    if len(cells) < 2 and not piped:
+        return None
+    if TABLE_HEADER.match(key_of(" ".join(cells))):
+        return ""
+    if len(cells) == 1:
+        return cells[0]
+    return f"{cells[0]} : {cells[1]}" if len(cells) >= 3 or not re.search(r"\d", cells[1]) else f"{cells[0]} : {cells[1]}"
+
+
+def looks_like_name(text: str) -> bool:
+    """A piece that names a body ("Association Les Amis", "BGE Isère"), not a phrase ("les services
+    développement économique", "emploi de La Cali"): short, no verb, its first word after an article
+    capitalised."""
+    if len(text) > 80 or SENTENCE.search(text):
+        return False
+    words = re.sub(r"^(?:les?|la|l['’]|des?|du)\s+", "", text.strip(), flags=re.I).split()
+    return bool(words) and (words[0][:1].isupper() or words[0][:1].isdigit())
+
+
+def looks_like_instrument(text: str) -> bool:
+    """A piece of a funding line the registry does not know, short enough and worded like a scheme
+    ("contrat enfance jeunesse", "OPAH-RU", "Fonds de solidarité logement"), rather than a purpose."""
+    words = text.split()
+    if not 1 <= len(words) <= 7 or SENTENCE.search(text):
+        return False
+    key = key_of(text)
+    return bool(SCHEME_WORDS.search(key)) or bool(re.fullmatch(r"[A-Z0-9][A-Z0-9\-+/ ]{1,12}", text.strip()))
 
 
 def written_org(regs: Registries, ident: str) -> str:
@@ -942,7 +1350,8 @@ def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
     root = read_yaml(Path(path))
     if not isinstance(root, Node):
         raise SourceError("a sheet must be a mapping", file=path, line=1)
-    out = {"orientations": set(), "pilots": set(), "services": set(), "funding lines": set()}
+    out = {"orientations": set(), "pilots": set(), "services": set(), "funding lines": set(),
+           "funding kinds": set(), "signatories": set()}
 
     def texts(node: Node, key: str) -> list[str]:
         values = optional(node, key, list, [])
@@ -973,6 +1382,9 @@ def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
         for f in mappings(o, "funding"):
             funder = org(f, "funder")
             out["funding lines"] |= {(n, funder, inst(f, x)) for x in texts(f, "instruments")} or {(n, funder, "")}
+            out["funding kinds"].add((n, optional(f, "kind", str, ""), funder))
+    for sg in mappings(root, "signatories"):
+        out["signatories"].add(org(sg, "org"))
     return out
 
 

@@ -115,6 +115,8 @@ def _check_references(regs: Registries) -> None:
             regs.organisations.check_ref(require(entry, "provider"), entry, "provider")
         if "programme" in entry:
             regs.instruments.check_ref(require(entry, "programme"), entry, "programme")
+        if "specific_credit" in entry:
+            check_source(entry, regs, "specific_credit")
         check_source(entry, regs)
     for entry in regs.territories.entries.values():
         if "part_of" in entry:

@@ -19,6 +19,7 @@ Anything else is unknown. A name never resolves to a body of another contract's 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,14 +55,18 @@ class Body:
     org_kind: str
     dimension: str | None = None
     code: str | None = None
-    contract: str | None = None      # placeholders only
+    contract: str | None = None      # placeholders and proposed bodies only
     flag: str = ""
+    proposed: bool = False           # a name no registry knows, kept as written, to be confirmed
 
 
 @dataclass
 class Territory:
     dimension: str
     code: str
+
+
+_PROPOSED = Kind("propose", "Organisme proposé", "unresolved", (), "Nom inconnu du registre, repris du texte.")
 
 
 def load_kinds(path: Path) -> dict[str, Kind]:
@@ -166,6 +171,80 @@ class Resolver:
             if ident not in ids:
                 ids.append(ident)
 
+    def named_body(self, name: str) -> tuple[Kind, str] | None:
+        """A name that says both the kind and the territory of a body ("CAF de la Haute-Marne",
+        "Conseil départemental du Rhône", "Ville de Saint-Dizier", "Région Grand Est"): the kind
+        and the territory's code, when the reference names exactly one territory so."""
+        key = _plain(name)
+        for kind_name, kind in self._kind_prefixes():
+            if not key.startswith(kind_name + " "):
+                continue
+            rest = re.sub(r"^(?:de la|de l|du|des|de|d)\s+", "", key[len(kind_name):].strip())
+            if kind.dimension is None or not rest:
+                continue
+            codes = self._territory_names(kind.dimension).get(rest, set())
+            if len(codes) == 1:
+                return kind, next(iter(codes))
+        codes = self._territory_names("epci").get(key, set())   # an EPCI by its own name
+        if len(codes) == 1 and "intercommunalite" in self.kinds:
+            return self.kinds["intercommunalite"], next(iter(codes))
+        return None
+
+    def _kind_prefixes(self) -> list[tuple[str, Kind]]:
+        if not hasattr(self, "_prefixes"):
+            names = {(_plain(n), k.kind) for k in self.kinds.values() for n in k.names}
+            names |= {(_plain(k.label.split("{")[0]), k.kind) for k in self.kinds.values() if k.label.split("{")[0].strip()}
+            names |= {(x, "commune") for x in ("mairie", "ville", "commune")} if "commune" in self.kinds else set()
+            self._prefixes = sorted(((n, self.kinds[k]) for n, k in names if n), key=lambda x: -len(x[0]))
+        return self._prefixes
+
+    def _territory_names(self, dimension: str) -> dict[str, set[str]]:
+        if not hasattr(self, "_names"):
+            self._names = {}
+        if dimension not in self._names:
+            out: dict[str, set[str]] = {}
+            rows = self.ref.communes if dimension == "commune" else self.ref.tables.get(dimension, {})
+            for code, r in rows.items():
+                for n in {r["nom"], *_epci_spellings(r["nom"])} if dimension == "epci" else {r["nom"]}:
+                    out.setdefault(_plain(n), set()).add(code)
+            if dimension == "ctcd":   # a département named by its own name means its collectivité
+                for code, r in self.ref.tables["departement"].items():
+                    ctcds = self.ref.ctcds_of(code)
+                    if len(ctcds) == 1:
+                        out.setdefault(_plain(r["nom"]), set()).add(next(iter(ctcds)))
+            self._names[dimension] = out
+        return self._names[dimension]
+
+    def place_in_text(self, lines) -> dict:
+        """Where a text says it is, read in its first pages: the communes it names after "Ville de",
+        "commune de", "quartier … de/à", each unique in the reference, and the EPCI it names
+        ("Communauté d'agglomération du Libournais"). A `place:` for a draft, each part with its line
+        and words, to be checked by a person; {} when the text names none."""
+        communes, epci = {}, None
+        names = self._territory_names("commune")
+        for line in lines[:150]:
+            for m in _COMMUNE_CUES.finditer(line.text):
+                codes = names.get(_plain(m.group(1)), set())
+                if len(codes) == 1:
+                    code = next(iter(codes))
+                    communes.setdefault(code, {"code": code, "line": line.n, "written": m.group(1)})
+            if epci is None:
+                for m in _EPCI_CUES.finditer(line.text):
+                    words = m.group(0).split()
+                    for n in range(len(words), 1, -1):   # the longest words that name one EPCI
+                        found = self.named_body(" ".join(words[:n]))
+                        if found and found[0].kind == "intercommunalite":
+                            epci = {"code": found[1], "line": line.n, "written": " ".join(words[:n])}
+                            break
+                    if epci:
+                        break
+        out = {}
+        if communes:
+            out["communes"] = list(communes.values())[:40]
+        if epci:
+            out["epci"] = epci
+        return out
+
     def known(self, name: str) -> bool:
         """Whether `name` is a spelling of the registry or of a kind (for readers of texts)."""
         key = normalise(name)
@@ -203,6 +282,30 @@ class Resolver:
         return Scope(self, contract, place, date)
 
 
+_COMMUNE_CUES = re.compile(r"(?:[Vv]ille|[Cc]ommune|[Mm]airie|[Qq]uartiers?[^,.;:()]{0,50}?)\s+(?:de |d['’]|à )"
+                           r"([A-ZÀ-Ý][\w’'\-]+(?:[\- ](?:[A-ZÀ-Ý][\w’'\-]+|sur|sous|en|le|la|les|de|du|des|d['’]\w+))*)")
+_EPCI_CUES = re.compile(r"(?:[Cc]ommunaut[ée] (?:d['’]agglom[ée]ration|de communes|urbaine)|[Mm][ée]tropole|CA|CC)\b"
+                        r"[^,.;:()«»\n]{2,70}")
+
+
+def _plain(text: str) -> str:
+    """A name reduced for matching territory names: accents, case, punctuation and a leading article
+    dropped, hyphens and apostrophes as spaces ("Conseil Départemental de l'Isère" -> "conseil
+    departemental de l isere")."""
+    key = normalise(text).replace("-", " ").replace("'", " ")
+    key = re.sub(r"[^\w ]+", " ", key)
+    return re.sub(r"\s+", " ", key).strip()
+
+
+_EPCI_KINDS = {"CA": "communauté d'agglomération", "CC": "communauté de communes", "CU": "communauté urbaine"}
+
+
+def _epci_spellings(name: str) -> set[str]:
+    """"CA du Libournais" is also written "Communauté d'agglomération du Libournais"."""
+    head, _, rest = name.partition(" ")
+    return {f"{_EPCI_KINDS[head]} {rest}"} if head in _EPCI_KINDS else set()
+
+
 @dataclass
 class Scope:
     """Name resolution for one contract: its place and date; the bodies it found or made."""
@@ -229,8 +332,25 @@ class Scope:
             return local[0]
         if key in r.generic:
             return self.body(r.kinds[r.generic[key]])
+        named = r.named_body(name)
+        if named is not None:   # "CAF de la Haute-Marne": the body of that kind of the territory named
+            return self.found(*named)
         where = " in this contract's territory" if key in r.local else ""
         raise node.error(f"unknown organisation {name!r}{where} (add it to the organisation registry)", field_name)
+
+    def propose(self, name: str, node: Node, field_name: str) -> str:
+        """`resolve`, or for a name nothing resolves, a body proposed for this contract only, named as
+        written and marked "à valider" (a draft's `proposed: true` item): it never blocks the build."""
+        try:
+            return self.resolve(name, node, field_name)
+        except SourceError:
+            if not isinstance(name, str) or not name.strip():
+                raise
+        ident = f"propose-{slugify(name)[:60]}-{self.contract}"
+        self.made[ident] = Body(ident, name.strip(), _PROPOSED, "unresolved", contract=self.contract,
+                                flag="Nom que le registre ne connaît pas, repris tel qu’écrit : organisme proposé, "
+                                     "à valider.", proposed=True)
+        return ident
 
     def label(self, ident: str) -> str:
         """The label of an organisation of the registry or of one this scope made."""
