@@ -740,7 +740,7 @@ class Ingester:
         entries: list[dict] = []
         header = None          # "-État :" standing alone: the lines under it may name only instruments
         previous = ""
-        for line in lines:
+        for line in expand_inline_funders(lines, lambda name: bool(self.orgs.exact(name))):
             raw = line.text.strip()
             if not raw:
                 continue
@@ -1292,6 +1292,41 @@ def with_every_spelling(regs: Registries, resolver: Resolver) -> Registries:
 SCHEME_WORDS = re.compile(r"\b(?:fonds|programme|dispositif|aides?|prets?|appels? a projets?|aap|ami|plans?|contrats?|"
                           r"prestations?|subventions?|credits?|dotations?|bourses?|pass|labels?|conventions?|opah|"
                           r"cites?|clauses?|postes?)\b")
+
+
+AMOUNT = re.compile(r"\d[\d\s.,]*\s*(?:€|euros?\b|k€|m€|M€)")
+
+
+def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> list[Line]:
+    """"Financeurs : Etat (BOP 147, 12 000 €), Ville (droit commun), CAF (CLAS)": one funding line per
+    funder ("• Etat : BOP 147"), amounts and "droit commun" set aside; such a list cut across lines
+    is joined first. Other lines are returned as they are."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        text = line.text.strip()
+        pieces = split_list(text, ",;")
+        first = re.match(r"^(.+?)\s*\(", pieces[0]) if pieces else None
+        if len(pieces) < 2 or BULLET.match(text) or re.match(r"^.{1,60}?\s:\s", text) or not first \
+                or not is_funder(first.group(1)):   # the list must start with a funder and its parentheses
+            out.append(line)
+            i += 1
+            continue
+        while i + 1 < len(lines) and lines[i + 1].text.strip() and (
+                text.count("(") > text.count(")") or re.search(r"(?:,|\s(?:de|du|des|de la|d['’]))\s*$", text)):
+            i += 1
+            text = join_cut_words(text, lines[i].text)
+        for p in split_list(text, ",;"):
+            m = re.match(r"^(.+?)\s*\((.*)\)\s*$", p)
+            if not m:
+                out.append(Line(line.n, "• " + p))
+                continue
+            inner = [x for x in split_list(m.group(2), ",;") if not AMOUNT.search(x)
+                     and key_of(x) not in ("droit commun", "credits specifiques")]
+            out.append(Line(line.n, "• " + (f"{m.group(1)} : {', '.join(inner)}" if inner else m.group(1))))
+        i += 1
+    return out
 
 
 TABLE_HEADER = re.compile(r"^(?:financeurs?|partenaires?|organismes?)\b.*\b(?:dispositifs?|instruments?|natures?|montants?)\b")
