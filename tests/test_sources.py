@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import urllib.request
-from pathlib import Path
 
 import pytest
 import yaml

@@ -206,11 +206,12 @@ def check_data(data_dir: Path, sources: Sources) -> tuple[list[Miss], list[str]]
 
     regs = load_registries(Path(data_dir))
     documents = documents_from_registry(regs)
-    unknown = [c for c in collect(data_dir) if c.document not in documents]
+    citations = collect(data_dir)
+    unknown = [c for c in citations if c.document not in documents]
     if unknown:
         c = unknown[0]
         raise SourceError(f"unknown document id {c.document!r}", file=c.sheet, line=c.sheet_line, field="document")
-    return check(collect(data_dir), documents, sources)
+    return check(citations, documents, sources)
 
 
 def findings(data_dir: Path, sources: Sources):

@@ -32,6 +32,7 @@ from ._paths import resource_dir
 from .errors import SourceError, UsageError
 from .names import normalise, slugify, strip_accents
 from .registry import Registries, Registry, load_registries
+from .reference import Place
 from .resolve import Resolver
 from .pdftext import MAX_PAGES, is_pdf, read_pdf
 from .sources import checksum
@@ -52,7 +53,6 @@ def key_of(text: str) -> str:
     return re.sub(r"\s+", " ", strip_accents(text).replace("’", "'")).strip().casefold()
 
 
-# headings of a fiche, matched on key_of(line); the group, if any, is text after the heading
 # headings of a fiche by meaning, matched on key_of(line) (accents and case dropped); the group, if
 # any, is text after the heading ("Pilote(s) : A, B"). A word that also starts sentences
 # ("partenaires", "actions", "porteur", "financeurs") is a heading only before ":" or alone on its line.
@@ -91,29 +91,18 @@ AXIS_PROTO = re.compile(r"^au titre de\s*[«\"]\s*(.*?)\s*[»\"]?\s*:?$")
 AXIS_LETTER = re.compile(r"^([a-h])\s*[-–.)]\s+(\S.{2,})$")
 
 
-class _AxisHeading:
-    """"A - title" or "Axe 2 – title": `match(key)` gives the axis letter (group 1) and its title (group 2)."""
-
-    @staticmethod
-    def match(key: str):
-        m = AXIS_LETTER.match(key)
-        if m:
-            return m
-        m = AXIS_NUM.match(key)
-        if m:
-            return _Match("abcdefghi"[int(m.group(1)) - 1] if m.group(1) != "0" else "z", m.group(2))
-        return None
 
 
-class _Match:
-    def __init__(self, *groups):
-        self._groups = groups
+def axis_heading(key: str) -> tuple[str, str] | None:
+    """"A - title" or "Axe 2 – title" (key form): the axis letter and the title, or None."""
+    m = AXIS_LETTER.match(key)
+    if m:
+        return m.group(1), m.group(2)
+    m = AXIS_NUM.match(key)
+    if m:
+        return ("abcdefghi"[int(m.group(1)) - 1] if m.group(1) != "0" else "z"), m.group(2)
+    return None
 
-    def group(self, i):
-        return self._groups[i - 1]
-
-
-AXIS_FICHE = _AxisHeading()
 SIGNATORIES = re.compile(r"^(?:[a-z0-9]{1,2}\s*[.)-]\s*)?(?:les |liste des |la liste des )?(?:engagements des (?:signataires|partenaires)"
                          r"|(?:partenaires |parties )?signataires(?: du (?:present )?contrat(?: de ville)?)?\s*:?\s*$"
                          r"|ont signe(?: le present contrat)?\s*:?\s*$)")
@@ -430,10 +419,10 @@ class Ingester:
     def as_written(self, text: str, ident: str) -> str:
         """How a sheet refers to an organisation found in the text: its registry id, else (a generic
         name, a body found in the reference) the name as written, which the build resolves again."""
-        plain = self.regs.organisations.entries.get(ident)
-        if ident in self.resolver.orgs.entries if self.resolver else ident in self.regs.organisations.entries:
+        registry = self.resolver.orgs if self.resolver else self.regs.organisations
+        if ident in registry.entries:
             return ident
-        return self.orgs.spelling(text, ident) if plain is not None else text
+        return self.orgs.spelling(text, ident) if ident in self.regs.organisations.entries else text
 
     def named_body(self, text: str) -> str | None:
         """A body the text names with its kind and territory ("CAF de la Haute-Marne"), found in the
@@ -555,11 +544,11 @@ class Ingester:
             title = f"{m.group(1)} {title}".strip()
         body = self.lines[start + 1:end]
         for i, line in enumerate(body):   # "B - Un territoire attractif" just before the next fiche
-            if AXIS_FICHE.match(line.key) and not any(l.text.strip() for l in body[i + 1:]):
+            if axis_heading(line.key) and not any(l.text.strip() for l in body[i + 1:]):
                 body = body[:i]
                 break
         # the title runs on until a blank line or a heading
-        while body and body[0].text.strip() and not section_of(body[0].key) and not AXIS_FICHE.match(body[0].key):
+        while body and body[0].text.strip() and not section_of(body[0].key) and not axis_heading(body[0].key):
             title = join_cut_words(title, body[0].text)
             body = body[1:]
         parts: dict[str, list[Line]] = {}
@@ -611,32 +600,33 @@ class Ingester:
             pieces = [text] if SENTENCE.search(text) else self.merged(split_with_seps(text, ",;+/"))
             for piece in pieces:
                 for sub in self.split_et(piece):
+                    proposed = {"line": item_line, "name": sub, "proposed": True}   # kept as written
                     if self.generic_with_complement(sub):
                         self.unresolved("organisation", sub, item_line, orientation)
-                        out.append({"line": item_line, "name": sub, "proposed": True})
+                        out.append(proposed)
                         continue
                     ident = self.orgs.exact(sub)
                     if ident and self.is_local(ident):
-                        # a name of some territory's body ("PLIE", "Police municipale"): as written; the
-                        # build finds that body if the contract is placed there, else proposes one
-                        out.append({"line": item_line, "name": sub, "proposed": True})
+                        # a name of some territory's body ("PLIE", "Police municipale"): the build
+                        # finds that body if the contract is placed there, else proposes one
+                        out.append(proposed)
                         continue
                     if ident:
                         name = self.orgs.spelling(sub, ident)
                         out.append({"line": item_line, "name": name, "written": text} if name != text
                                    else {"line": item_line, "name": name})
                         continue
-                    ids = [i for i in self.names_in(sub) if not self.is_local(i)]   # another territory's: not
+                    named = self.names_in(sub)
+                    ids = [i for i in named if not self.is_local(i)]   # not another territory's bodies
                     if ids:
                         out.append({"line": item_line, "written": sub,
                                     "orgs": [written_org(self.regs, i) for i in ids]})
-                    elif self.names_in(sub):   # only names of some territory's bodies: as written, proposed
-                        out.append({"line": item_line, "name": sub, "proposed": True})
+                    elif named:   # only names of some territory's bodies
+                        out.append(proposed)
                     else:
                         self.unresolved("organisation", sub, item_line, orientation)
-                        if looks_like_name(sub):
-                            # kept as written, proposed: the build makes a body to be confirmed
-                            out.append({"line": item_line, "name": sub, "proposed": True})
+                        if looks_like_name(sub):   # the build makes a body to be confirmed
+                            out.append(proposed)
         return out
 
     def names_in(self, text: str) -> list[str]:
@@ -681,9 +671,9 @@ class Ingester:
         """"A et B" as two names when the whole is not a registered name ("Isle et Dronne" is)."""
         if self.orgs.exact(piece) or " et " not in piece or SENTENCE.search(piece):
             return [piece]
-        # "Chambre de commerce et d'industrie de X": "et" followed by "d'…"/"de …" continues the name
         if re.search(r"\set\s+[a-zà-ÿ]+\s*$", piece):   # "Protection maternelle et infantile"
             return [piece]
+        # "Chambre de commerce et d'industrie de X": "et" followed by "d'…"/"de …" continues the name
         parts = re.split(r"\s+et\s+(?!d['’]|de\s|du\s|des\s)", piece)
         return [p.strip() for p in parts if p.strip()]
 
@@ -815,8 +805,7 @@ class Ingester:
             ids = e["funder"].split("|")
             for ident in ids:
                 written = e["written"] if len(ids) == 1 else self.orgs.spelling(ident, ident)
-                split.append({**e, "funder": ident, "written": written,
-                              "text_written": e["written"]})
+                split.append({**e, "funder": ident, "written": written})
         for e in split:
             if e["funder"].startswith(PROPOSED):
                 entry = {"line": e["line"], "kind": kind, "funder": e["funder"][len(PROPOSED):], "proposed": True}
@@ -908,8 +897,7 @@ class Ingester:
         starts = [i for i, l in enumerate(self.lines) if SIGNATORIES.match(l.key) or re.match(r"^fait a\b", l.key)]
         best: list[dict] = []
         for start in starts:
-            found, counts, unresolved = Found(), self.found.counts.copy(), list(self.found.unresolved)
-            keep = self.found
+            found, keep = Found(), self.found
             self.found = found
             try:
                 got = self.signatories_from(start)
@@ -926,7 +914,7 @@ class Ingester:
 
     def signatories_from(self, start: int) -> list[dict]:
         first_fiche = next((i for i, l in enumerate(self.lines) if i > start and
-                            (ORIENT_FICHE.match(l.key) or ANNEX.match(l.key) or AXIS_FICHE.match(l.key)
+                            (ORIENT_FICHE.match(l.key) or ANNEX.match(l.key) or axis_heading(l.key)
                              and i + 3 < len(self.lines) and any(ORIENT_FICHE.match(x.key) for x in self.lines[i:i + 3]))),
                            len(self.lines))
         out, current, body = [], None, []
@@ -1030,17 +1018,9 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
     ing = Ingester(lines, regs, found, resolver)
     place = resolver.place_in_text(lines)
     if place:   # names of that territory's bodies ("CCAS", "PMI") then mean them
-        from .sheets import Node
-        node = Node({"place": Node({k: (Node(v) if isinstance(v, dict) else [Node(x) for x in v])
-                                    for k, v in place.items()})})
-        for v in node["place"].values():
-            for x in (v if isinstance(v, list) else [v]):
-                x.key_lines = {}
-        node.key_lines, node["place"].key_lines = {}, {}
-        try:
-            ing.scope = resolver.scope(contract, resolver.place(node, None), None)
-        except SourceError:
-            place = {}
+        ing.scope = resolver.scope(contract, Place({c["code"] for c in place.get("communes", [])},
+                                                   {"epci": {place["epci"]["code"]}} if "epci" in place else {},
+                                                   None, resolver.ref), None)
     heads = [lines[i] for i in ing.fiche_heads()]
     first_fiche = heads[0].n if heads else 10 ** 9
     listed, axes_proto = ing.protocol(first_fiche)
@@ -1083,12 +1063,12 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
     axes, axis_of = [], {}
     current = None
     for i, line in enumerate(lines):   # an axis heading covers the fiches that follow it
-        m = AXIS_FICHE.match(line.key)
-        if m and any(ORIENT_FICHE.match(l.key) for l in lines[i + 1:i + 4]):
-            letter = m.group(1)
+        axis = axis_heading(line.key)
+        if axis and any(ORIENT_FICHE.match(l.key) for l in lines[i + 1:i + 4]):
+            letter, title = axis
             if letter not in [a["id"] for a in axes]:
                 axes.append({"id": letter, "letter": letter.upper(), "line": line.n,
-                             "title": rest_after(line, m.group(2))})
+                             "title": rest_after(line, title)})
             current = letter
         if current and ORIENT_FICHE.match(line.key):
             axis_of[ing.fiche_number(line)] = current
@@ -1173,7 +1153,6 @@ def ingest_into(path: Path, contract: str, data_dir: Path, *, document: str | No
     as it is: generic names resolve in its place once a person adds it, unknown names are bodies
     proposed for the contract. Everything is checked before anything is written, and what was
     written is taken back if a later step fails."""
-    import shutil
     import tempfile
 
     from .output import write_file_atomically
@@ -1345,7 +1324,7 @@ def table_row(text: str) -> str | None:
         return ""
     if len(cells) == 1:
         return cells[0]
-    return f"{cells[0]} : {cells[1]}" if len(cells) >= 3 or not re.search(r"\d", cells[1]) else f"{cells[0]} : {cells[1]}"
+    return f"{cells[0]} : {cells[1]}"   # a third cell ("Nature": subvention, prêt…) is no instrument
 
 
 def looks_like_name(text: str) -> bool:

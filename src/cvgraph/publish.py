@@ -39,8 +39,8 @@ from .graph import graph_base, graph_file, load_store
 from .names import sort_key
 from .output import new_folder_beside, swap_folder
 from .query import named_queries
-from .sources import DocumentInfo, Sources, documents_from_graph, text_path
-from .vocab import CV, CVV, DEFAULT_BASE, PREFIXES
+from .sources import Sources, TextState, documents_from_graph, text_path, text_states
+from .vocab import CV, CVV, PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -96,30 +96,6 @@ def rebased_triples(graph_path, base: str | None, store: ox.Store | None = None)
             return ox.NamedNode(base + term.value[len(source):])
         return term
     return [ox.Triple(move(t.subject), t.predicate, move(t.object)) for t in triples], base
-
-
-@dataclass
-class TextState:
-    """What a site does with one source document's text: shown (`text` holds its redacted lines),
-    or not, and why."""
-    info: DocumentInfo
-    text: list[str] | None = None
-    why_not: str = ""
-
-
-def text_states(documents: dict[str, DocumentInfo], sources: Sources | None) -> dict[str, TextState]:
-    """Per document IRI: its text when the sources hold it and its rights allow it, else the reason."""
-    out = {}
-    for iri, info in documents.items():
-        if not info.republish:
-            out[iri] = TextState(info, why_not="ses droits n’en permettent pas la republication")
-        elif sources is None:
-            out[iri] = TextState(info, why_not="le site a été publié sans les textes sources (--sources)")
-        else:
-            found = sources.find(info)
-            out[iri] = TextState(info, found.redacted, "") if found else \
-                TextState(info, why_not=f"le fichier {info.file} n’est pas dans le dossier des sources")
-    return out
 
 
 class Site:

@@ -197,6 +197,30 @@ def documents_from_graph(store) -> dict[str, DocumentInfo]:
     return out
 
 
+@dataclass
+class TextState:
+    """What a site does with one source document's text: shown (`text` holds its redacted lines),
+    or not, and why."""
+    info: DocumentInfo
+    text: list[str] | None = None
+    why_not: str = ""
+
+
+def text_states(documents: dict[str, DocumentInfo], sources: Sources | None) -> dict[str, TextState]:
+    """Per document IRI: its text when the sources hold it and its rights allow it, else the reason."""
+    out = {}
+    for iri, info in documents.items():
+        if not info.republish:
+            out[iri] = TextState(info, why_not="ses droits n’en permettent pas la republication")
+        elif sources is None:
+            out[iri] = TextState(info, why_not="le site a été publié sans les textes sources (--sources)")
+        else:
+            found = sources.find(info)
+            out[iri] = TextState(info, found.redacted, "") if found else \
+                TextState(info, why_not=f"le fichier {info.file} n’est pas dans le dossier des sources")
+    return out
+
+
 class LineLinks:
     """Links from a report to the lines of the source texts, on the site `cvgraph publish
     --sources` writes for a graph: `url(file, line)` is `<base>document/<id>/text.html#L<line>`
@@ -205,17 +229,12 @@ class LineLinks:
     def __init__(self, store, sources: Sources | None, base: str | None = None):
         from .graph import graph_base
 
-        self.base = base or graph_base(store)
-        self.shown: dict[str, tuple[str, int]] = {}   # file name -> (document path, number of lines)
-        if sources is None:
-            return
         source_base = graph_base(store)
-        for iri, info in documents_from_graph(store).items():
-            if not info.republish or not iri.startswith(source_base):
-                continue
-            text = sources.find(info)
-            if text is not None:
-                self.shown[info.file] = (iri[len(source_base):], len(text.lines))
+        self.base = base or source_base
+        self.shown: dict[str, tuple[str, int]] = {}   # file name -> (document path, number of lines)
+        for iri, state in text_states(documents_from_graph(store), sources).items():
+            if state.text is not None and iri.startswith(source_base):
+                self.shown[state.info.file] = (iri[len(source_base):], len(state.text))
 
     def url(self, file: str, line) -> str | None:
         shown = self.shown.get(file)
