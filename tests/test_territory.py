@@ -210,6 +210,25 @@ def test_the_reference_tables():
     assert ref.area("departement", "33").of_name == "de la Gironde" and ref.area("departement", "59").of_name == "du Nord"
 
 
+def test_official_codes_are_identifiers_linked_to_their_official_resources(four_and_two):
+    _, g = four_and_two
+    ref = Reference(ROOT / "data" / "reference")
+    siren = ref.communes["38151"]["siren"]
+    assert re.fullmatch(r"\d{9}", siren)
+    town = URIRef(ID + "organisation/commune-echirolles-38151")
+    assert Literal(siren) in set(g.objects(town, DCTERMS.identifier))
+    assert URIRef(f"https://annuaire-entreprises.data.gouv.fr/entreprise/{siren}") in set(g.objects(town, RDFS.seeAlso))
+    for dimension, code, route in [("commune", "38151", "communes"), ("departement", "38", "departements"),
+                                   ("region", "84", "regions"), ("epci", "200070092", "epcis")]:
+        t = URIRef(ID + f"territory/{dimension}-{code}")
+        assert g.value(t, DCTERMS.identifier) == Literal(code)
+        assert g.value(t, RDFS.seeAlso) == URIRef(f"https://geo.api.gouv.fr/{route}/{code}")
+    # bodies that claim a commune's or an EPCI's territory are not that collectivité: not its SIREN
+    for body in ("coutras-ccas", "conseil-citoyen-coutras", "mission-locale-libournais"):
+        assert g.value(URIRef(ID + f"organisation/{body}"), CV.siren) is None
+    assert g.value(URIRef(ID + "organisation/la-cali"), CV.siren) == Literal("200070092")
+
+
 # --- bad input ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("edit,message", [
@@ -222,6 +241,8 @@ def test_the_reference_tables():
     (("organisations.yaml", 'body: {kind: msa, territory: {departement: "33"}}',
       'body: {kind: caf, territory: {departement: "33"}}'), "already claims to be the caf of departement 33"),
     (("organisations.yaml", "names: [CD33,", "names: [Dpt, CD33,"), "is a generic name of the kind 'departement'"),
+    (("reference/links.yaml", 'commune: "https://geo.api.gouv.fr/communes/{code}"',
+      'commune: "geo.api.gouv.fr/communes/"'), "a URI pattern is an http(s) URI with one {code}"),
     (("retired.yaml", "new: contract/coutras-2015-2023/figure/13-1", "new: contract/coutras-2015-2023/figure/1"),
      "cannot be retired to itself"),
     (("retired.yaml", "new: organisation/departement-nord, reason: territory",

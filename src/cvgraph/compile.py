@@ -96,12 +96,29 @@ class Compiler:
         self.add(s, CV.territoryKind, concept("territory-kind", kind))
         self.add(s, RDFS.label, fr(a.name))
         self.add(s, CV.referenceCode, Literal(code))
+        self.add(s, DCTERMS.identifier, Literal(code))
+        self.official_link(s, dimension, code)
         siren = self.siren_of(dimension, code)
         if siren:
             self.add(s, CV.siren, Literal(siren))
         if self.reference_doc:
             self.add(s, DCTERMS.source, self.uri("document", self.reference_doc))
         return s
+
+    def official_link(self, s: URIRef, dimension: str, code: str) -> None:
+        """`rdfs:seeAlso` the official resource of a code (data/reference/links.yaml)."""
+        link = self.resolver.ref.link(dimension, code)
+        if link:
+            self.add(s, RDFS.seeAlso, URIRef(link))
+
+    def collectivite(self, s: URIRef, dimension: str, code: str) -> None:
+        """A commune's or an EPCI's collectivité: its SIREN, as `cv:siren` and as an identifier,
+        linked to its entry in the directory of legal units."""
+        siren = self.siren_of(dimension, code)
+        if siren:
+            self.add(s, CV.siren, Literal(siren))
+            self.add(s, DCTERMS.identifier, Literal(siren))
+            self.official_link(s, "siren", siren)
 
     def siren_of(self, dimension: str, code: str) -> str | None:
         """The SIREN of the collectivité of a commune or an EPCI, from the reference."""
@@ -142,8 +159,8 @@ class Compiler:
                     self.add(s, CV.toValidate, Literal(True))
                 continue
             self.add(s, CV.covers, self.area(b.dimension, b.code))
-            if b.kind.kind in ("commune", "intercommunalite") and self.siren_of(b.dimension, b.code):
-                self.add(s, CV.siren, Literal(self.siren_of(b.dimension, b.code)))
+            if b.kind.kind in ("commune", "intercommunalite"):
+                self.collectivite(s, b.dimension, b.code)
             self.add(s, CV.basis, fr(b.kind.basis))
             if b.kind.part_of and b.kind.part_of in self.regs.organisations:
                 self.add(s, ORG.subOrganizationOf, self.org(b.kind.part_of))
@@ -231,8 +248,8 @@ class Compiler:
             t = self.resolver.territories.get(ident)
             if t is not None:
                 self.add(s, CV.covers, self.area(t.dimension, t.code))
-                if "body" in e and self.siren_of(t.dimension, t.code):   # the commune or EPCI itself
-                    self.add(s, CV.siren, Literal(self.siren_of(t.dimension, t.code)))
+                if "body" in e and e["body"].get("kind") in ("commune", "intercommunalite"):
+                    self.collectivite(s, t.dimension, t.code)   # the commune or EPCI itself
             if "body" in e:
                 self.add(s, CV.bodyKind, Literal(e["body"]["kind"]))
             if optional(e, "unresolved", bool, False):

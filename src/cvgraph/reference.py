@@ -82,6 +82,28 @@ class Reference:
             self._ctcds.setdefault(r["departement"], set()).add(r["ctcd"])
         self.version = (self.folder / "version.yaml").read_text(encoding="utf-8") \
             if (self.folder / "version.yaml").is_file() else ""
+        self.links = self._links(self.folder / "links.yaml")
+
+    @staticmethod
+    def _links(path: Path) -> dict[str, str]:
+        """The documented URI patterns of the official resources, by dimension (`links.yaml`)."""
+        from .sheets import Node, read_yaml
+        if not path.is_file():
+            return {}
+        root = read_yaml(path)
+        if not isinstance(root, Node):
+            raise SourceError("expected a mapping of dimensions to URI patterns", file=path, line=1)
+        for key, pattern in root.items():
+            if key not in DIMENSIONS + ("siren",):
+                raise root.error(f"{key!r} is not one of {', '.join(DIMENSIONS + ('siren',))}", key)
+            if not isinstance(pattern, str) or not re.match(r"^https?://[^\s{}]+\{code\}[^\s{}]*$", pattern):
+                raise root.error("a URI pattern is an http(s) URI with one {code}", key)
+        return dict(root)
+
+    def link(self, dimension: str, code: str) -> str | None:
+        """The official resource of a code, in its publisher's documented URI pattern (or None)."""
+        pattern = self.links.get(dimension)
+        return pattern.replace("{code}", code) if pattern else None
 
     def _rows(self, name: str) -> list[dict]:
         with open(self.folder / name, encoding="utf-8", newline="") as fh:
@@ -136,8 +158,16 @@ def _error(node, message: str, field_name: str) -> SourceError:
     return node.error(message, field_name) if node is not None else SourceError(message, field=field_name)
 
 
-@lru_cache(maxsize=4)
 def load_reference(folder: str) -> Reference:
+    """The reference of a folder, read once per state of its files (an edited file is read again)."""
+    path = Path(folder)
+    state = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in path.glob("*")
+                         if p.is_file())) if path.is_dir() else ()
+    return _load_reference(folder, state)
+
+
+@lru_cache(maxsize=4)
+def _load_reference(folder: str, state: tuple) -> Reference:
     return Reference(Path(folder))
 
 
