@@ -65,18 +65,27 @@ SECTIONS = [
     ("enjeux", re.compile(r"^enjeux\b\s*:?\s*(.*)$")),
     ("actions", re.compile(r"^(?:actions? (?:a|à) conduire|plan d'actions?|actions? (?:prevues?|envisagees?))\b\s*:?\s*(.*)$"
                            r"|^actions?" + _END)),
-    ("pilots", re.compile(r"^(?:pilotes?(?:\s*\(s\))?|pilotage)(?!\w)\s*:?\s*(.*)$"
-                          r"|^(?:porteurs?(?:\s*\(s\))?(?: de l'action| du projet)?)" + _END)),
+    ("pilots", re.compile(r"^(?:(?:co[- ]?)?pilotes?(?:\s*\(s\))?|(?:co[- ]?)?pilotage)(?!\w)\s*:?\s*(.*)$"
+                          r"|^(?:porteurs?(?:\s*\(s\))?(?: de l'action| du projet| de projet)?|chefs? de file"
+                          r"|maitres?(?:\s*\(s\))? d'ouvrage|maitrise d'ouvrage|responsables?(?:\s*\(s\))?"
+                          r"(?: de l'action| du projet| de la mise en oeuvre)?|coordination|coordinateurs?|referents?)" + _END)),
     ("services", re.compile(r"^services? associes?\b\s*:?\s*(.*)$"
-                            r"|^(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?)?)" + _END)),
+                            r"|^(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?| operationnels?| techniques?)?"
+                            r"|acteurs?(?: associes?| mobilises?| concernes?)?|structures? associees?|intervenants?)" + _END)),
     ("funding-dc", re.compile(r"^(?:[-•]\s*)?(?:(?:financements?|credits?|moyens?)(?: mobilises?)? (?:de |du |\(\s*)?)?"
                               r"droit commun(?: mobilisables?| mobilises?)?\)?\s*:?\s*(.*)$")),
     ("funding-sp", re.compile(r"^(?:[-•]\s*)?(?:(?:financements?|credits?) (?:specifiques?|(?:de la )?politique de la ville)"
                               r"|credits? pv)(?: mobilisables?| mobilises?)?\b\s*:?\s*(.*)$")),
     ("funding-np", re.compile(r"^(?:[-•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$"
-                              r"|^(?:[-•]\s*)?(?:financeurs?(?:\s*\(s\))?|moyens? mobilises?)" + _END)),
+                              r"|^(?:[-•]\s*)?(?:financeurs?(?:\s*\(s\))?|partenaires? financiers?|moyens? mobilises?"
+                              r"|moyens? financiers?|plan de financement|financements? previsionnels?|budget(?: previsionnel)?)"
+                              + _END)),
     ("funding", re.compile(r"^(?:mobilisation des )?co[- ]?financ(?:eurs|ements?)\b\s*:?\s*(.*)$"
                            r"|^financements?" + _END)),
+    # headings that end a section and give no item: "Calendrier : études 2024", "Public visé : …"
+    ("other", re.compile(r"^(?:calendrier(?: previsionnel| de (?:mise en oeuvre|realisation))?|echeancier|duree"
+                         r"|publics?(?: cibles?| vises?| concernes?)?|localisation|territoire concerne"
+                         r"|modalites? de (?:mise en oeuvre|suivi)|evaluation)" + _END)),
     ("indicators", re.compile(r"^indicateurs?(?: de (?:suivi|resultats?|realisation|evaluation))?" + _END)),
 ]
 # the heading of an orientation's fiche, by its meaning: "ORIENTATION STRATÉGIQUE N°5 : …",
@@ -108,6 +117,8 @@ SIGNATORIES = re.compile(r"^(?:[a-z0-9]{1,2}\s*[.)-]\s*)?(?:les |liste des |la l
                          r"|ont signe(?: le present contrat)?\s*:?\s*$)")
 # one signatory: "3. La CAF", "3) La CAF", "• La CAF", "- La CAF", "Pour la CAF du Rhône, la directrice"
 SIGNATORY = re.compile(r"^(?:(\d{1,2})\s*[.)]|[•\-–—▪◦●*]|pour(?= ))\s*(\S.*?)(?:,\s*(?:le|la|les|son|sa)\s+\w.*)?$", re.I)
+# who signs for a body, under its "Pour …" line: "le Préfet de la Vienne", "la Directrice territoriale"
+SIGNER = re.compile(r"^(?:le|la|l'|les|monsieur|madame|m\.|mme)\s*\S.{0,70}$")
 ANNEX = re.compile(r"^annexes?\b.*indicateurs|^indicateurs de (?:resultats?|suivi)")
 INDICATOR_GROUP = re.compile(r"^orientations?\b.*?\(\s*(\d+)\s*(?:a|-|–|et)\s*(\d+)\s*\)\s*:?$")
 CONNECTOR = re.compile(r"(?:\b(?:et|de|des|du|aux|au|à|dans|sur|pour|avec|en|la|le|les|d'|l')|[-–(/'’])\s*$", re.I)
@@ -176,13 +187,20 @@ def read_text(path: Path) -> str:
 def drop_noise(lines: list[Line]) -> list[Line]:
     """Page numbers, bare URLs and page footers (the same line seen on three pages or more)."""
     counts = Counter(l.key for l in lines if l.key)
+    # where pages end: a form feed, or a page number standing alone. A line seen three times is a
+    # running header or footer, unless it is a row of cells ("État    BOP 147    subvention", the
+    # same row in several fiches' tables) away from any page end
+    marks = [i for i, l in enumerate(lines) if "\f" in l.text or any(p.match(l.text) for p in NOISE)]
+    near = set()
+    for i in marks:
+        near.update(range(i - 3, i + 4))
     out = []
-    for line in lines:
+    for i, line in enumerate(lines):
         k = line.key
         if any(p.match(line.text) for p in NOISE):
             continue
         if k and counts[k] >= 3 and len(k) > 3 and not section_of(k) and not BULLET.match(line.text) \
-                and not ORIENT_FICHE.match(k):
+                and not ORIENT_FICHE.match(k) and (i in near or not re.search(r"\S\s{3,}\S", line.text)):
             continue
         out.append(line)
     return out
@@ -410,11 +428,26 @@ class Ingester:
             return False
         key = normalise(text)
         for name in self.resolver.generic:
-            if key.startswith(name + " ") and len(name) > 3:
-                rest = text.strip()[len(text.strip()) - len(key) + len(name):].strip()
+            if key.startswith(name + " ") and len(name) >= 3:
+                bare = re.sub(r"^(?:l['’]\s*|la\s|le\s|les\s)", "", text.strip(), flags=re.I)
+                tokens = list(re.finditer(r"[^\s'’\-]+", bare))
+                n = len(name.split())
+                rest = bare[tokens[n - 1].end():].strip(" '’-") if len(tokens) > n else ""
                 if re.match(r"^(?:de |du |des |d['’]|de l['’])", rest, re.I) or rest[:1].isupper():
                     return True
         return False
+
+    def plural_of_generic(self, text: str) -> bool:
+        """"conseils citoyens", "les missions locales": a generic name in the plural names several
+        bodies, never the one body of the kind."""
+        if not self.resolver:
+            return False
+        key = re.sub(r"^(?:les|des)\s+", "", normalise(text))
+        words = key.split()
+        if key in self.resolver.generic or not words or not all(w.endswith(("s", "x")) for w in words if len(w) > 3):
+            return False
+        singular = " ".join(w[:-1] if len(w) > 3 and w.endswith(("s", "x")) else w for w in words)
+        return singular != key and singular in self.resolver.generic
 
     def as_written(self, text: str, ident: str) -> str:
         """How a sheet refers to an organisation found in the text: its registry id, else (a generic
@@ -606,6 +639,9 @@ class Ingester:
                         out.append(proposed)
                         continue
                     ident = self.orgs.exact(sub)
+                    if ident and self.plural_of_generic(sub):   # "les conseils citoyens": several bodies
+                        out.append(proposed)
+                        continue
                     if ident and self.is_local(ident):
                         # a name of some territory's body ("PLIE", "Police municipale"): the build
                         # finds that body if the contract is placed there, else proposes one
@@ -674,8 +710,18 @@ class Ingester:
         if re.search(r"\set\s+[a-zà-ÿ]+\s*$", piece):   # "Protection maternelle et infantile"
             return [piece]
         # "Chambre de commerce et d'industrie de X": "et" followed by "d'…"/"de …" continues the name
-        parts = re.split(r"\s+et\s+(?!d['’]|de\s|du\s|des\s)", piece)
-        return [p.strip() for p in parts if p.strip()]
+        parts = [p.strip() for p in re.split(r"\s+et\s+(?!d['’]|de\s|du\s|des\s)", piece) if p.strip()]
+        # "les services développement économique et emploi de La Cali": one noun and one "de Z" shared
+        for i in range(len(parts) - 1):
+            a = re.match(r"^(?:les\s+)?(services?|p[ôo]les?|directions?)\s+(?!.*\s(?:de|du|des|d['’])\s)(.+)$", parts[i], re.I)
+            b = re.match(r"^(?!(?:le|la|les|l['’]|un|une)\s)(.+?)\s+((?:de la|de l['’]|du|des|de|d['’])\s*.+)$", parts[i + 1], re.I)
+            if a and b:
+                noun = a.group(1).rstrip("sS").capitalize()
+                pair = [f"{noun} {a.group(2)} {b.group(2)}", f"{noun} {b.group(1)} {b.group(2)}"]
+                if all(self.orgs.exact(x) for x in pair):
+                    parts[i:i + 2] = pair
+                    break
+        return parts
 
     def joined(self, lines: list[Line]) -> list[tuple[int, str]]:
         """Lines of a names section, joined where a line continues the previous one."""
@@ -716,6 +762,25 @@ class Ingester:
             return self.orgs.exact(whole), whole, ""
         return None, "", text
 
+    def complemented(self, text: str) -> tuple[str, str, str] | None:
+        """A funding line that starts with a generic name made particular ("Région Languedoc-
+        Roussillon : …", "Mission locale Nord Vienne (…)"): (id, as written, the rest), the body
+        found in the reference when it names one, else the name as written, proposed."""
+        m = re.match(r"^(.{3,80}?)\s*(?::|(?=\()|\s[-–]\s|$)\s*(.*)$", text.strip())
+        if not m or not self.resolver:
+            return None
+        head, rest = m.group(1).strip(" .,"), m.group(2).strip()
+        if rest.startswith("(") and rest.endswith(")"):
+            rest = rest[1:-1]
+        if self.orgs.exact(head):
+            return None
+        named = self.named_body(head)
+        if named:
+            return named, head, rest
+        if self.generic_with_complement(head):
+            return PROPOSED + head, head, rest
+        return None
+
     def org_list(self, text: str) -> list[str]:
         """One organisation, or several written "A/B" or "A, B" that all resolve."""
         one = self.orgs.exact(text)
@@ -746,6 +811,9 @@ class Ingester:
             after_comma = bool(entries) and previous.rstrip().endswith(",")
             continues = after_word or after_comma
             ident, written, rest = self.funder_of(text)
+            whole = self.complemented(text)
+            if whole:   # "Région Languedoc-Roussillon : …", "ARS Occitanie (PRAPS)": the whole name
+                ident, written, rest = whole
             colon = ident is not None and bool(re.match(r"^.{1,80}?\s*[:;(]", text))
             if ident is not None and ((after_word and not (bulleted and colon)) or (after_comma and not colon)):
                 ident, written, rest = None, "", text
@@ -775,6 +843,9 @@ class Ingester:
                     rest = ", ".join(x for x in (m.group(2), m.group(3)) if x and x.strip())
                 elif row and row.strip():
                     ident, written, rest = PROPOSED + row.strip(" :"), row.strip(" :"), ""
+                elif bulleted and not continues and len(text.split()) <= 6 and looks_like_name(text) \
+                        and not self.instruments.exact(text) and not looks_like_instrument(text):
+                    ident, written, rest = PROPOSED + text.strip(" :."), text.strip(" :."), ""   # a funder alone
             if ident is not None and bulleted and not sub_bullet and not instrument_first:
                 header = None
             if ident is not None:
@@ -818,13 +889,19 @@ class Ingester:
                 entry["to"] = e["to"]
             if kind == "non-precise":
                 entry["heading"] = heading.text.strip()
+            stated = amounts_in(e["text"])
+            if len(stated) == 1:   # "Etat (BOP 147, 12 000 €)", "CAF – REAAP : 9 000 €"
+                entry["amount"] = stated[0][1]
+            elif stated:           # several sums on one line: kept as written, not split by guess
+                entry["amount_note"] = " ; ".join(w for w, _ in stated)
+            text = AMOUNT.sub("", e["text"])
             names, purposes = [], []
             if "instrument" in e:
                 names.append(e["instrument"])
                 if e["purpose"]:
                     entry["purpose"] = e["purpose"]
             extra_funders = []
-            for piece in ([] if "instrument" in e else split_list(e["text"], ",;+:", dashes=True)):
+            for piece in ([] if "instrument" in e else split_list(text, ",;+:", dashes=True)):
                 lead = self.orgs.leading(piece)
                 if lead[0] and lead[2] and re.match(r"^[.:]", piece[len(lead[1]):].strip() or "x"):
                     piece = lead[2].strip(" .:")   # "-Etat. Exonération …": the qualifier is not an instrument
@@ -925,29 +1002,48 @@ class Ingester:
                 self.found.counts["commitments"] += len(current["commitments"])
 
         section = []
+        after_pour = False
         for line in self.lines[start + 1:first_fiche]:   # a signature block in two columns: one cell each
-            cells = [c for c in re.split(r"\s{3,}", line.text.strip()) if c] if re.match(r"^pour\b", line.key) else []
-            section += [Line(line.n, c) for c in cells] if len(cells) > 1 else [line]
+            cells = [c for c in re.split(r"\s{3,}", line.text.strip()) if c]
+            if re.match(r"^pour\b", line.key):
+                section += [Line(line.n, c) for c in cells] if len(cells) > 1 else [line]
+                after_pour = True
+                continue
+            if after_pour and line.text.strip() and (len(cells) > 1 or SIGNER.match(line.key)):
+                continue   # under "Pour la CAF,": who signs ("le Président"), not a commitment
+            after_pour = after_pour and not line.text.strip() or False
+            section.append(line)
         numbered = any((m := SIGNATORY.match(l.text.strip())) and m.group(1) and self.orgs.exact(m.group(2))
                        for l in section)
         for line in section:
             m = SIGNATORY.match(line.text.strip())
             if m and numbered and not m.group(1):
                 m = None   # a bullet inside a signatory's commitments
-            ident = self.orgs.exact(m.group(2)) if m else None
-            if m and not ident:
-                inside = self.orgs.inside(m.group(2))
+            name = m.group(2).strip(" ,;.") if m else ""
+            bare = re.sub(r"^(?:l['’]\s*|la |le |les )", "", name, flags=re.I)   # "la Mission locale …"
+            ident = (self.orgs.exact(name) or self.named_body(bare)) if m else None
+            if m and not ident and self.generic_with_complement(name):   # "la Mission locale Nord Vienne"
+                ident = PROPOSED
+            elif m and not ident:
+                inside = self.orgs.inside(name)
                 ident = inside[0][1] if inside and inside[0][0] == 0 else None
+            if ident == PROPOSED:
+                close()
+                current, body = {"org": bare, "line": line.n,
+                                 "section": line.text.strip(), "proposed": True}, []
+                self.unresolved("signatory", name, line.n)
+                out.append(current)
+                self.found.counts["signatories"] += 1
+                continue
             if ident:
                 close()
-                current, body = {"org": self.as_written(m.group(2), ident), "line": line.n,
+                current, body = {"org": self.as_written(name, ident), "line": line.n,
                                  "section": line.text.strip()}, []
                 if self.is_local(ident):
-                    current.update(org=m.group(2).strip(" ,;."), proposed=True)
+                    current.update(org=name, proposed=True)
                 out.append(current)
                 self.found.counts["signatories"] += 1
             elif m and len(m.group(2)) < 80 and (current is not None or not numbered):
-                name = m.group(2).strip(" ,;.")
                 self.unresolved("signatory", name, line.n)
                 close()
                 current = None
@@ -1273,7 +1369,19 @@ SCHEME_WORDS = re.compile(r"\b(?:fonds|programme|dispositif|aides?|prets?|appels
                           r"cites?|clauses?|postes?)\b")
 
 
-AMOUNT = re.compile(r"\d[\d\s.,]*\s*(?:€|euros?\b|k€|m€|M€)")
+AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d+)(?:,(\d{1,2}))?\s*(k€|[mM]€|€|euros?\b)")
+
+
+def amounts_in(text: str) -> list[tuple[str, int | float]]:
+    """The sums of money a text states, as written and as numbers: "12 000 €" 12000, "1,5 M€"
+    1500000, "15 k€" 15000, "7 500,50 €" 7500.5."""
+    out = []
+    for m in AMOUNT.finditer(text):
+        whole = int(re.sub(r"\D", "", m.group(1)))
+        value = whole + (int(m.group(2)) / 10 ** len(m.group(2)) if m.group(2) else 0)
+        value *= {"k€": 1000, "m€": 1_000_000, "M€": 1_000_000}.get(m.group(3), 1)
+        out.append((m.group(0), int(value) if value == int(value) else value))
+    return out
 
 
 def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> list[Line]:
@@ -1287,8 +1395,10 @@ def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> lis
         text = line.text.strip()
         pieces = split_list(text, ",;")
         first = re.match(r"^(.+?)\s*\(", pieces[0]) if pieces else None
+        shaped = sum(bool(re.match(r"^[A-ZÀ-Ý][^():;]{0,60}\([^()]*\)$", p)) for p in pieces)
         if len(pieces) < 2 or BULLET.match(text) or re.match(r"^.{1,60}?\s:\s", text) or not first \
-                or not is_funder(first.group(1)):   # the list must start with a funder and its parentheses
+                or not (is_funder(first.group(1)) or shaped >= 2):
+            # the list starts with a funder and its parentheses, or is a list of "Name (…)"
             out.append(line)
             i += 1
             continue
@@ -1301,8 +1411,8 @@ def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> lis
             if not m:
                 out.append(Line(line.n, "• " + p))
                 continue
-            inner = [x for x in split_list(m.group(2), ",;") if not AMOUNT.search(x)
-                     and key_of(x) not in ("droit commun", "credits specifiques")]
+            inner = [x for x in split_list(m.group(2), ",;")
+                     if key_of(x) not in ("droit commun", "credits specifiques")]
             out.append(Line(line.n, "• " + (f"{m.group(1)} : {', '.join(inner)}" if inner else m.group(1))))
         i += 1
     return out
@@ -1334,7 +1444,17 @@ def looks_like_name(text: str) -> bool:
     if len(text) > 80 or SENTENCE.search(text):
         return False
     words = re.sub(r"^(?:les?|la|l['’]|des?|du)\s+", "", text.strip(), flags=re.I).split()
-    return bool(words) and (words[0][:1].isupper() or words[0][:1].isdigit())
+    return bool(words) and (words[0][:1].isupper() or words[0][:1].isdigit() or bool(BODY_NOUN.match(key_of(text))))
+
+
+# the common nouns that name bodies ("centre socioculturel d'Ozon", "collège George-Sand",
+# "associations d'éducation populaire", "amicale des locataires"), in key form
+BODY_NOUN = re.compile(r"^(?:(?:les?|la|l'|des?|du)\s*)?(?:centres?|associations?|colleges?|lycees?|ecoles?|groupes? scolaires?"
+                       r"|amicales?|entreprises?|maisons?|foyers?|clubs?|comites?|syndicats?|bailleurs?|offices?"
+                       r"|agences?|fondations?|federations?|etablissements?|universites?|hopital|hopitaux|cliniques?"
+                       r"|creches?|mediatheques?|bibliotheques?|cooperatives?|regies?|collectifs?|unions?|caisses?"
+                       r"|chambres?|instituts?|compagnies?|services? (?:de|du|des|municipaux|departementaux)"
+                       r"|structures?|equipes?|residences?|societes?|groupements?|reseaux?)\b")
 
 
 def looks_like_instrument(text: str) -> bool:
@@ -1386,19 +1506,31 @@ def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
         except SourceError:
             return "?" + normalise(name)
 
+    own = root.get("document")
+
+    def elsewhere(node: Node) -> bool:
+        """An item a curated sheet takes from another document than its text: no reader of this
+        text can find it, so it is not compared."""
+        return isinstance(node.get("document"), str) and node["document"] != own
+
     for o in mappings(root, "orientations"):
         n = optional(o, "number", int)
         out["orientations"].add((n, key_of(optional(o, "title", str, "")).rstrip(" .")))
         for key in ("pilots", "services"):
             for p in mappings(o, key):
+                if elsewhere(p):
+                    continue
                 ids = [org(p, "orgs", x) for x in texts(p, "orgs")] or [org(p, "name")]
                 out[key] |= {(n, i) for i in ids}
         for f in mappings(o, "funding"):
+            if elsewhere(f):
+                continue
             funder = org(f, "funder")
             out["funding lines"] |= {(n, funder, inst(f, x)) for x in texts(f, "instruments")} or {(n, funder, "")}
             out["funding kinds"].add((n, optional(f, "kind", str, ""), funder))
     for sg in mappings(root, "signatories"):
-        out["signatories"].add(org(sg, "org"))
+        if not elsewhere(sg):
+            out["signatories"].add(org(sg, "org"))
     return out
 
 

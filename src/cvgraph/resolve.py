@@ -185,7 +185,8 @@ class Resolver:
             codes = self._territory_names(kind.dimension).get(rest, set())
             if len(codes) == 1:
                 return kind, next(iter(codes))
-        codes = self._territory_names("epci").get(key, set())   # an EPCI by its own name
+        codes = self._territory_names("epci").get(key, set()) or \
+            self._territory_names("epci").get(_epci_key(key), set())   # an EPCI by its own name
         if len(codes) == 1 and "intercommunalite" in self.kinds:
             return self.kinds["intercommunalite"], next(iter(codes))
         return None
@@ -207,6 +208,8 @@ class Resolver:
             for code, r in rows.items():
                 for n in {r["nom"], *_epci_spellings(r["nom"])} if dimension == "epci" else {r["nom"]}:
                     out.setdefault(_plain(n), set()).add(code)
+                    if dimension == "epci" and _epci_key(_plain(n)) != _plain(n):
+                        out.setdefault(_epci_key(_plain(n)), set()).add(code)
             if dimension == "ctcd":   # a département named by its own name means its collectivité
                 for code, r in self.ref.tables["departement"].items():
                     ctcds = self.ref.ctcds_of(code)
@@ -298,6 +301,15 @@ def _plain(text: str) -> str:
 
 
 _EPCI_KINDS = {"CA": "communauté d'agglomération", "CC": "communauté de communes", "CU": "communauté urbaine"}
+
+
+def _epci_key(key: str) -> str:
+    """An EPCI's plain name without the "de" after its kind: "communaute d agglomeration de grand
+    chatellerault" and "ca grand chatellerault" meet at "communaute d agglomeration grand chatellerault"."""
+    for short, long in _EPCI_KINDS.items():
+        key = re.sub(rf"^{re.escape(_plain(short))}\s", _plain(long) + " ", key)
+    return re.sub(r"^((?:communaute d agglomeration|communaute de communes|communaute urbaine|metropole)\s)"
+                  r"(?:de la|de l|du|des|de|d)\s+", r"\1", key)
 
 
 def _epci_spellings(name: str) -> set[str]:
