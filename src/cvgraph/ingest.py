@@ -116,7 +116,10 @@ SIGNATORIES = re.compile(r"^(?:[a-z0-9]{1,2}\s*[.)-]\s*)?(?:les |liste des |la l
                          r"|(?:partenaires |parties )?signataires(?: du (?:present )?contrat(?: de ville)?)?\s*:?\s*$"
                          r"|ont signe(?: le present contrat)?\s*:?\s*$)")
 # one signatory: "3. La CAF", "3) La CAF", "• La CAF", "- La CAF", "Pour la CAF du Rhône, la directrice"
-SIGNATORY = re.compile(r"^(?:(\d{1,2})\s*[.)]|[•\-–—▪◦●*]|pour(?= ))\s*(\S.*?)(?:,\s*(?:le|la|les|son|sa)\s+\w.*)?$", re.I)
+SIGNATORY = re.compile(r"^(?:(\d{1,2})\s*[.)]|[•\-–—▪◦●*]|pour(?= ))\s*(\S.*?)"
+                       r"(?:,\s*(?:le|la|les|son|sa|repr[ée]sent[ée]e?s?\s+par)\s+\w.*)?$", re.I)
+# a line of a table of contents: "Objectif stratégique n°7 – Accès aux droits ...... 7"
+TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d{1,3}\s*$|…{2,}\s*\d{1,3}\s*$")
 # who signs for a body, under its "Pour …" line: "le Préfet de la Vienne", "la Directrice territoriale"
 SIGNER = re.compile(r"^(?:le|la|l'|les|monsieur|madame|m\.|mme)\s*\S.{0,70}$")
 ANNEX = re.compile(r"^annexes?\b.*indicateurs|^indicateurs de (?:resultats?|suivi)")
@@ -227,7 +230,8 @@ def rest_after(line: Line, k_rest: str) -> str:
     if not k_rest:
         return ""
     text = line.text.strip()
-    return text[len(text) - len(k_rest):].strip() if len(k_rest) <= len(text) else ""
+    # "Porteur : | France Travail": a table read as cells puts the value in the next cell
+    return text[len(text) - len(k_rest):].strip(" |") if len(k_rest) <= len(text) else ""
 
 
 def items(lines: list[Line]) -> list[tuple[int, str]]:
@@ -555,7 +559,7 @@ class Ingester:
     def fiche_heads(self) -> list[int]:
         """The lines that open a fiche. A number headed twice is first a list of the orientations
         (a line or two each) and then a fiche: the longest stretch is the fiche."""
-        heads = [i for i, l in enumerate(self.lines) if ORIENT_FICHE.match(l.key)]
+        heads = [i for i, l in enumerate(self.lines) if ORIENT_FICHE.match(l.key) and not TOC_LINE.search(l.text)]
         upper = [i for i in heads if not SUB_FICHE.match(self.lines[i].key)]
         if upper:   # "Objectif opérationnel 1.2" lines are then the objectives of their fiche
             heads = upper
@@ -734,8 +738,17 @@ class Ingester:
             text = BULLET.sub("", line.text.strip(), 1).strip() if BULLET.match(line.text) else line.text.strip()
             if not text:
                 continue
-            if out and not broken and (out[-1][1].endswith((",", "-", "(")) or re.match(r"^[a-zà-ÿ(]", text)) \
-                    and not BULLET.match(line.text):
+            # a line continues the previous one after ",", "-", "(", when it starts in lower case, or
+            # when the previous is a list cut mid-name ("…, France Active" / "Auvergne-Rhône-Alpes, …")
+            head = re.split(r"[,;]", text)[0].strip(" .")
+            last = re.split(r"[,;]", out[-1][1])[-1].strip() if out else ""
+            cut_list = bool(out) and "," in out[-1][1] and not out[-1][1].rstrip().endswith((".", ";", ":")) \
+                and len(head.split()) <= 3 and bool(
+                    self.orgs.exact(f"{last} {head}")                                   # "France / Services"
+                    or (self.resolver and self.resolver.is_territory_name(head))        # "France Active / Auvergne-Rhône-Alpes"
+                    or (len(last.split()) == 1 and not self.orgs.exact(last)))
+            if out and not broken and (out[-1][1].endswith((",", "-", "(")) or re.match(r"^[a-zà-ÿ(]", text)
+                                       or cut_list) and not BULLET.match(line.text):
                 out[-1][1] = join_cut_words(out[-1][1], text)
             else:
                 out.append([line.n, text])
@@ -1003,7 +1016,7 @@ class Ingester:
 
         section = []
         after_pour = False
-        for line in self.lines[start + 1:first_fiche]:   # a signature block in two columns: one cell each
+        for line in self.split_numbered(self.lines[start + 1:first_fiche]):   # two columns: one cell each
             cells = [c for c in re.split(r"\s{3,}", line.text.strip()) if c]
             if re.match(r"^pour\b", line.key):
                 section += [Line(line.n, c) for c in cells] if len(cells) > 1 else [line]
@@ -1053,6 +1066,20 @@ class Ingester:
             elif current is not None:
                 body.append(line)
         close()
+        return out
+
+    @staticmethod
+    def split_numbered(lines: list[Line]) -> list[Line]:
+        """A numbered list set in two columns and read across ("1. L'État, représenté par … 7. Le
+        Département"): each numbered item on its own line, when the numbers run as a list does."""
+        numbers = [int(m.group(1)) for l in lines for m in re.finditer(r"(?:^|\s)(\d{1,2})[.)]\s+[A-ZÀ-Ý]", l.text)]
+        if len(numbers) < 4 or sorted(numbers) != list(range(1, len(numbers) + 1)):
+            return lines
+        out = []
+        for l in lines:
+            cuts = [m.start(1) for m in re.finditer(r"\s(\d{1,2})[.)]\s+[A-ZÀ-Ý]", l.text)]
+            pieces = [l.text[a:b] for a, b in zip([0] + cuts, cuts + [len(l.text)])]
+            out += [Line(l.n, p.strip()) for p in pieces if p.strip()]
         return out
 
     def indicators(self, numbers: set[int]) -> list[dict]:

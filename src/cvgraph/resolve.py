@@ -191,6 +191,11 @@ class Resolver:
             return self.kinds["intercommunalite"], next(iter(codes))
         return None
 
+    def is_territory_name(self, text: str) -> bool:
+        """The name of a région or a département of the reference ("Auvergne-Rhône-Alpes")."""
+        key = _plain(text)
+        return any(key in self._territory_names(d) for d in ("region", "departement"))
+
     def _kind_prefixes(self) -> list[tuple[str, Kind]]:
         if not hasattr(self, "_prefixes"):
             names = {(_plain(n), k.kind) for k in self.kinds.values() for n in k.names}
