@@ -812,7 +812,18 @@ class Ingester:
             raw = line.text.strip()
             if not raw:
                 continue
+            if entries and entries[-1].get("row") and re.match(r"^(?:et|de|du|des|d['’])\s*\S", raw) \
+                    and not re.search(r"\S\s{3,}\S|\|", raw):
+                # "Chambre de commerce    Prêt d'honneur    …" / "et d'industrie de Grenoble": the
+                # first cell of a row, cut across lines, is the funder's whole name
+                e = entries[-1]
+                name = join_cut_words(e["written"], raw)
+                ident = self.orgs.exact(name) or self.named_body(name) or PROPOSED + name
+                e.update(funder=ident, written=name, raw=join_cut_words(e["raw"], raw), to=line.n)
+                previous = raw
+                continue
             row = table_row(raw) if not BULLET.match(line.text) else None
+            line_raw = raw
             if row is not None:   # a funding table, flattened by a PDF tool or read as cells
                 if not row:
                     continue      # its header row ("Financeur | Dispositif | Nature")
@@ -862,7 +873,8 @@ class Ingester:
             if ident is not None and bulleted and not sub_bullet and not instrument_first:
                 header = None
             if ident is not None:
-                entry = {"line": line.n, "to": line.n, "funder": ident, "written": written, "text": rest, "raw": raw}
+                entry = {"line": line.n, "to": line.n, "funder": ident, "written": written, "text": rest, "raw": raw,
+                         "row": row is not None, "kind": row_kind(line_raw) if row is not None else None}
                 if instrument_first:
                     entry["instrument"], entry["purpose"] = instrument_first
                 entries.append(entry)
@@ -891,16 +903,17 @@ class Ingester:
                 written = e["written"] if len(ids) == 1 else self.orgs.spelling(ident, ident)
                 split.append({**e, "funder": ident, "written": written})
         for e in split:
+            line_kind = e.get("kind") or kind   # a row's own "Crédits spécifiques" cell, else the heading's
             if e["funder"].startswith(PROPOSED):
-                entry = {"line": e["line"], "kind": kind, "funder": e["funder"][len(PROPOSED):], "proposed": True}
+                entry = {"line": e["line"], "kind": line_kind, "funder": e["funder"][len(PROPOSED):], "proposed": True}
             elif self.is_local(e["funder"]):   # a name of some territory's body: as written, see participants
-                entry = {"line": e["line"], "kind": kind, "funder": e["written"] or e["funder"], "proposed": True}
+                entry = {"line": e["line"], "kind": line_kind, "funder": e["written"] or e["funder"], "proposed": True}
             else:
-                entry = {"line": e["line"], "kind": kind, "funder": self.orgs.spelling(e["written"], e["funder"])
+                entry = {"line": e["line"], "kind": line_kind, "funder": self.orgs.spelling(e["written"], e["funder"])
                          if e["written"] else e["funder"]}
             if e["to"] != e["line"]:
                 entry["to"] = e["to"]
-            if kind == "non-precise":
+            if line_kind == "non-precise":
                 entry["heading"] = heading.text.strip()
             stated = amounts_in(e["text"])
             if len(stated) == 1:   # "Etat (BOP 147, 12 000 €)", "CAF – REAAP : 9 000 €"
@@ -940,7 +953,7 @@ class Ingester:
             entry["written"] = e["raw"]   # the line(s) as in the text, for the citation check and readers
             out.append(entry)
             for org, spelling in extra_funders:
-                out.append({"line": e["line"], "kind": kind, "funder": spelling, "written": entry["written"],
+                out.append({"line": e["line"], "kind": line_kind, "funder": spelling, "written": entry["written"],
                             **({"proposed": True} if self.is_local(org) else {})})
         return out
 
@@ -1430,7 +1443,8 @@ def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> lis
             i += 1
             continue
         while i + 1 < len(lines) and lines[i + 1].text.strip() and (
-                text.count("(") > text.count(")") or re.search(r"(?:,|\s(?:de|du|des|de la|d['’]))\s*$", text)):
+                text.count("(") > text.count(")") or re.search(r"(?:,|\s(?:de|du|des|de la|d['’]))\s*$", text)
+                or lines[i + 1].text.strip().startswith("(")):
             i += 1
             text = join_cut_words(text, lines[i].text)
         for p in split_list(text, ",;"):
@@ -1445,23 +1459,46 @@ def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> lis
     return out
 
 
-TABLE_HEADER = re.compile(r"^(?:financeurs?|partenaires?|organismes?)\b.*\b(?:dispositifs?|instruments?|natures?|montants?)\b")
+TABLE_HEADER = re.compile(r"^(?:financeurs?|partenaires?(?: financeurs?)?|organismes?|structures?|acteurs?)\b.*"
+                          r"\b(?:dispositifs?|instruments?|natures?|montants?|types?|credits?|financements?|objets?)\b")
+# a cell that states the kind of a row's funding: "Droit commun", "Crédits spécifiques", "Politique de la ville"
+KIND_CELL = [("droit-commun", re.compile(r"^(?:credits? |financements? )?(?:de |du )?droit commun$")),
+             ("specifique", re.compile(r"^(?:credits? |financements? )?(?:specifiques?(?: pv| politique de la ville)?"
+                                       r"|(?:de la )?politique de la ville|pv)$"))]
+
+
+def table_cells(text: str) -> list[str] | None:
+    """The cells of a table row (separated by " | " or by three spaces or more), or None."""
+    piped = " | " in text or text.strip().startswith("| ")
+    cells = [c.strip() for c in (text.strip().strip("|").split(" | ") if piped else re.split(r"\s{3,}", text))]
+    cells = [c for c in cells if c and c not in ("—", "-", "–")]
+    return cells if len(cells) >= 2 or (piped and cells) else None
+
+
+def row_kind(text: str) -> str | None:
+    """The kind of funding a row's own cell states ("État | BOP 147 | Crédits spécifiques | 30 000 €")."""
+    for cell in (table_cells(text) or [])[1:]:
+        for kind, rx in KIND_CELL:
+            if rx.match(key_of(cell)):
+                return kind
+    return None
 
 
 def table_row(text: str) -> str | None:
     """A row of a funding table as a funding line: "Région   FEDER ; FSE+   subvention" or "Région |
     FEDER ; FSE+ | subvention" -> "Région : FEDER ; FSE+"; "" for a header row; None when the text
-    is not a table row (cells are separated by " | " or by three spaces or more)."""
-    piped = " | " in text
-    cells = [c.strip() for c in (text.split(" | ") if piped else re.split(r"\s{3,}", text))]
-    cells = [c for c in cells if c and c not in ("—", "-", "–")]
-    if len(cells) < 2 and not piped:
+    is not a table row. A cell stating the kind (see `row_kind`) is no instrument, nor is a third
+    cell ("Nature": subvention, prêt…); a sum of money is kept after the instrument."""
+    cells = table_cells(text)
+    if cells is None:
         return None
     if TABLE_HEADER.match(key_of(" ".join(cells))):
         return ""
-    if len(cells) == 1:
-        return cells[0]
-    return f"{cells[0]} : {cells[1]}"   # a third cell ("Nature": subvention, prêt…) is no instrument
+    kinds = [c for c in cells[1:] if any(rx.match(key_of(c)) for _, rx in KIND_CELL)]
+    sums = [c for c in cells[1:] if AMOUNT.search(c) and c not in kinds]
+    rest = [c for c in cells[1:] if c not in kinds and c not in sums]
+    out = cells[0] if not rest else f"{cells[0]} : {rest[0]}"
+    return f"{out}, {sums[0]}" if len(sums) == 1 else out
 
 
 def looks_like_name(text: str) -> bool:
