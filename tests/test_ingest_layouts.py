@@ -214,19 +214,29 @@ def test_ingest_into_refuses_and_writes_nothing(tmp_path):
 TARGET = 0.90
 
 
-def graph_key(iri: str, label: str) -> str:
-    """An organisation of the built graph as the comparison names it: its id, or for a body proposed
-    from a name no registry knows, "?" and the name as written (as `compare` does)."""
+def proposed_bodies(data: Path) -> dict[str, str]:
+    """The bodies `ingest --into` proposed in the data folder's registry, as `compare` names a name
+    no registry knows: "?" and the name as written."""
     from cvgraph.names import normalise
-    ident = iri.rsplit("/", 1)[-1]
-    return "?" + normalise(label) if ident.startswith("propose-") else ident
+    entries = yaml.safe_load((data / "organisations.yaml").read_text(encoding="utf-8"))["organisations"]
+    return {e["id"]: "?" + normalise(e["local_names"][0]) for e in entries if e.get("proposed")}
 
 
-def built_items(graph: Path, contract: str) -> dict[str, set]:
+def built_items(graph: Path, contract: str, data: Path) -> dict[str, set]:
     """Pilots, services and signatories from the matrix (unit level), funding lines (orientation,
-    kind stated, funder rolled up) from who-funds-what: what an analyst gets from the build."""
+    kind stated, funder rolled up) from who-funds-what: what an analyst gets from the build. A body
+    proposed from a name no registry knew (by ingest, in the data folder's registry, or for the
+    contract alone) is named "?" and the name as written, as `compare` does."""
     import csv
     import io
+
+    from cvgraph.names import normalise
+    proposed = proposed_bodies(data)
+
+    def graph_key(iri: str, label: str) -> str:
+        ident = iri.rsplit("/", 1)[-1]
+        return proposed.get(ident) or ("?" + normalise(label) if ident.startswith("propose-") else ident)
+
     matrix = list(csv.DictReader(io.StringIO(run_cli("matrix", "--graph", str(graph), "--contract", contract,
                                                      "--level", "unit", "--format", "csv").stdout)))
     out = {"pilots": set(), "services": set(), "signatories": set(), "funding": set()}
@@ -269,8 +279,11 @@ def expected_items(name: str, data: Path) -> dict[str, set]:
                 break
             ident = parent
         return ident
-    return {"pilots": items["pilots"], "services": items["services"], "signatories": items["signatories"],
-            "funding": {(n, kind, top(f)) for n, kind, f in items["funding kinds"]}}
+    proposed = proposed_bodies(data)   # the hand-read names, as the comparison names what no registry knew
+    named = lambda ident: proposed.get(ident, ident)   # noqa: E731
+    return {"pilots": {(n, named(i)) for n, i in items["pilots"]}, "services": {(n, named(i)) for n, i in items["services"]},
+            "signatories": {named(i) for i in items["signatories"]},
+            "funding": {(n, kind, named(top(f))) for n, kind, f in items["funding kinds"]}}
 
 
 @pytest.fixture(scope="module", params=["txt", "pdf"])
@@ -291,7 +304,7 @@ def ingested(request, tmp_path_factory):
 @pytest.mark.parametrize("name", NAMES)
 def test_ingested_contracts_build_and_their_matrix_and_funding_meet_the_targets(ingested, name, capsys):
     fmt, data, graph = ingested
-    got, want = built_items(graph, name), expected_items(name, data)
+    got, want = built_items(graph, name, data), expected_items(name, data)
     scores = {}
     for key in want:
         hit = len(got[key] & want[key])
@@ -301,3 +314,55 @@ def test_ingested_contracts_build_and_their_matrix_and_funding_meet_the_targets(
     for key, (p, r) in scores.items():
         assert p >= TARGET and r >= TARGET, (key, sorted(map(str, want[key] - got[key])), sorted(map(str, got[key] - want[key])))
     assert not [k for k in got["signatories"] | {x[1] for x in got["pilots"] | got["services"]} if FOREIGN.search(str(k))]
+
+
+def test_ingest_into_proposes_the_unknown_local_bodies_once_for_their_territory(tmp_path):
+    """Names no registry knows ("centre socioculturel d'Ozon", "Cap emploi" of Châtellerault, where the
+    registry's Cap emploi is the Gironde's) go into the data folder's registry as bodies of the
+    text's territory, proposed (à valider); a second contract of that territory shares them."""
+    from cvgraph.graph import load_store
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    before = yaml.safe_load((data / "organisations.yaml").read_text(encoding="utf-8"))["organisations"]
+    assert run_cli("ingest", str(LAYOUTS / "fiche-action.txt"), "--contract", "a", "--into", str(data)).exit_code == 0
+    after = yaml.safe_load((data / "organisations.yaml").read_text(encoding="utf-8"))["organisations"]
+    added = {e["id"]: e for e in after[len(before):]}
+    assert after[:len(before)] == before and added and all(e["proposed"] for e in added.values())
+    ozon = added["centre-socioculturel-d-ozon-86066"]
+    assert ozon["territory"] == {"commune": "86066"} and ozon["local_names"] == ["centre socioculturel d’Ozon"]
+    assert ozon["source"] == {"document": "fiche-action", "line": 48}   # "Partenaires : … centre socioculturel d’Ozon"
+    assert added["cap-emploi-86066"]["label"] == "Cap emploi (Châtellerault)"
+    assert run_cli("ingest", str(LAYOUTS / "fiche-action.txt"), "--contract", "b", "--document", "b",
+                   "--into", str(data)).exit_code == 0
+    assert yaml.safe_load((data / "organisations.yaml").read_text(encoding="utf-8"))["organisations"] == after
+    assert run_cli("build", "--data", str(data), "--out", str(tmp_path / "build")).exit_code == 0
+    store = load_store(tmp_path / "build")
+    rows = {(r[0].value.rsplit("/", 1)[-1], r[1].value) for r in store.query("""
+        PREFIX cv: <https://w3id.org/cvgraph/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?org ?c WHERE { ?p cv:participant ?org ; cv:orientation/cv:contract/dcterms:identifier ?c .
+                               ?org cv:toValidate true }""")}
+    assert {("centre-socioculturel-d-ozon-86066", "a"), ("centre-socioculturel-d-ozon-86066", "b")} <= rows
+
+
+def test_every_item_has_a_confidence_and_the_command_ends_with_what_to_check(tmp_path):
+    """Each pilot, service, funding line and signatory carries page (PDF), line and a confidence; the
+    command lists what a person must check; low-confidence items and proposed bodies are built
+    "à valider" and listed by the gap report (category to-validate)."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    result = run_cli("ingest", str(LAYOUTS / "fiche-action.pdf"), "--contract", "fa", "--into", str(data))
+    assert result.exit_code == 0, result.output
+    sheet = yaml.safe_load((data / "contracts" / "fa.yaml").read_text(encoding="utf-8"))
+    items = [x for o in sheet["orientations"] for k in ("pilots", "services", "funding") for x in o.get(k, [])] \
+        + sheet["signatories"]
+    assert items and all(x["confidence"] in ("low", "medium", "high") and x["line"] and x["page"] for x in items)
+    low = [x for x in items if x["confidence"] == "low"]
+    assert low and all(x["confidence_note"] for x in low)
+    # "Partenaires : Mission locale Nord Vienne, centre socioculturel d’Ozon, …" (PDF text l. 46, page 1)
+    assert re.search(r"\[low-confidence\] p\. 1, l\. 46 O1 service Mission locale Nord Vienne: Nom inconnu", result.stdout)
+    assert re.search(r"to check \(\d+: \d+ low-confidence, \d+ medium-confidence, \d+ unclear\)", result.stdout)
+    assert run_cli("build", "--data", str(data), "--out", str(tmp_path / "build")).exit_code == 0
+    gaps = run_cli("gaps", "--graph", str(tmp_path / "build"), "--contract", "fa", "--format", "csv").stdout
+    rows = [r for r in gaps.splitlines() if ",to-validate," in r]
+    assert any("Mission locale Nord Vienne" in r and "l. 46" in r for r in rows)
+    assert any("confiance faible" in r for r in rows)   # a funding line with a part not read

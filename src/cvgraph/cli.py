@@ -511,6 +511,12 @@ def ingest(text_file, contract, out_path, force, document, data_dir, compare_wit
             click.echo(f"  not read: {line}")
         for n in found.near:
             click.echo(f"  near match: {n['written']!r} read as {n['registered']!r}")
+        levels = {"low": "low-confidence", "medium": "medium-confidence", "section": "unclear"}
+        click.echo(f"  to check ({len(found.review)}: "
+                   + ", ".join(f"{sum(r['level'] == k for r in found.review)} {v}" for k, v in levels.items()) + "):")
+        for r in found.review:
+            at = ", ".join(x for x in (f"p. {r['page']}" if r.get("page") else "", f"l. {r['line']}" if r.get("line") else "") if x)
+            click.echo(f"    [{levels[r['level']]}] {at + ' ' if at else ''}{r['where']} {r['what']}: {r['why']}")
         click.echo(f"  unresolved names ({len(found.unresolved)}):")
         for u in found.unresolved:
             where = f"O{u['orientation']} " if "orientation" in u else ""

@@ -176,6 +176,20 @@ class Compiler:
                 self._integers[n] = lit
         return lit
 
+    def confidence(self, s: URIRef, node: Node) -> None:
+        """An item `cvgraph ingest` read with low confidence is built "à valider" (cv:toValidate, with
+        the reason as a flag) until a person confirms it by removing `confidence` from the sheet."""
+        level = optional(node, "confidence", str)
+        if level is None:
+            return
+        if level not in ("low", "medium", "high"):
+            raise node.error(f"{level!r} is not one of low, medium, high", "confidence")
+        self.add(s, CV.confidence, Literal(level))
+        if level == "low":
+            self.add(s, CV.toValidate, Literal(True))
+            self.add(s, CV.flag, fr("À valider (lu par cvgraph ingest avec une confiance faible) : "
+                                    + optional(node, "confidence_note", str, "raison non donnée.")))
+
     def notes(self, s: URIRef, node: Node) -> None:
         if optional(node, "inferred", bool, False):   # what the text implies but does not write
             if not optional(node, "flag", str):
@@ -252,6 +266,10 @@ class Compiler:
                     self.collectivite(s, t.dimension, t.code)   # the commune or EPCI itself
             if "body" in e:
                 self.add(s, CV.bodyKind, Literal(e["body"]["kind"]))
+            if optional(e, "proposed", bool, False):   # added by `cvgraph ingest --into`, to be confirmed
+                self.add(s, CV.toValidate, Literal(True))
+                self.add(s, CV.flag, fr("À valider : organisme proposé par cvgraph ingest (nom que les registres "
+                                        "ne connaissaient pas) ; nature, nom exact et territoire à confirmer."))
             if optional(e, "unresolved", bool, False):
                 self.add(s, RDF.type, CV.UnresolvedName)
                 self.add(s, CV.unresolved, Literal(True))
@@ -564,6 +582,7 @@ class Compiler:
             self.add(s, CV.role, concept("role", role))
             self.add(s, CV.asWritten, fr(written))
             self.add(s, RDFS.label, fr(f"{role} {org_id} (orientation {n})"))
+            self.confidence(s, p)
             self.provenance(s, p, doc)
 
     def _funding(self, o: URIRef, cid: str, n: int, f: Node, doc: str) -> None:
@@ -599,6 +618,7 @@ class Compiler:
                 self.add(s, CV.amount, decimal(require(f, "amount", (int, float))))
                 self.add(s, CV.currency, Literal("EUR"))
             self.notes(s, f)
+            self.confidence(s, f)
             self.provenance(s, f, doc)
 
     def _observation(self, s: URIRef, c: URIRef, o: URIRef | None, ob: Node, data: Node, doc: str) -> None:
@@ -669,6 +689,7 @@ class Compiler:
         if "section" in e:
             self.add(s, CV.sourceSection, fr(require(e, "section")))
         self.notes(s, e)
+        self.confidence(s, e)
         self.provenance(s, e, doc)
         for i, item in enumerate(mappings(e, "commitments"), start=1):
             x = self.uri("contract", cid, "commitment", org_id, i)

@@ -147,6 +147,7 @@ class Found:
     unresolved: list[dict] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     near: list[dict] = field(default_factory=list)
+    review: list[dict] = field(default_factory=list)   # what a person must check (see `rate`)
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -1270,6 +1271,7 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
         sheet["source_pdf"] = {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
                                "pages": pdf.pages, "text": extracted.name, "text_sha256": checksum(pdf.text.encode()),
                                "extracted_by": f"pdfplumber {pdfplumber_version()}"}
+    found.review = rate(sheet)
     text = ("# Draft sheet written by `cvgraph ingest` from " + path.name + ": every item carries the line it\n"
             "# came from. Read it against the text before use; names the registries do not know are listed\n"
             "# under `unresolved` (add them to data/organisations.yaml or data/instruments.yaml).\n"
@@ -1341,6 +1343,15 @@ def ingest_into(path: Path, contract: str, data_dir: Path, *, document: str | No
             body = yaml.safe_dump(sheet, allow_unicode=True, sort_keys=False, width=110)
             header = "".join(line + "\n" for line in draft.read_text(encoding="utf-8").splitlines()
                              if line.startswith("#"))
+            bodies = local_bodies(sheet, draft, regs, data, doc_id)
+            if bodies:   # the local bodies no registry knew, in the registry of the data folder, proposed
+                orgs = data / "organisations.yaml"
+                before = orgs.read_bytes()
+                written.append((orgs, before))
+                block = yaml.safe_dump(bodies, allow_unicode=True, sort_keys=False, width=110)
+                block = f"  # --- proposed by `cvgraph ingest` from {doc_id} (à valider) ---\n" + \
+                    "".join("  " + line + "\n" for line in block.splitlines())
+                write_file_atomically(orgs, before.rstrip(b"\n") + b"\n" + block.encode("utf-8"))
             written.append((sheet_path, None))
             write_file_atomically(sheet_path, (header + body).encode("utf-8"))
         except BaseException:
@@ -1351,6 +1362,134 @@ def ingest_into(path: Path, contract: str, data_dir: Path, *, document: str | No
                     target.write_bytes(old)
             raise
     return sheet_path, found, sheet
+
+
+def local_bodies(sheet: dict, draft: Path, regs: Registries, data: Path, doc_id: str) -> list[dict]:
+    """The names a draft proposes (`proposed: true`: a centre social, an association, a bailleur
+    no registry knows) as entries of the data folder's registry of organisations: bodies of the
+    contract's territory (its one commune, else its EPCI), named there only (`local_names`), flagged
+    `proposed` until a person confirms them, so that a second contract of that territory naming
+    them gets the same body. Nothing is proposed for a draft whose place the text does not give."""
+    place = sheet.get("place") or {}
+    communes = [c.get("code") for c in place.get("communes", []) if isinstance(c, dict)]
+    epci = place.get("epci", {}).get("code") if isinstance(place.get("epci"), dict) else None
+    territory = {"commune": communes[0]} if len(communes) == 1 else {"epci": epci} if epci else None
+    if territory is None:
+        return []
+    resolver = Resolver(regs.organisations, data)
+    from .sheets import Node, read_yaml
+    node = read_yaml(draft)   # the draft as written, whose place the resolver reads with its lines
+    scope = resolver.scope(sheet["id"], resolver.place(node, None), None)
+    code = next(iter(territory.values()))
+    names: dict[str, tuple[str, int]] = {}
+
+    def add(name, line):
+        if isinstance(name, str) and name.strip() and normalise(name) not in {normalise(n) for n, _ in names.values()}:
+            names[name.strip()] = (name.strip(), line)
+
+    for o in sheet.get("orientations", []):
+        for key in ("pilots", "services"):
+            for p in o.get(key, []):
+                if p.get("proposed"):
+                    add(p.get("name"), p.get("line"))
+        for f in o.get("funding", []):
+            if f.get("proposed"):
+                add(f.get("funder"), f.get("line"))
+    for sg in sheet.get("signatories", []):
+        if sg.get("proposed"):
+            add(sg.get("org"), sg.get("line"))
+    out, taken, labels = [], set(regs.organisations.entries), set()
+    for name, line in names.values():
+        probe = Node({"name": name})
+        probe.key_lines, probe.file, probe.line = {}, str(draft), line
+        try:
+            scope.resolve(name, probe, "name")
+            continue   # the registry or the reference names it already, in this place
+        except SourceError:
+            pass
+        if normalise(name) in resolver.generic:
+            continue   # "la Mission locale": the kind's body, not a body of its own
+        ident = f"{slugify(name)[:50].rstrip('-')}-{code.lower()}"
+        label = name
+        if normalise(label) in regs.organisations._by_name or normalise(label) in labels:
+            # another territory's body has that name ("Cap emploi" of the Gironde): the label says where
+            area = resolver.ref.area(*next(iter(territory.items())))
+            label = f"{name} ({area.name if area else code})"
+        if ident in taken or normalise(label) in regs.organisations._by_name or normalise(label) in labels:
+            continue
+        taken.add(ident)
+        labels.add(normalise(label))
+        out.append({"id": ident, "label": label, "kind": "unresolved", "local_names": [name], "territory": dict(territory),
+                    "proposed": True, "source": {"document": doc_id, "line": line},
+                    "note": "Nom que le registre ne connaissait pas, repris tel qu’écrit par cvgraph ingest : "
+                            "organisme proposé, à valider (nature, nom exact, territoire)."})
+    return out
+
+
+# --- confidence and the review list -----------------------------------------------------------------
+
+def rate(sheet: dict) -> list[dict]:
+    """Give every pilot, service, funding line and signatory of a draft a confidence, with the reason
+    when it is not high, and return the list a person must check (low-confidence items first, then
+    medium ones, then the sections and places the text leaves unclear), each with page and line.
+
+    - low: a name no registry or reference knows (kept as written, proposed), a funding line with
+      pieces read as neither an instrument nor a funder, or naming a scheme no registry knows;
+    - medium: an organisation found inside a longer phrase, an item joined across lines, a generic
+      name ("la CAF") that the contract's place must resolve;
+    - high: a whole item whose names the registries or the reference resolve.
+    The build marks low-confidence items "à valider" (cv:toValidate) until a person confirms them
+    (removes `confidence` from the sheet)."""
+    review = []
+
+    def mark(item: dict, what: str, where: str, level: str, why: str) -> None:
+        item["confidence"] = level
+        if level != "high":
+            item["confidence_note"] = why
+            review.append({"level": level, "what": what, "where": where, "page": item.get("page"),
+                           "line": item.get("line"), "why": why})
+
+    for o in sheet.get("orientations", []):
+        where = f"O{o.get('number')}"
+        for key in ("pilots", "services"):
+            for p in o.get(key, []):
+                what = f"{key[:-1]} {p.get('name') or ', '.join(p.get('orgs', []))}"
+                if p.get("proposed"):
+                    mark(p, what, where, "low", "Nom inconnu des registres, repris tel qu’écrit.")
+                elif "orgs" in p:
+                    mark(p, what, where, "medium", f"Organisme(s) trouvé(s) dans la phrase « {p.get('written', '')[:80]} ».")
+                else:
+                    mark(p, what, where, "high", "")
+        for f in o.get("funding", []):
+            what = f"funding {f.get('funder')} ({', '.join(f.get('instruments', [])) or 'sans dispositif'})"
+            if f.get("proposed"):
+                mark(f, what, where, "low", "Financeur inconnu des registres, repris tel qu’écrit.")
+            elif f.get("proposed_instruments"):
+                mark(f, what, where, "low", "Dispositif inconnu des registres : " + ", ".join(f["proposed_instruments"]) + ".")
+            elif f.get("not_resolved"):
+                mark(f, what, where, "low", "Partie de la ligne lue ni comme financeur ni comme dispositif : "
+                     + "; ".join(f["not_resolved"])[:120] + ".")
+            elif f.get("to") and f["to"] != f.get("line"):
+                mark(f, what, where, "medium", f"Ligne jointe sur les lignes {f['line']}-{f['to']}.")
+            else:
+                mark(f, what, where, "high", "")
+    for sg in sheet.get("signatories", []):
+        what = f"signatory {sg.get('org')}"
+        if sg.get("proposed"):
+            mark(sg, what, "signataires", "low", "Signataire inconnu des registres, repris tel qu’écrit.")
+        else:
+            mark(sg, what, "signataires", "high", "")
+    review.sort(key=lambda r: (r["level"] != "low", r["line"] or 0))
+    for o in sheet.get("orientations", []):
+        if o.get("missing_sections"):
+            review.append({"level": "section", "what": f"fiche O{o.get('number')}", "where": f"O{o.get('number')}",
+                           "page": o.get("page"), "line": o.get("line"),
+                           "why": "Sections absentes : " + ", ".join(o["missing_sections"]) + "."})
+    for key in ("place_note", "axes_note"):
+        if sheet.get(key):
+            review.append({"level": "section", "what": key.replace("_note", ""), "where": "contrat", "page": None,
+                           "line": None, "why": sheet[key]})
+    return review
 
 
 def cite_pages(node, text: str) -> None:

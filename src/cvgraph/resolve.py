@@ -187,9 +187,21 @@ class Resolver:
                 return kind, next(iter(codes))
         codes = self._territory_names("epci").get(key, set()) or \
             self._territory_names("epci").get(_epci_key(key), set())   # an EPCI by its own name
+        if not codes and key not in self._territory_names("commune"):   # "Grand Châtellerault": its name without "CA"
+            codes = self._bare_epci_names().get(key, set())
         if len(codes) == 1 and "intercommunalite" in self.kinds:
             return self.kinds["intercommunalite"], next(iter(codes))
         return None
+
+    def _bare_epci_names(self) -> dict[str, set[str]]:
+        """EPCIs by their name without their kind ("CA Grand Châtellerault": "grand chatellerault")."""
+        if not hasattr(self, "_bare"):
+            self._bare: dict[str, set[str]] = {}
+            for code, r in self.ref.tables.get("epci", {}).items():
+                head, _, rest = r["nom"].partition(" ")
+                if head in _EPCI_KINDS and rest:
+                    self._bare.setdefault(_plain(re.sub(r"^(?:de la|de l['’]|du|des|de|d['’])\s*", "", rest)), set()).add(code)
+        return self._bare
 
     def is_territory_name(self, text: str) -> bool:
         """The name of a région or a département of the reference ("Auvergne-Rhône-Alpes")."""
