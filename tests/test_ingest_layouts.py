@@ -366,3 +366,52 @@ def test_every_item_has_a_confidence_and_the_command_ends_with_what_to_check(tmp
     rows = [r for r in gaps.splitlines() if ",to-validate," in r]
     assert any("Mission locale Nord Vienne" in r and "l. 46" in r for r in rows)
     assert any("confiance faible" in r for r in rows)   # a funding line with a part not read
+
+
+AMENDMENT = ROOT / "tests" / "fixtures" / "amendment" / "avenant-1.txt"
+
+
+def test_an_amendment_is_ingested_as_a_revision_of_its_contract(tmp_path):
+    """tests/fixtures/amendment/avenant-1.txt amends the Châtellerault contract (fiche-action.txt):
+    l. 9 adds a partner to orientation 2, l. 10 a CAF funding line (CLAS, 6 000 €), l. 13 a pilot
+    to orientation 5, l. 15 an action; l. 17 names an orientation 9 the contract does not have."""
+    from cvgraph.graph import load_store
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    assert run_cli("ingest", str(LAYOUTS / "fiche-action.txt"), "--contract", "chatellerault", "--into", str(data)).exit_code == 0
+    result = run_cli("ingest", str(AMENDMENT), "--contract", "chatellerault-avenant-1", "--amends", "chatellerault",
+                     "--into", str(data))
+    assert result.exit_code == 0, result.output
+    assert "orientation 9 (l. 17): not an orientation of chatellerault; left out" in result.stdout
+    sheet = yaml.safe_load((data / "contracts" / "chatellerault-avenant-1.yaml").read_text(encoding="utf-8"))
+    assert sheet["amends"] == "chatellerault" and [o["number"] for o in sheet["orientations"]] == [2, 5]
+    built = run_cli("build", "--data", str(data), "--out", str(tmp_path / "build"))
+    assert built.exit_code == 0, built.output
+    assert "contracts      5" in built.stdout   # the four seed contracts and Châtellerault: no new contract
+    store = load_store(tmp_path / "build")
+    rows = list(store.query("""
+        PREFIX cv: <https://w3id.org/cvgraph/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?n ?what ?line ?amount WHERE {
+          ?a a cv:Amendment ; cv:amends/dcterms:identifier "chatellerault" ; dcterms:identifier "chatellerault-avenant-1" .
+          ?x cv:fromAmendment ?a ; cv:orientation ?o ; cv:sourceLine ?line ; dcterms:source/dcterms:identifier "avenant-1" .
+          ?o cv:number ?n ; cv:contract/dcterms:identifier "chatellerault" .
+          OPTIONAL { ?x cv:participant|cv:funder ?org . ?org dcterms:identifier ?what }
+          OPTIONAL { ?x cv:amount ?amount }
+        }"""))
+    got = {(int(r[0].value), r[1].value if r[1] else None, int(r[2].value), r[3].value if r[3] else None) for r in rows}
+    assert (2, "caf-vienne", 10, "6000") in got
+    assert (5, "centre-hospitalier-camille-guerin-86066", 13, None) in got   # the body the contract's ingest proposed
+    assert (5, None, 15, None) in got                                           # the action
+    assert any(n == 2 and line == 9 for n, _, line, _ in got)
+    ask = ('PREFIX cv: <https://w3id.org/cvgraph/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> '
+           'ASK { ?c a cv:Contract ; dcterms:identifier "chatellerault-avenant-1" }')
+    assert not bool(store.query(ask))   # a revision of the contract, not a new contract
+
+
+def test_an_amendment_of_an_unknown_contract_is_refused_and_nothing_is_written(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
+    one_line_error(run_cli("ingest", str(AMENDMENT), "--contract", "x-avenant", "--amends", "nowhere", "--into", str(data)),
+                   "--amends 'nowhere': no such contract")
+    assert {p: p.read_bytes() for p in data.rglob("*") if p.is_file()} == before

@@ -472,7 +472,9 @@ def push(graph_path, endpoint, graph_prefix, update, timeout):
 @click.option("--into", "into_dir", type=click.Path(path_type=Path),
               help="A data folder: write the draft as DATA/contracts/ID.yaml, the text into DATA/sources/ and "
                    "register the document, ready for `cvgraph build --data DATA`.")
-def ingest(text_file, contract, out_path, force, document, data_dir, compare_with, max_pages, into_dir):
+@click.option("--amends", help="The text is an amendment (avenant) of this contract (its id): the draft is a "
+                               "revision of that contract, adding to its orientations, not a new contract.")
+def ingest(text_file, contract, out_path, force, document, data_dir, compare_with, max_pages, into_dir, amends):
     """Turn the plain text (or the PDF) of a contract into a draft source sheet that `cvgraph build` accepts.
 
     Prints what it found (counts per section) and the names the registries do not resolve. With
@@ -484,6 +486,7 @@ def ingest(text_file, contract, out_path, force, document, data_dir, compare_wit
       cvgraph ingest contrat.txt --contract lyon-2024-2030 --out data/contracts/lyon-2024-2030.yaml
       cvgraph ingest "$CVGRAPH_SOURCES/002_ac9efd2afd3fa111.txt" --contract coutras-2024-2030 \\
           --out /tmp/draft.yaml --compare data/contracts/coutras-2024-2030.yaml
+      cvgraph ingest avenant-1.pdf --contract lyon-2024-2030-avenant-1 --amends lyon-2024-2030 --into data
     """
     from . import ingest as ing
 
@@ -496,10 +499,10 @@ def ingest(text_file, contract, out_path, force, document, data_dir, compare_wit
             raise UsageError("give --into DATA or --out FILE, not both")
         if into_dir:
             draft, found, sheet = ing.ingest_into(text_file, contract, into_dir, document=document,
-                                                  max_pages=max_pages)
+                                                  max_pages=max_pages, amends=amends)
         else:
             draft, found, sheet = ing.ingest(text_file, contract, out_path, force=force, data_dir=data_dir,
-                                             document=document, max_pages=max_pages)
+                                             document=document, max_pages=max_pages, amends=amends)
         click.echo(f"{draft}: draft sheet written")
         if "source_pdf" in sheet:
             pdf = sheet["source_pdf"]

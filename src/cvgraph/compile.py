@@ -381,6 +381,8 @@ class Compiler:
             raise e.error("contract ids are lower-case words joined by '-'", "id")
         if path.stem != cid:
             raise e.error(f"the file must be named {cid}.yaml", "id")
+        if "amends" in e:
+            return self.amendment(path, e, cid)
         doc = self.regs.documents.check_ref(require(e, "document"), e, "document")
         c = self.uri("contract", cid)
         if (c, RDF.type, CV.Contract) in self.g:
@@ -478,6 +480,66 @@ class Compiler:
         self.bodies(self.scope.made)
         return cid
 
+    def amendment(self, path: Path, e: Node, aid: str) -> str:
+        """An amendment (avenant) of a contract: `amends: <contract id>`. Not a new contract, a
+        revision of that one: an agreement of kind avenant (`contract/<id>/amendment/<aid>`) that
+        amends it, whose pilots, services, funding lines, objectives and actions are added to the
+        contract's own orientations (by number), each citing the amendment's document and line and
+        linked to the amendment (cv:fromAmendment). Names resolve in the contract's place; the
+        amendment's date is its own when it states one."""
+        target = require(e, "amends")
+        sheet = Path(path).parent / f"{target}.yaml"
+        if slugify(target) != target or not sheet.is_file():
+            raise e.error(f"amends an unknown contract {target!r} (no contracts/{target}.yaml)", "amends")
+        te = read_yaml(sheet)
+        if not isinstance(te, Node) or "amends" in te:
+            raise e.error(f"{target!r} is not a contract that an amendment can amend", "amends")
+        doc = self.regs.documents.check_ref(require(e, "document"), e, "document")
+        c = self.uri("contract", target)
+        a = self.uri("contract", target, "amendment", aid)
+        self.add(a, RDF.type, CV.Agreement)
+        self.add(a, RDF.type, CV.Amendment)
+        self.add(a, DCTERMS.identifier, Literal(aid))
+        self.label(a, e, "title")
+        self.add(a, CV.agreementKind, concept("agreement-kind", "avenant"))
+        self.add(a, CV.amends, c)
+        self.add(a, DCTERMS.source, self.uri("document", doc))
+        self.add(a, CV.sourceLine, Literal(require(e, "start_line", int) if "start_line" in e else 1))
+        self._dates(a, e)
+        self.notes(a, e)
+        date = contract_date(e) or contract_date(te)
+        self.scope = self.resolver.scope(target, self.resolver.place(te, contract_date(te)), date)
+        self._territories = [self.regs.territories.check_ref(t, te, "territories") for t in optional(te, "territories", list, [])]
+        numbers = {optional(o, "number", int) for o in mappings(te, "orientations")}
+        base = f"{target}/amendment/{aid}"
+        for o in mappings(e, "orientations"):
+            n = require(o, "number", int)
+            if n not in numbers:
+                raise o.error(f"contract {target!r} has no orientation {n} (an amendment adds to the contract's "
+                              "orientations)", "number")
+            s = self.uri("contract", target, "orientation", n)
+            before = len(self.g)
+            for key, cls in (("objectives", CV.Objective), ("actions", CV.Action)):
+                for i, item in enumerate(mappings(o, key), start=1):
+                    x = self.uri("contract", base, "orientation", n, key[:-1], i)
+                    self.add(x, RDF.type, cls)
+                    self.add(x, CV.orientation, s)
+                    self.add(x, RDFS.label, fr(require(item, "text")))
+                    self.add(x, CV.fromAmendment, a)
+                    self.provenance(x, item, doc)
+            for key, role in (("pilots", "pilot"), ("services", "service")):
+                for p in mappings(o, key):
+                    self._participation(s, base, n, p, role, doc, amendment=a)
+            for f in mappings(o, "funding"):
+                self._funding(s, base, n, f, doc, amendment=a)
+            if len(self.g) == before:
+                raise o.error("an amended orientation needs what the amendment adds (pilots, services, funding, "
+                              "objectives or actions)", "number")
+        for sg in mappings(e, "signatories"):
+            self.add(a, CV.party, self.org(self.resolve(require(sg, "org"), sg, "org")))
+        self.bodies(self.scope.made)
+        return aid
+
     def _signature(self, c: URIRef, e: Node) -> None:
         if "signature" not in e:
             return
@@ -565,7 +627,8 @@ class Compiler:
         for f in mappings(o, "funding"):
             self._funding(s, cid, n, f, doc)
 
-    def _participation(self, o: URIRef, cid: str, n: int, p: Node, role: str, doc: str) -> None:
+    def _participation(self, o: URIRef, cid: str, n: int, p: Node, role: str, doc: str,
+                       amendment: URIRef | None = None) -> None:
         if "orgs" in p:
             orgs = [self.scope.resolve(x, p, "orgs") for x in require(p, "orgs", list)]
             written = require(p, "written")
@@ -582,10 +645,12 @@ class Compiler:
             self.add(s, CV.role, concept("role", role))
             self.add(s, CV.asWritten, fr(written))
             self.add(s, RDFS.label, fr(f"{role} {org_id} (orientation {n})"))
+            if amendment is not None:
+                self.add(s, CV.fromAmendment, amendment)
             self.confidence(s, p)
             self.provenance(s, p, doc)
 
-    def _funding(self, o: URIRef, cid: str, n: int, f: Node, doc: str) -> None:
+    def _funding(self, o: URIRef, cid: str, n: int, f: Node, doc: str, amendment: URIRef | None = None) -> None:
         funder = self.resolve(require(f, "funder"), f, "funder")
         kind = self.controlled(f, "kind", "funding-kind")
         names = require(f, "instruments", list) if "instruments" in f else []
@@ -617,6 +682,8 @@ class Compiler:
             if "amount" in f:
                 self.add(s, CV.amount, decimal(require(f, "amount", (int, float))))
                 self.add(s, CV.currency, Literal("EUR"))
+            if amendment is not None:
+                self.add(s, CV.fromAmendment, amendment)
             self.notes(s, f)
             self.confidence(s, f)
             self.provenance(s, f, doc)

@@ -549,7 +549,8 @@ class Ingester:
     # fiches -------------------------------------------------------------------------------------------
     def fiches(self) -> list[dict]:
         heads = self.fiche_heads()
-        stops = [i for i, l in enumerate(self.lines) if ANNEX.match(l.key) or SIGNATORIES.match(l.key)]
+        stops = [i for i, l in enumerate(self.lines) if ANNEX.match(l.key) or SIGNATORIES.match(l.key)
+                 or re.match(r"^fait a\b.{2,60}\ble\b", l.key)]   # "Fait à Châtellerault, le 3 mars 2025"
         out = []
         for j, start in enumerate(heads):
             end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
@@ -1130,7 +1131,7 @@ def guess_generation(lines: list[Line]) -> str:
 
 def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = False,
            data_dir: Path | None = None, document: str | None = None,
-           max_pages: int = MAX_PAGES) -> tuple[Path, Found, dict]:
+           max_pages: int = MAX_PAGES, amends: str | None = None) -> tuple[Path, Found, dict]:
     """Read the text (or the PDF), write the draft sheet; returns (sheet path, what was found, the
     sheet). The text of a PDF is written beside the draft (`<draft>.txt`): the draft's lines are its
     lines, and each item also cites its page."""
@@ -1153,8 +1154,12 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
     regs = with_every_spelling(plain, resolver)
     found = Found()
     ing = Ingester(lines, regs, found, resolver)
+    target = amended(data, amends) if amends else None
     place = resolver.place_in_text(lines)
-    if place:   # names of that territory's bodies ("CCAS", "PMI") then mean them
+    if target is not None:   # an amendment: its names mean what they mean in the contract it amends
+        from .compile import contract_date
+        ing.scope = resolver.scope(contract, resolver.place(target, contract_date(target)), contract_date(target))
+    elif place:   # names of that territory's bodies ("CCAS", "PMI") then mean them
         ing.scope = resolver.scope(contract, Place({c["code"] for c in place.get("communes", [])},
                                                    {"epci": {place["epci"]["code"]}} if "epci" in place else {},
                                                    None, resolver.ref), None)
@@ -1271,6 +1276,8 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
         sheet["source_pdf"] = {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
                                "pages": pdf.pages, "text": extracted.name, "text_sha256": checksum(pdf.text.encode()),
                                "extracted_by": f"pdfplumber {pdfplumber_version()}"}
+    if target is not None:
+        sheet = as_amendment(sheet, target, found)
     found.review = rate(sheet)
     text = ("# Draft sheet written by `cvgraph ingest` from " + path.name + ": every item carries the line it\n"
             "# came from. Read it against the text before use; names the registries do not know are listed\n"
@@ -1284,7 +1291,7 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
 
 
 def ingest_into(path: Path, contract: str, data_dir: Path, *, document: str | None = None,
-                max_pages: int = MAX_PAGES) -> tuple[Path, Found, dict]:
+                max_pages: int = MAX_PAGES, amends: str | None = None) -> tuple[Path, Found, dict]:
     """`cvgraph ingest FILE --contract ID --into DATA`: the draft becomes DATA/contracts/ID.yaml, the
     text (and the PDF) go into DATA/sources/, and the document is registered in DATA/documents.yaml
     (file name, SHA-256, rights to be stated), so that `cvgraph build --data DATA` takes the draft
@@ -1318,7 +1325,7 @@ def ingest_into(path: Path, contract: str, data_dir: Path, *, document: str | No
             raise UsageError(f"{sources / name}: exists; nothing written")
     with tempfile.TemporaryDirectory() as tmp:
         draft = Path(tmp) / f"{contract}.yaml"
-        draft_path, found, sheet = ingest(path, contract, draft, data_dir=data, max_pages=max_pages)
+        draft_path, found, sheet = ingest(path, contract, draft, data_dir=data, max_pages=max_pages, amends=amends)
         text = draft.with_suffix(".txt").read_bytes() if pdf else raw
         sheet["document"] = doc_id
         sheet.pop("document_note", None)
@@ -1423,6 +1430,44 @@ def local_bodies(sheet: dict, draft: Path, regs: Registries, data: Path, doc_id:
                     "proposed": True, "source": {"document": doc_id, "line": line},
                     "note": "Nom que le registre ne connaissait pas, repris tel qu’écrit par cvgraph ingest : "
                             "organisme proposé, à valider (nature, nom exact, territoire)."})
+    return out
+
+
+# --- amendments ---------------------------------------------------------------------------------------
+
+def amended(data: Path, amends: str):
+    """The sheet of the contract an amendment amends (`--amends ID`), read from the data folder."""
+    from .sheets import Node, read_yaml
+    path = Path(data) / "contracts" / f"{amends}.yaml"
+    if slugify(amends) != amends or not path.is_file():
+        raise UsageError(f"--amends {amends!r}: no such contract in {Path(data) / 'contracts'}; nothing written")
+    root = read_yaml(path)
+    if not isinstance(root, Node) or "amends" in root:
+        raise UsageError(f"--amends {amends!r}: {path} is not a contract an amendment can amend; nothing written")
+    return root
+
+
+def as_amendment(sheet: dict, target, found: Found) -> dict:
+    """A draft read from an amendment (avenant) as a revision of the contract it amends: `amends`,
+    its document, title and dates, and for each orientation of that contract it names (by number)
+    what it adds (pilots, services, funding, objectives, actions); an orientation the contract does
+    not have is left out and reported."""
+    numbers = {o.get("number") for o in target.get("orientations", []) if isinstance(o, dict)}
+    out = {"id": sheet["id"], "amends": target["id"], "document": sheet["document"],
+           "title": sheet.get("title", f"Avenant au contrat {target['id']}")}
+    for key in ("document_note", "title_note", "signature"):
+        if key in sheet:
+            out[key] = sheet[key]
+    out["orientations"] = []
+    for o in sheet.get("orientations", []):
+        added = {k: o[k] for k in ("pilots", "services", "funding", "objectives", "actions") if o.get(k)}
+        if o["number"] not in numbers:
+            found.unreadable.append(f"orientation {o['number']} (l. {o['line']}): not an orientation of "
+                                    f"{target['id']}; left out of the amendment")
+        elif added:
+            out["orientations"].append({"number": o["number"], "line": o["line"], **added})
+    if sheet.get("signatories"):
+        out["signatories"] = [{k: v for k, v in sg.items() if k != "commitments"} for sg in sheet["signatories"]]
     return out
 
 

@@ -53,7 +53,7 @@ SCHEMES = {
                         "plan-ou-programme", "dispositif"),
     "territory-kind": ("qpv", "commune", "intercommunality", "urban-unit", "aggregate", "country", "arrondissement",
                        "departement", "ctcd", "region"),
-    "agreement-kind": ("convention", "charte", "plan-local", "projet-territorial", "protocole"),
+    "agreement-kind": ("convention", "charte", "plan-local", "projet-territorial", "protocole", "avenant"),
     "document-kind": ("contract-text", "web-page", "reference-data"),
 }
 
