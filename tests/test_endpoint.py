@@ -40,7 +40,8 @@ def test_endpoint_gives_the_same_rows_as_the_embedded_store(endpoint, store, nam
     there = run_endpoint(endpoint, query, PARAMS.get(name, {}))
     assert there.variables == here.variables
     assert there.rows == here.rows
-    assert here.rows or name == "common-funders"  # the seeds have a single contract with funding lines
+    # the seeds have a single contract with funding lines, and nothing an automatic reading proposed
+    assert here.rows or name in ("common-funders", "to-validate")
 
 
 def test_endpoint_through_the_cli(endpoint, built):

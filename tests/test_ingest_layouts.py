@@ -415,3 +415,17 @@ def test_an_amendment_of_an_unknown_contract_is_refused_and_nothing_is_written(t
     one_line_error(run_cli("ingest", str(AMENDMENT), "--contract", "x-avenant", "--amends", "nowhere", "--into", str(data)),
                    "--amends 'nowhere': no such contract")
     assert {p: p.read_bytes() for p in data.rglob("*") if p.is_file()} == before
+
+
+def test_the_reader_is_a_package_whose_parts_are_named():
+    """Issue 16, point 6: reading, sections, items (one module per kind), the sheet writer and the
+    comparison, each a module of its own, none of them one large class."""
+    import ast
+    pkg = ROOT / "src" / "cvgraph" / "ingest"
+    parts = {p.relative_to(pkg).as_posix() for p in pkg.rglob("*.py")}
+    assert {"reading.py", "sections.py", "naming.py", "sheet.py", "comparison.py", "items/fiches.py",
+            "items/participants.py", "items/funding.py", "items/signatories.py"} <= parts
+    for path in pkg.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                assert node.end_lineno - node.lineno < 300, (path.name, node.name)

@@ -120,6 +120,7 @@ GAP_BREAK = {
     "unresolved-name": (BREAK["Organisation-resolved"], {("1", "DDETS")}),
     "figure-out-of-range": (FLAGGED, {("1", "Part des moins de 25 ans")}),
     "title-mismatch": (BREAK["TitleMismatchShape"], {("1", "")}),
+    "to-validate": ("INSERT DATA { :ddets cv:toValidate true }", {("1", "DDETS")}),
 }
 
 

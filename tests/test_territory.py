@@ -366,6 +366,6 @@ def test_no_seed_document_territory_or_organisation_in_src():
 
 def test_one_resolution_module_for_compile_and_ingest():
     compile_src = (ROOT / "src" / "cvgraph" / "compile.py").read_text(encoding="utf-8")
-    ingest_src = (ROOT / "src" / "cvgraph" / "ingest.py").read_text(encoding="utf-8")
-    assert "from .resolve import" in compile_src and "from .resolve import" in ingest_src
+    ingest_src = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "src" / "cvgraph" / "ingest").rglob("*.py"))
+    assert "from .resolve import" in compile_src and re.search(r"from \.{2,3}resolve import", ingest_src)
     assert "organisations.resolve(" not in compile_src

@@ -1,0 +1,104 @@
+"""Comparing a draft with a curated sheet: precision and recall of orientations, pilots, services,
+funding lines and signatories, names resolved in the curated sheet's place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .._paths import resource_dir
+from ..errors import SourceError
+from ..names import normalise
+from ..registry import Registries, load_registries
+from ..resolve import Resolver
+
+from .reading import key_of
+
+
+# --- comparing a draft with a curated sheet --------------------------------------------------------
+
+def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
+    """The items compared: orientations (number, title), pilots and services (orientation, org id),
+    funding lines (orientation, funder id, instrument id or ''). A sheet of the wrong shape (a
+    draft edited by hand) is a SourceError naming file, line and field."""
+    from ..sheets import Node, mappings, optional, read_yaml
+
+    root = read_yaml(Path(path))
+    if not isinstance(root, Node):
+        raise SourceError("a sheet must be a mapping", file=path, line=1)
+    out = {"orientations": set(), "pilots": set(), "services": set(), "funding lines": set(),
+           "funding kinds": set(), "signatories": set()}
+
+    def texts(node: Node, key: str) -> list[str]:
+        values = optional(node, key, list, [])
+        if not all(isinstance(v, str) for v in values):
+            raise node.error("every item must be text", key)
+        return values
+
+    def org(node: Node, key: str, name: str | None = None) -> str:
+        name = optional(node, key, str, "") if name is None else name
+        try:
+            return scope.resolve(name, node, key) if scope else regs.organisations.resolve(name, node, key)
+        except SourceError:
+            return "?" + normalise(name)
+
+    def inst(node: Node, name: str) -> str:
+        try:
+            return regs.instruments.resolve(name, node, "instruments")
+        except SourceError:
+            return "?" + normalise(name)
+
+    own = root.get("document")
+
+    def elsewhere(node: Node) -> bool:
+        """An item a curated sheet takes from another document than its text: no reader of this
+        text can find it, so it is not compared."""
+        return isinstance(node.get("document"), str) and node["document"] != own
+
+    for o in mappings(root, "orientations"):
+        n = optional(o, "number", int)
+        out["orientations"].add((n, key_of(optional(o, "title", str, "")).rstrip(" .")))
+        for key in ("pilots", "services"):
+            for p in mappings(o, key):
+                if elsewhere(p):
+                    continue
+                ids = [org(p, "orgs", x) for x in texts(p, "orgs")] or [org(p, "name")]
+                out[key] |= {(n, i) for i in ids}
+        for f in mappings(o, "funding"):
+            if elsewhere(f):
+                continue
+            funder = org(f, "funder")
+            out["funding lines"] |= {(n, funder, inst(f, x)) for x in texts(f, "instruments")} or {(n, funder, "")}
+            out["funding kinds"].add((n, optional(f, "kind", str, ""), funder))
+    for sg in mappings(root, "signatories"):
+        if not elsewhere(sg):
+            out["signatories"].add(org(sg, "org"))
+    return out
+
+
+def curated_scope(curated: Path, regs: Registries, data: Path):
+    """Name resolution in the curated sheet's territory and date: both sheets describe that
+    contract, so the draft's generic names are resolved where the curated sheet says it is."""
+    from ..compile import contract_date
+    from ..sheets import Node, read_yaml
+
+    root = read_yaml(Path(curated))
+    if not isinstance(root, Node):
+        raise SourceError("a sheet must be a mapping", file=curated, line=1)
+    resolver = Resolver(regs.organisations, data)
+    date = contract_date(root)
+    return resolver.scope(str(root.get("id", "draft")), resolver.place(root, date), date)
+
+
+def compare(draft: Path, curated: Path, data_dir: Path | None = None) -> dict[str, dict]:
+    data = Path(data_dir) if data_dir else resource_dir("data")
+    regs = load_registries(data)
+    scope = curated_scope(curated, regs, data)
+    a, b = sheet_items(draft, regs, scope), sheet_items(curated, regs, scope)
+    scores = {}
+    for key in a:
+        hit = len(a[key] & b[key])
+        scores[key] = {"draft": len(a[key]), "curated": len(b[key]), "matched": hit,
+                       "precision": hit / len(a[key]) if a[key] else 1.0,
+                       "recall": hit / len(b[key]) if b[key] else 1.0,
+                       "missed": sorted(map(str, b[key] - a[key])), "extra": sorted(map(str, a[key] - b[key]))}
+    return scores

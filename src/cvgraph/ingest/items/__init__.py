@@ -1,0 +1,20 @@
+"""The items of a contract's text: its fiches (orientations and their sections), pilots and
+associated services, funding lines, signatories and indicators. `Reader` reads one text; each
+kind of item is read by a part of it, in the module named after it."""
+
+from __future__ import annotations
+
+from .base import Found, ReaderBase
+from .fiches import Fiches
+from .funding import Funding, expand_inline_funders
+from .participants import Participants
+from .signatories import Signatories
+
+
+class Reader(Fiches, Participants, Funding, Signatories, ReaderBase):
+    """The reader of one contract text: `fiches()`, `signatories()`, `indicators()`, and under them
+    `participants()` and `funding()` for a fiche's sections. What it found (counts, unresolved
+    names, lines it could not read) goes into its `Found`."""
+
+
+__all__ = ["Found", "Reader", "expand_inline_funders"]

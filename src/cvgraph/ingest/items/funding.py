@@ -1,0 +1,289 @@
+"""Funding lines: the funder, its instruments and purpose, the kind from the heading or the row,
+the sum the text states; inline lists, bullets, tables."""
+
+from __future__ import annotations
+
+import re
+
+from ...names import normalise
+
+from ..naming import PROPOSED, as_written, looks_like_instrument, looks_like_name, split_list
+from ..reading import BULLET, Line, join_cut_words, key_of
+from ..sections import AMOUNT, CONNECTOR, SENTENCE, amounts_in, row_kind, table_row
+from .base import ReaderBase
+
+
+def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> list[Line]:
+    """"Financeurs : Etat (BOP 147, 12 000 €), Ville (droit commun), CAF (CLAS)": one funding line per
+    funder ("• Etat : BOP 147"), amounts and "droit commun" set aside; such a list cut across lines
+    is joined first. Other lines are returned as they are."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        text = line.text.strip()
+        pieces = split_list(text, ",;")
+        first = re.match(r"^(.+?)\s*\(", pieces[0]) if pieces else None
+        shaped = sum(bool(re.match(r"^[A-ZÀ-Ý][^():;]{0,60}\([^()]*\)$", p)) for p in pieces)
+        if len(pieces) < 2 or BULLET.match(text) or re.match(r"^.{1,60}?\s:\s", text) or not first \
+                or not (is_funder(first.group(1)) or shaped >= 2):
+            # the list starts with a funder and its parentheses, or is a list of "Name (…)"
+            out.append(line)
+            i += 1
+            continue
+        while i + 1 < len(lines) and lines[i + 1].text.strip() and (
+                text.count("(") > text.count(")") or re.search(r"(?:,|\s(?:de|du|des|de la|d['’]))\s*$", text)
+                or lines[i + 1].text.strip().startswith("(")):
+            i += 1
+            text = join_cut_words(text, lines[i].text)
+        for p in split_list(text, ",;"):
+            m = re.match(r"^(.+?)\s*\((.*)\)\s*$", p)
+            if not m:
+                out.append(Line(line.n, "• " + p))
+                continue
+            inner = [x for x in split_list(m.group(2), ",;")
+                     if key_of(x) not in ("droit commun", "credits specifiques")]
+            out.append(Line(line.n, "• " + (f"{m.group(1)} : {', '.join(inner)}" if inner else m.group(1))))
+        i += 1
+    return out
+
+
+class Funding(ReaderBase):
+    """Reading funding lines (a part of `Reader`)."""
+
+    def funder_of(self, text: str) -> tuple[str | None, str, str]:
+        """(funder id, funder as written, the rest) for a funding line, or (None, '', text). The
+        funder may be several ("DRETS/DRAC; …": ids joined by '|'), and a service named right
+        after its organisation is the funder ("Etat : DSDEN/SDJS : Appel à projets ANS")."""
+        m = re.match(r"^(.{1,80}?)\s*(?::|;|\.(?=\s|$|\s*:)|\s[-–]\s|\s{2,}|(?=\())\s*:?\s*(.*)$", text)
+        if m:
+            ids = self.org_list(m.group(1))
+            if ids:
+                rest = m.group(2).strip()
+                if rest.startswith("(") and rest.endswith(")"):
+                    rest = rest[1:-1]
+                inner = re.match(r"^(.{1,40}?)\s*:\s*(.*)$", rest)
+                if inner and self.org_list(inner.group(1)):
+                    return "|".join(self.org_list(inner.group(1))), inner.group(1).strip(), inner.group(2).strip()
+                return "|".join(ids), m.group(1).strip(), rest
+        whole = text.strip(" :.-")
+        if self.orgs.exact(whole):
+            return self.orgs.exact(whole), whole, ""
+        return None, "", text
+
+    def complemented(self, text: str) -> tuple[str, str, str] | None:
+        """A funding line that starts with a generic name made particular ("Région Languedoc-
+        Roussillon : …", "Mission locale Nord Vienne (…)"): (id, as written, the rest), the body
+        found in the reference when it names one, else the name as written, proposed."""
+        m = re.match(r"^(.{3,80}?)\s*(?::|(?=\()|\s[-–]\s|$)\s*(.*)$", text.strip())
+        if not m or not self.resolver:
+            return None
+        head, rest = m.group(1).strip(" .,"), m.group(2).strip()
+        if rest.startswith("(") and rest.endswith(")"):
+            rest = rest[1:-1]
+        if self.orgs.exact(head):
+            return None
+        named = self.named_body(head)
+        if named:
+            return named, head, rest
+        if self.generic_with_complement(head):
+            return PROPOSED + head, head, rest
+        return None
+
+    def org_list(self, text: str) -> list[str]:
+        """One organisation, or several written "A/B" or "A, B" that all resolve."""
+        one = self.orgs.exact(text)
+        if one:
+            return [one]
+        parts = [p for p in re.split(r"\s*[/,]\s*", text.strip()) if p]
+        ids = [self.orgs.exact(p) for p in parts]
+        return ids if len(parts) > 1 and all(ids) else []
+
+    def funding(self, lines: list[Line], kind: str, heading: Line, orientation: int) -> list[dict]:
+        out: list[dict] = []
+        entries: list[dict] = []
+        header = None          # "-État :" standing alone: the lines under it may name only instruments
+        previous = ""
+        for line in expand_inline_funders(lines, lambda name: bool(self.orgs.exact(name))):
+            raw = line.text.strip()
+            if not raw:
+                continue
+            if entries and entries[-1].get("row") and re.match(r"^(?:et|de|du|des|d['’])\s*\S", raw) \
+                    and not re.search(r"\S\s{3,}\S|\|", raw):
+                # "Chambre de commerce    Prêt d'honneur    …" / "et d'industrie de Grenoble": the
+                # first cell of a row, cut across lines, is the funder's whole name
+                e = entries[-1]
+                name = join_cut_words(e["written"], raw)
+                ident = self.orgs.exact(name) or self.named_body(name) or PROPOSED + name
+                e.update(funder=ident, written=name, raw=join_cut_words(e["raw"], raw), to=line.n)
+                previous = raw
+                continue
+            row = table_row(raw) if not BULLET.match(line.text) else None
+            line_raw = raw
+            if row is not None:   # a funding table, flattened by a PDF tool or read as cells
+                if not row:
+                    continue      # its header row ("Financeur | Dispositif | Nature")
+                line = Line(line.n, row)
+                raw = row
+            bulleted = bool(BULLET.match(line.text))
+            text = BULLET.sub("", raw, 1).strip() if bulleted else raw
+            after_word = bool(entries) and bool(CONNECTOR.search(previous))
+            after_comma = bool(entries) and previous.rstrip().endswith(",")
+            continues = after_word or after_comma
+            ident, written, rest = self.funder_of(text)
+            whole = self.complemented(text)
+            if whole:   # "Région Languedoc-Roussillon : …", "ARS Occitanie (PRAPS)": the whole name
+                ident, written, rest = whole
+            colon = ident is not None and bool(re.match(r"^.{1,80}?\s*[:;(]", text))
+            if ident is not None and ((after_word and not (bulleted and colon)) or (after_comma and not colon)):
+                ident, written, rest = None, "", text
+            elif colon:
+                continues = False
+            instrument_first = None
+            sub_bullet = bool(re.match(r"^\s*(?:→|o\s|▪|◦|\uf0d8|>)", line.text))
+            if header and sub_bullet and not continues:   # "→ FIPD : prévention …" under "-État :"
+                m = re.match(r"^(.{1,60}?)\s*:\s*(.*)$", text)
+                if m and self.instruments.exact(m.group(1)):
+                    ident, written, rest = header["funder"], header["written"], ""
+                    instrument_first = (self.instruments.spelling(m.group(1).strip(), self.instruments.exact(m.group(1))),
+                                        m.group(2).strip())
+            if ident is None and not continues and (bulleted or not entries):
+                lead = self.orgs.leading(text)
+                found = self.orgs.inside(text[:80])
+                if lead[0]:                      # starts with a known organisation
+                    ident, written, rest = lead[0], lead[1], lead[2].strip(" :.-")
+                elif found and not entries:      # "Bop 147 politique ville Préfecture (…)"
+                    _, ident, key = found[-1]
+                    written, rest = as_written(text, key), self.strip_funder(text, ident)
+            if ident is None and (row or bulleted and not continues):
+                # a table row, or a bullet "Name (X) : a, b", whose funder no registry knows: kept as written
+                m = re.match(r"^([A-ZÀ-Ý][^:;]{1,60}?)\s*(?:\(([^)]{1,40})\))?\s*:\s*(.*)$", text)
+                if m and len(m.group(1).split()) <= 8 and not SENTENCE.search(m.group(1)):
+                    ident, written = PROPOSED + m.group(1).strip(), m.group(1).strip()
+                    rest = ", ".join(x for x in (m.group(2), m.group(3)) if x and x.strip())
+                elif row and row.strip():
+                    ident, written, rest = PROPOSED + row.strip(" :"), row.strip(" :"), ""
+                elif bulleted and not continues and len(text.split()) <= 6 and looks_like_name(text) \
+                        and not self.instruments.exact(text) and not looks_like_instrument(text):
+                    ident, written, rest = PROPOSED + text.strip(" :."), text.strip(" :."), ""   # a funder alone
+            if ident is not None and bulleted and not sub_bullet and not instrument_first:
+                header = None
+            if ident is not None:
+                entry = {"line": line.n, "to": line.n, "funder": ident, "written": written, "text": rest, "raw": raw,
+                         "row": row is not None, "kind": row_kind(line_raw) if row is not None else None}
+                if instrument_first:
+                    entry["instrument"], entry["purpose"] = instrument_first
+                entries.append(entry)
+                if not rest and not instrument_first:
+                    header = entry
+            elif entries:
+                entries[-1]["to"] = line.n
+                entries[-1]["text"] = join_cut_words(entries[-1]["text"], text)
+                entries[-1]["raw"] = join_cut_words(entries[-1]["raw"], raw)
+            else:
+                self.unresolved("funding line", text, line.n, orientation)
+            previous = text
+        # a funder standing alone above the lines of its own services is a heading, not a line
+        kept = []
+        for i, e in enumerate(entries):
+            nxt = entries[i + 1] if i + 1 < len(entries) else None
+            if not e["text"] and "instrument" not in e and nxt and \
+                    "|" not in nxt["funder"] and \
+                    (self.part_of(nxt["funder"], e["funder"]) or nxt["funder"] == e["funder"]):
+                continue
+            kept.append(e)
+        split = []
+        for e in kept:
+            ids = e["funder"].split("|")
+            for ident in ids:
+                written = e["written"] if len(ids) == 1 else self.orgs.spelling(ident, ident)
+                split.append({**e, "funder": ident, "written": written})
+        for e in split:
+            line_kind = e.get("kind") or kind   # a row's own "Crédits spécifiques" cell, else the heading's
+            if e["funder"].startswith(PROPOSED):
+                entry = {"line": e["line"], "kind": line_kind, "funder": e["funder"][len(PROPOSED):], "proposed": True}
+            elif self.is_local(e["funder"]):   # a name of some territory's body: as written, see participants
+                entry = {"line": e["line"], "kind": line_kind, "funder": e["written"] or e["funder"], "proposed": True}
+            else:
+                entry = {"line": e["line"], "kind": line_kind, "funder": self.orgs.spelling(e["written"], e["funder"])
+                         if e["written"] else e["funder"]}
+            if e["to"] != e["line"]:
+                entry["to"] = e["to"]
+            if line_kind == "non-precise":
+                entry["heading"] = heading.text.strip()
+            stated = amounts_in(e["text"])
+            if len(stated) == 1:   # "Etat (BOP 147, 12 000 €)", "CAF – REAAP : 9 000 €"
+                entry["amount"] = stated[0][1]
+            elif stated:           # several sums on one line: kept as written, not split by guess
+                entry["amount_note"] = " ; ".join(w for w, _ in stated)
+            text = AMOUNT.sub("", e["text"])
+            names, purposes = [], []
+            if "instrument" in e:
+                names.append(e["instrument"])
+                if e["purpose"]:
+                    entry["purpose"] = e["purpose"]
+            extra_funders = []
+            for piece in ([] if "instrument" in e else split_list(text, ",;+:", dashes=True)):
+                lead = self.orgs.leading(piece)
+                if lead[0] and lead[2] and re.match(r"^[.:]", piece[len(lead[1]):].strip() or "x"):
+                    piece = lead[2].strip(" .:")   # "-Etat. Exonération …": the qualifier is not an instrument
+                org = self.orgs.exact(piece)
+                if org and not self.instruments.exact(piece):   # "Etat : FIPDR, CAF": the CAF funds too
+                    if org != e["funder"] and not self.part_of(org, e["funder"]):
+                        extra_funders.append((org, self.orgs.spelling(piece, org)))
+                    continue
+                found, left = self.resolve_instruments(piece)
+                names += found
+                for x in left:
+                    purposes.append(x)
+                    self.unresolved("instrument", x, e["line"], orientation)
+            proposed = [x for x in purposes if looks_like_instrument(x)]
+            if proposed:   # names of schemes the registry does not know: kept as written, to be confirmed
+                names += proposed
+                entry["proposed_instruments"] = proposed
+                purposes = [x for x in purposes if x not in proposed]
+            if names:
+                entry["instruments"] = list(dict.fromkeys(names))
+            if purposes:
+                entry["not_resolved"] = purposes
+            entry["written"] = e["raw"]   # the line(s) as in the text, for the citation check and readers
+            out.append(entry)
+            for org, spelling in extra_funders:
+                out.append({"line": e["line"], "kind": line_kind, "funder": spelling, "written": entry["written"],
+                            **({"proposed": True} if self.is_local(org) else {})})
+        return out
+
+    def resolve_instruments(self, piece: str) -> tuple[list[str], list[str]]:
+        """The registered instruments a piece names, and what is left unresolved. A list in
+        parentheses after a name is a list of instruments when its first item is one ("PDII
+        (plateformes mobilités, D2C, …)"), else it is the purpose ("Bop 147 (actions …)")."""
+        exact = self.instruments.exact(piece)
+        if exact:
+            return [self.instruments.spelling(piece, exact)], []
+        prefix = self.instruments.prefix(piece)
+        if prefix:   # "AAP Plan pauvreté (axe … écologique/ Réduction …)": a registered name, then more
+            written = as_written(piece, prefix)
+            return [written if normalise(written) in self.instruments.by_key else
+                    self.instruments.spelling(prefix, self.instruments.loose[prefix])], []
+        m = re.match(r"^(.*?)\s*\((.*)\)\s*$", piece)
+        if m:
+            head, inner = m.group(1).strip(), m.group(2)
+            names, left = self.resolve_instruments(head) if head else ([], [])
+            items = split_list(inner, ",;+:", dashes=True)
+            if items and (self.instruments.exact(items[0]) or self.instruments.inside(items[0])):
+                for item in items:
+                    n, l = self.resolve_instruments(item)
+                    names, left = names + n, left + l
+            if names:
+                return names, left
+        inside = self.instruments.inside(piece)
+        if inside:
+            return [as_written(piece, key) for _, _, key in inside], []
+        return [], [piece]
+
+    def strip_funder(self, text: str, ident: str) -> str:
+        """The line without the funder's own name (when it stands inside, as in "Bop 147 … Préfecture")."""
+        for key, i in self.orgs.by_key.items():
+            if i == ident and len(key) > 3:
+                text = re.sub(r"(?i)(?<![\w])" + re.escape(key) + r"(?![\w])", " ", text)
+        return text

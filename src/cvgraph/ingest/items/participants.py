@@ -1,0 +1,140 @@
+"""Pilots and associated services: the names a section lists, as lists, phrases or cut lines."""
+
+from __future__ import annotations
+
+import re
+
+from ...names import normalise
+
+from ..naming import looks_like_name, split_list, split_with_seps, written_org
+from ..reading import BREAK, BULLET, Line, join_cut_words
+from ..sections import SENTENCE
+from .base import ReaderBase
+
+
+class Participants(ReaderBase):
+    """Reading pilots and services (a part of `Reader`)."""
+
+    def participants(self, lines: list[Line], orientation: int, role: str) -> list[dict]:
+        out = []
+        for item_line, text in self.joined(lines):
+            pieces = [text] if SENTENCE.search(text) else self.merged(split_with_seps(text, ",;+/"))
+            for piece in pieces:
+                for sub in self.split_et(piece):
+                    proposed = {"line": item_line, "name": sub, "proposed": True}   # kept as written
+                    if self.generic_with_complement(sub):
+                        self.unresolved("organisation", sub, item_line, orientation)
+                        out.append(proposed)
+                        continue
+                    ident = self.orgs.exact(sub)
+                    if ident and self.plural_of_generic(sub):   # "les conseils citoyens": several bodies
+                        out.append(proposed)
+                        continue
+                    if ident and self.is_local(ident):
+                        # a name of some territory's body ("PLIE", "Police municipale"): the build
+                        # finds that body if the contract is placed there, else proposes one
+                        out.append(proposed)
+                        continue
+                    if ident:
+                        name = self.orgs.spelling(sub, ident)
+                        out.append({"line": item_line, "name": name, "written": text} if name != text
+                                   else {"line": item_line, "name": name})
+                        continue
+                    named = self.names_in(sub)
+                    ids = [i for i in named if not self.is_local(i)]   # not another territory's bodies
+                    if ids:
+                        out.append({"line": item_line, "written": sub,
+                                    "orgs": [written_org(self.regs, i) for i in ids]})
+                    elif named:   # only names of some territory's bodies
+                        out.append(proposed)
+                    else:
+                        self.unresolved("organisation", sub, item_line, orientation)
+                        if looks_like_name(sub):   # the build makes a body to be confirmed
+                            out.append(proposed)
+        return out
+
+    def names_in(self, text: str) -> list[str]:
+        """Organisations named inside a phrase: in a sentence, only the one it starts with; a list in
+        parentheses ("Certaines associations (EDS, la cravate solidaire…)") name by name."""
+        if SENTENCE.search(text):
+            lead = self.orgs.leading(text)
+            return [lead[0]] if lead[0] else []
+        m = re.match(r"^(.*?)\((.*)\)\s*$", text)
+        if m:
+            inner = [self.orgs.exact(p) or None for p in split_list(m.group(2))]
+            head = self.names_in(m.group(1)) if m.group(1).strip() else []
+            found = head + [i for i in inner if i] + [i for p in split_list(m.group(2)) if not self.orgs.exact(p)
+                                                      for i in self.names_in(p)]
+            return self.without_parents(list(dict.fromkeys(found)))
+        inside = self.orgs.inside(text)
+        if SENTENCE.search(text):
+            inside = [x for x in inside if x[0] == 0][:1]
+        return self.without_parents(list(dict.fromkeys(i for _, i, _ in inside)))
+
+    def merged(self, pieces: list[tuple[str, str]]) -> list[str]:
+        """Pieces put back together where the whole is a registered name ("Bus en + (CD)", "CLS/CLSM")."""
+        glue = {"+": " + ", "/": "/", ",": ", ", ";": "; "}
+        out, i = [], 0
+        while i < len(pieces):
+            for j in range(min(len(pieces), i + 3), i + 1, -1):
+                whole = "".join(p + glue.get(s, " ") for p, s in pieces[i:j - 1]) + pieces[j - 1][0]
+                if normalise(whole) in self.orgs.by_key:
+                    out.append(whole)
+                    i = j
+                    break
+            else:
+                out.append(pieces[i][0])
+                i += 1
+        return out
+
+    def without_parents(self, ids: list[str]) -> list[str]:
+        """Drop an organisation named only to qualify one of its own services ("(dept) ASE")."""
+        return [i for i in ids if not any(self.part_of(j, i) for j in ids if j != i)]
+
+    def split_et(self, piece: str) -> list[str]:
+        """"A et B" as two names when the whole is not a registered name ("Isle et Dronne" is)."""
+        if self.orgs.exact(piece) or " et " not in piece or SENTENCE.search(piece):
+            return [piece]
+        if re.search(r"\set\s+[a-zà-ÿ]+\s*$", piece):   # "Protection maternelle et infantile"
+            return [piece]
+        # "Chambre de commerce et d'industrie de X": "et" followed by "d'…"/"de …" continues the name
+        parts = [p.strip() for p in re.split(r"\s+et\s+(?!d['’]|de\s|du\s|des\s)", piece) if p.strip()]
+        # "les services développement économique et emploi de La Cali": one noun and one "de Z" shared
+        for i in range(len(parts) - 1):
+            a = re.match(r"^(?:les\s+)?(services?|p[ôo]les?|directions?)\s+(?!.*\s(?:de|du|des|d['’])\s)(.+)$", parts[i], re.I)
+            b = re.match(r"^(?!(?:le|la|les|l['’]|un|une)\s)(.+?)\s+((?:de la|de l['’]|du|des|de|d['’])\s*.+)$", parts[i + 1], re.I)
+            if a and b:
+                noun = a.group(1).rstrip("sS").capitalize()
+                pair = [f"{noun} {a.group(2)} {b.group(2)}", f"{noun} {b.group(1)} {b.group(2)}"]
+                if all(self.orgs.exact(x) for x in pair):
+                    parts[i:i + 2] = pair
+                    break
+        return parts
+
+    def joined(self, lines: list[Line]) -> list[tuple[int, str]]:
+        """Lines of a names section, joined where a line continues the previous one."""
+        out: list[list] = []
+        broken = False
+        for line in lines:
+            if line.text == BREAK:
+                broken = True
+                continue
+            text = BULLET.sub("", line.text.strip(), 1).strip() if BULLET.match(line.text) else line.text.strip()
+            if not text:
+                continue
+            # a line continues the previous one after ",", "-", "(", when it starts in lower case, or
+            # when the previous is a list cut mid-name ("…, France Active" / "Auvergne-Rhône-Alpes, …")
+            head = re.split(r"[,;]", text)[0].strip(" .")
+            last = re.split(r"[,;]", out[-1][1])[-1].strip() if out else ""
+            cut_list = bool(out) and "," in out[-1][1] and not out[-1][1].rstrip().endswith((".", ";", ":")) \
+                and len(head.split()) <= 3 and bool(
+                    self.orgs.exact(f"{last} {head}")                                   # "France / Services"
+                    or (self.resolver and self.resolver.is_territory_name(head))        # "France Active / Auvergne-Rhône-Alpes"
+                    or (len(last.split()) == 1 and not self.orgs.exact(last)))
+            if out and not broken and (out[-1][1].endswith((",", "-", "(")) or re.match(r"^[a-zà-ÿ(]", text)
+                                       or cut_list) and not BULLET.match(line.text):
+                out[-1][1] = join_cut_words(out[-1][1], text)
+            else:
+                out.append([line.n, text])
+            broken = False
+        return [(n, t) for n, t in out]

@@ -1,0 +1,117 @@
+"""Signatories: the section that names them, numbered lists, 'Pour …' blocks in one or two columns,
+each with its commitments."""
+
+from __future__ import annotations
+
+import re
+
+from ..naming import PROPOSED
+from ..reading import Line, items
+from ..sections import ANNEX, ORIENT_FICHE, SENTENCE, SIGNATORIES, SIGNATORY, SIGNER, axis_heading
+from .base import Found, ReaderBase
+
+
+class Signatories(ReaderBase):
+    """Reading signatories (a part of `Reader`)."""
+
+    def signatories(self) -> list[dict]:
+        """The signatories, from the section that names the most of them: the headed section
+        ("Les engagements des signataires", "Les signataires", not its line in a table of contents),
+        or the signature block ("Fait à …, le …" then "Pour …" lines, in one or two columns)."""
+        starts = [i for i, l in enumerate(self.lines) if SIGNATORIES.match(l.key) or re.match(r"^fait a\b", l.key)]
+        best: list[dict] = []
+        for start in starts:
+            found, keep = Found(), self.found
+            self.found = found
+            try:
+                got = self.signatories_from(start)
+            finally:
+                self.found = keep
+            if len(got) > len(best):
+                best, best_found = got, found
+        if best:
+            self.found.counts.update(best_found.counts)
+            for u in best_found.unresolved:
+                if u not in self.found.unresolved:
+                    self.found.unresolved.append(u)
+        return best
+
+    def signatories_from(self, start: int) -> list[dict]:
+        first_fiche = next((i for i, l in enumerate(self.lines) if i > start and
+                            (ORIENT_FICHE.match(l.key) or ANNEX.match(l.key) or axis_heading(l.key)
+                             and i + 3 < len(self.lines) and any(ORIENT_FICHE.match(x.key) for x in self.lines[i:i + 3]))),
+                           len(self.lines))
+        out, current, body = [], None, []
+
+        def close():
+            if current is not None:
+                current["commitments"] = [{"line": n, "text": t} for n, t in items(body)]
+                self.found.counts["commitments"] += len(current["commitments"])
+
+        section = []
+        after_pour = False
+        for line in self.split_numbered(self.lines[start + 1:first_fiche]):   # two columns: one cell each
+            cells = [c for c in re.split(r"\s{3,}", line.text.strip()) if c]
+            if re.match(r"^pour\b", line.key):
+                section += [Line(line.n, c) for c in cells] if len(cells) > 1 else [line]
+                after_pour = True
+                continue
+            if after_pour and line.text.strip() and (len(cells) > 1 or SIGNER.match(line.key)):
+                continue   # under "Pour la CAF,": who signs ("le Président"), not a commitment
+            after_pour = after_pour and not line.text.strip() or False
+            section.append(line)
+        numbered = any((m := SIGNATORY.match(l.text.strip())) and m.group(1) and self.orgs.exact(m.group(2))
+                       for l in section)
+        for line in section:
+            m = SIGNATORY.match(line.text.strip())
+            if m and numbered and not m.group(1):
+                m = None   # a bullet inside a signatory's commitments
+            name = m.group(2).strip(" ,;.") if m else ""
+            bare = re.sub(r"^(?:l['’]\s*|la |le |les )", "", name, flags=re.I)   # "la Mission locale …"
+            ident = (self.orgs.exact(name) or self.named_body(bare)) if m else None
+            if m and not ident and self.generic_with_complement(name):   # "la Mission locale Nord Vienne"
+                ident = PROPOSED
+            elif m and not ident:
+                inside = self.orgs.inside(name)
+                ident = inside[0][1] if inside and inside[0][0] == 0 else None
+            if ident == PROPOSED:
+                close()
+                current, body = {"org": bare, "line": line.n,
+                                 "section": line.text.strip(), "proposed": True}, []
+                self.unresolved("signatory", name, line.n)
+                out.append(current)
+                self.found.counts["signatories"] += 1
+                continue
+            if ident:
+                close()
+                current, body = {"org": self.as_written(name, ident), "line": line.n,
+                                 "section": line.text.strip()}, []
+                if self.is_local(ident):
+                    current.update(org=name, proposed=True)
+                out.append(current)
+                self.found.counts["signatories"] += 1
+            elif m and len(m.group(2)) < 80 and (current is not None or not numbered):
+                self.unresolved("signatory", name, line.n)
+                close()
+                current = None
+                if name and re.search(r"[A-ZÀ-Ý]", name) and not SENTENCE.search(name):   # kept as written, proposed
+                    current, body = {"org": name, "line": line.n, "section": line.text.strip(), "proposed": True}, []
+                    out.append(current)
+            elif current is not None:
+                body.append(line)
+        close()
+        return out
+
+    @staticmethod
+    def split_numbered(lines: list[Line]) -> list[Line]:
+        """A numbered list set in two columns and read across ("1. L'État, représenté par … 7. Le
+        Département"): each numbered item on its own line, when the numbers run as a list does."""
+        numbers = [int(m.group(1)) for l in lines for m in re.finditer(r"(?:^|\s)(\d{1,2})[.)]\s+[A-ZÀ-Ý]", l.text)]
+        if len(numbers) < 4 or sorted(numbers) != list(range(1, len(numbers) + 1)):
+            return lines
+        out = []
+        for l in lines:
+            cuts = [m.start(1) for m in re.finditer(r"\s(\d{1,2})[.)]\s+[A-ZÀ-Ý]", l.text)]
+            pieces = [l.text[a:b] for a, b in zip([0] + cuts, cuts + [len(l.text)])]
+            out += [Line(l.n, p.strip()) for p in pieces if p.strip()]
+        return out

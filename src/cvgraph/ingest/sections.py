@@ -1,0 +1,198 @@
+"""The heading vocabulary: the sections of a fiche by their meaning (pilots, services, the kinds of
+funding, data, objectives, actions, indicators…), fiche and axis headings, signature blocks, funding
+tables (their rows, the cell that states a kind, sums of money)."""
+
+from __future__ import annotations
+
+import re
+
+from .reading import Line, key_of
+
+
+# headings of a fiche by meaning, matched on key_of(line) (accents and case dropped); the group, if
+# any, is text after the heading ("Pilote(s) : A, B"). A word that also starts sentences
+# ("partenaires", "actions", "porteur", "financeurs") is a heading only before ":" or alone on its line.
+_END = r"(?:\s*:\s*(.*)|\s*$())"
+
+
+SECTIONS = [
+    ("data", re.compile(r"^(?:donnees|chiffres[ -]cles|diagnostic)\b[^:]*:?\s*(.*)$")),
+    ("constat", re.compile(r"^constats?\b\s*:?\s*(.*)$")),
+    ("objectives", re.compile(r"^objectifs?(?: operationnels?| strategiques?)?(?:\s*\(s\))?" + _END
+                              + r"|^objectifs? operationnels? \d{1,2}(?:\.\d{1,2})?\s*[:.\-–]\s*(.*)$")),
+    ("enjeux", re.compile(r"^enjeux\b\s*:?\s*(.*)$")),
+    ("actions", re.compile(r"^(?:actions? (?:a|à) conduire|plan d'actions?|actions? (?:prevues?|envisagees?))\b\s*:?\s*(.*)$"
+                           r"|^actions?" + _END)),
+    ("pilots", re.compile(r"^(?:(?:co[- ]?)?pilotes?(?:\s*\(s\))?|(?:co[- ]?)?pilotage)(?!\w)\s*:?\s*(.*)$"
+                          r"|^(?:porteurs?(?:\s*\(s\))?(?: de l'action| du projet| de projet)?|chefs? de file"
+                          r"|maitres?(?:\s*\(s\))? d'ouvrage|maitrise d'ouvrage|responsables?(?:\s*\(s\))?"
+                          r"(?: de l'action| du projet| de la mise en oeuvre)?|coordination|coordinateurs?|referents?)" + _END)),
+    ("services", re.compile(r"^services? associes?\b\s*:?\s*(.*)$"
+                            r"|^(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?| operationnels?| techniques?)?"
+                            r"|acteurs?(?: associes?| mobilises?| concernes?)?|structures? associees?|intervenants?)" + _END)),
+    ("funding-dc", re.compile(r"^(?:[-•]\s*)?(?:(?:financements?|credits?|moyens?)(?: mobilises?)? (?:de |du |\(\s*)?)?"
+                              r"droit commun(?: mobilisables?| mobilises?)?\)?\s*:?\s*(.*)$")),
+    ("funding-sp", re.compile(r"^(?:[-•]\s*)?(?:(?:financements?|credits?) (?:specifiques?|(?:de la )?politique de la ville)"
+                              r"|credits? pv)(?: mobilisables?| mobilises?)?\b\s*:?\s*(.*)$")),
+    ("funding-np", re.compile(r"^(?:[-•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$"
+                              r"|^(?:[-•]\s*)?(?:financeurs?(?:\s*\(s\))?|partenaires? financiers?|moyens? mobilises?"
+                              r"|moyens? financiers?|plan de financement|financements? previsionnels?|budget(?: previsionnel)?)"
+                              + _END)),
+    ("funding", re.compile(r"^(?:mobilisation des )?co[- ]?financ(?:eurs|ements?)\b\s*:?\s*(.*)$"
+                           r"|^financements?" + _END)),
+    # headings that end a section and give no item: "Calendrier : études 2024", "Public visé : …"
+    ("other", re.compile(r"^(?:calendrier(?: previsionnel| de (?:mise en oeuvre|realisation))?|echeancier|duree"
+                         r"|publics?(?: cibles?| vises?| concernes?)?|localisation|territoire concerne"
+                         r"|modalites? de (?:mise en oeuvre|suivi)|evaluation)" + _END)),
+    ("indicators", re.compile(r"^indicateurs?(?: de (?:suivi|resultats?|realisation|evaluation))?" + _END)),
+]
+
+
+# the heading of an orientation's fiche, by its meaning: "ORIENTATION STRATÉGIQUE N°5 : …",
+# "Orientation 3 – …", "Objectif stratégique n°2 : …", "Enjeu 4 : …", "Objectif opérationnel 1.2 : …"
+ORIENT_FICHE = re.compile(r"^(?:[^/]{0,80}\s/\s*)?(?:fiche\s+)?(?:orientation(?:\s+strategique)?|objectif\s+(?:strategique|operationnel)"
+                          r"|enjeu|priorite)\s*(?:n\s*[°o.]?\s*)?(\d{1,2}(?:\.\d{1,2})?)\s*(?:[:.\-–)]|$)\s*(.*)$")
+
+
+SUB_FICHE = re.compile(r"^objectif\s+operationnel\b")   # under an "objectif stratégique", an objective
+
+
+# an axis heading between fiches: "A - Un territoire attractif", "AXE 2 – HABITAT ET CADRE DE VIE", "Pilier 1 : …"
+AXIS_NUM = re.compile(r"^(?:axe|pilier)\s*(?:strategique\s*)?(?:n\s*[°o.]?\s*)?(\d)\s*[-–:.)]\s*(\S.{2,})$")
+
+
+ORIENT_PROTO = re.compile(r"^orientation\s*n\s*[°o]\s*(\d+)\s*[:.\-–]\s*(.*)$")
+
+
+AXIS_PROTO = re.compile(r"^au titre de\s*[«\"]\s*(.*?)\s*[»\"]?\s*:?$")
+
+
+AXIS_LETTER = re.compile(r"^([a-h])\s*[-–.)]\s+(\S.{2,})$")
+
+
+def axis_heading(key: str) -> tuple[str, str] | None:
+    """"A - title" or "Axe 2 – title" (key form): the axis letter and the title, or None."""
+    m = AXIS_LETTER.match(key)
+    if m:
+        return m.group(1), m.group(2)
+    m = AXIS_NUM.match(key)
+    if m:
+        return ("abcdefghi"[int(m.group(1)) - 1] if m.group(1) != "0" else "z"), m.group(2)
+    return None
+
+
+SIGNATORIES = re.compile(r"^(?:[a-z0-9]{1,2}\s*[.)-]\s*)?(?:les |liste des |la liste des )?(?:engagements des (?:signataires|partenaires)"
+                         r"|(?:partenaires |parties )?signataires(?: du (?:present )?contrat(?: de ville)?)?\s*:?\s*$"
+                         r"|ont signe(?: le present contrat)?\s*:?\s*$)")
+
+
+# one signatory: "3. La CAF", "3) La CAF", "• La CAF", "- La CAF", "Pour la CAF du Rhône, la directrice"
+SIGNATORY = re.compile(r"^(?:(\d{1,2})\s*[.)]|[•\-–—▪◦●*]|pour(?= ))\s*(\S.*?)"
+                       r"(?:,\s*(?:le|la|les|son|sa|repr[ée]sent[ée]e?s?\s+par)\s+\w.*)?$", re.I)
+
+
+# a line of a table of contents: "Objectif stratégique n°7 – Accès aux droits ...... 7"
+TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d{1,3}\s*$|…{2,}\s*\d{1,3}\s*$")
+
+
+# who signs for a body, under its "Pour …" line: "le Préfet de la Vienne", "la Directrice territoriale"
+SIGNER = re.compile(r"^(?:le|la|l'|les|monsieur|madame|m\.|mme)\s*\S.{0,70}$")
+
+
+ANNEX = re.compile(r"^annexes?\b.*indicateurs|^indicateurs de (?:resultats?|suivi)")
+
+
+INDICATOR_GROUP = re.compile(r"^orientations?\b.*?\(\s*(\d+)\s*(?:a|-|–|et)\s*(\d+)\s*\)\s*:?$")
+
+
+CONNECTOR = re.compile(r"(?:\b(?:et|de|des|du|aux|au|à|dans|sur|pour|avec|en|la|le|les|d'|l')|[-–(/'’])\s*$", re.I)
+
+
+SENTENCE = re.compile(r"\b(?:a sign|ont |est |sont |sera |seront |peut |peuvent |doit |dans le cadre|afin )", re.I)
+
+
+FUNDING_KINDS = {"funding-dc": "droit-commun", "funding-sp": "specifique", "funding-np": "non-precise",
+                 "funding": "non-precise"}
+
+
+def section_of(k: str) -> tuple[str, str] | None:
+    for name, rx in SECTIONS:
+        m = rx.match(k)
+        if m:
+            return name, next((g for g in m.groups() if g), "")
+    return None
+
+
+def rest_after(line: Line, k_rest: str) -> str:
+    """The original text after a heading whose remainder (in key form) is `k_rest`."""
+    if not k_rest:
+        return ""
+    text = line.text.strip()
+    # "Porteur : | France Travail": a table read as cells puts the value in the next cell
+    return text[len(text) - len(k_rest):].strip(" |") if len(k_rest) <= len(text) else ""
+
+
+# --- the sheet -------------------------------------------------------------------------------------------
+
+def guess_generation(lines: list[Line]) -> str:
+    head = " ".join(l.key for l in lines[:200])
+    return "contrats-de-ville-2015" if "2015" in head and "2030" not in head else "engagements-quartiers-2030"
+
+
+AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d+)(?:,(\d{1,2}))?\s*(k€|[mM]€|€|euros?\b)")
+
+
+def amounts_in(text: str) -> list[tuple[str, int | float]]:
+    """The sums of money a text states, as written and as numbers: "12 000 €" 12000, "1,5 M€"
+    1500000, "15 k€" 15000, "7 500,50 €" 7500.5."""
+    out = []
+    for m in AMOUNT.finditer(text):
+        whole = int(re.sub(r"\D", "", m.group(1)))
+        value = whole + (int(m.group(2)) / 10 ** len(m.group(2)) if m.group(2) else 0)
+        value *= {"k€": 1000, "m€": 1_000_000, "M€": 1_000_000}.get(m.group(3), 1)
+        out.append((m.group(0), int(value) if value == int(value) else value))
+    return out
+
+
+TABLE_HEADER = re.compile(r"^(?:financeurs?|partenaires?(?: financeurs?)?|organismes?|structures?|acteurs?)\b.*"
+                          r"\b(?:dispositifs?|instruments?|natures?|montants?|types?|credits?|financements?|objets?)\b")
+
+
+# a cell that states the kind of a row's funding: "Droit commun", "Crédits spécifiques", "Politique de la ville"
+KIND_CELL = [("droit-commun", re.compile(r"^(?:credits? |financements? )?(?:de |du )?droit commun$")),
+             ("specifique", re.compile(r"^(?:credits? |financements? )?(?:specifiques?(?: pv| politique de la ville)?"
+                                       r"|(?:de la )?politique de la ville|pv)$"))]
+
+
+def table_cells(text: str) -> list[str] | None:
+    """The cells of a table row (separated by " | " or by three spaces or more), or None."""
+    piped = " | " in text or text.strip().startswith("| ")
+    cells = [c.strip() for c in (text.strip().strip("|").split(" | ") if piped else re.split(r"\s{3,}", text))]
+    cells = [c for c in cells if c and c not in ("—", "-", "–")]
+    return cells if len(cells) >= 2 or (piped and cells) else None
+
+
+def row_kind(text: str) -> str | None:
+    """The kind of funding a row's own cell states ("État | BOP 147 | Crédits spécifiques | 30 000 €")."""
+    for cell in (table_cells(text) or [])[1:]:
+        for kind, rx in KIND_CELL:
+            if rx.match(key_of(cell)):
+                return kind
+    return None
+
+
+def table_row(text: str) -> str | None:
+    """A row of a funding table as a funding line: "Région   FEDER ; FSE+   subvention" or "Région |
+    FEDER ; FSE+ | subvention" -> "Région : FEDER ; FSE+"; "" for a header row; None when the text
+    is not a table row. A cell stating the kind (see `row_kind`) is no instrument, nor is a third
+    cell ("Nature": subvention, prêt…); a sum of money is kept after the instrument."""
+    cells = table_cells(text)
+    if cells is None:
+        return None
+    if TABLE_HEADER.match(key_of(" ".join(cells))):
+        return ""
+    kinds = [c for c in cells[1:] if any(rx.match(key_of(c)) for _, rx in KIND_CELL)]
+    sums = [c for c in cells[1:] if AMOUNT.search(c) and c not in kinds]
+    rest = [c for c in cells[1:] if c not in kinds and c not in sums]
+    out = cells[0] if not rest else f"{cells[0]} : {rest[0]}"
+    return f"{out}, {sums[0]}" if len(sums) == 1 else out
