@@ -39,6 +39,7 @@ FOREIGN = re.compile(r"gironde|coutras|cali\b|la-cali|libourn|valenciennes", re.
     ("Plan d'actions", "actions", ""), ("ACTIONS À CONDUIRE", "actions", ""), ("Indicateurs de suivi", "indicators", ""),
     ("Chef de file : la Ville", "pilots", "la ville"), ("Maître d'ouvrage : Bailleur", "pilots", "bailleur"),
     ("Co-pilotes : État, Ville", "pilots", "etat, ville"), ("Acteurs mobilisés :", "services", ""),
+    ("Chef(s) de file : Ville", "pilots", "ville"), ("Partenaire(s) mobilisé(s) :", "services", ""),
     ("Partenaires financiers :", "funding-np", ""), ("Plan de financement", "funding-np", ""),
     ("Calendrier : 2024-2026", "other", "2024-2026"), ("Public visé : jeunes", "other", "jeunes")])
 def test_headings_by_meaning(heading, section, rest):

@@ -116,6 +116,17 @@ FUNDING_KINDS = {"funding-dc": "droit-commun", "funding-sp": "specifique", "fund
 
 
 def section_of(k: str) -> tuple[str, str] | None:
+    """The section a line (in key form) heads, and the text after the heading; None if none. The
+    marks of a possible plural or feminine ("Chef(s) de file", "Partenaire(s) mobilisé(s)") are
+    ignored in the heading, never in the text after it."""
+    found = _section(k)
+    if found is None and "(" in k:
+        head, sep, rest = k.partition(":")
+        found = _section(re.sub(r"\((?:s|e|es|x|nes)\)", "", head) + sep + rest)
+    return found
+
+
+def _section(k: str) -> tuple[str, str] | None:
     for name, rx in SECTIONS:
         m = rx.match(k)
         if m:

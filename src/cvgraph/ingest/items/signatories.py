@@ -51,7 +51,8 @@ class Signatories(ReaderBase):
         section = []
         after_pour = False
         for line in self.split_numbered(self.lines[start + 1:first_fiche]):   # two columns: one cell each
-            cells = [c for c in re.split(r"\s{3,}", line.text.strip()) if c]
+            # cells: three spaces or more apart, or a second "Pour …" on the line, however close
+            cells = [c for c in re.split(r"\s{3,}|\s{2,}(?=[Pp]our\s)|(?<=,)\s+(?=[Pp]our\s)", line.text.strip()) if c]
             if re.match(r"^pour\b", line.key):
                 section += [Line(line.n, c) for c in cells] if len(cells) > 1 else [line]
                 after_pour = True
