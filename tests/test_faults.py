@@ -16,9 +16,20 @@ KILLS = 10
 
 
 def digest(folder: Path) -> dict[str, str]:
-    """Every file under `folder` (hidden ones too) and the hash of its bytes."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file under `folder` (hidden ones too) and the hash of its bytes; a build's on-disk
+    store (whose files are not the same bytes from one build to the next) by the hash of its
+    sorted quads, or "unreadable" when it cannot be opened."""
+    import pyoxigraph as ox
+
+    out = {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+           for p in sorted(folder.rglob("*")) if p.is_file() and "store" not in p.relative_to(folder).parts[:1]}
+    if (folder / "store").is_dir():
+        try:
+            quads = sorted(str(q) for q in ox.Store.read_only(str(folder / "store")))
+            out["store/"] = hashlib.sha256("\n".join(quads).encode()).hexdigest()
+        except OSError:
+            out["store/"] = "unreadable"
+    return out
 
 
 def kill_at_points(command: list[str], full: float, check) -> int:

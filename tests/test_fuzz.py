@@ -164,7 +164,7 @@ def test_build_cli_on_a_broken_sheet_is_one_line_and_keeps_the_old_build(tmp_pat
     shutil.copytree(ROOT / "data", data)
     out = tmp_path / "graph"
     shutil.copytree(built, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     sheet = data / "contracts" / "coutras-2024-2030.yaml"
     lines = sheet.read_text(encoding="utf-8").split("\n")
     broken = {"bad YAML": lines[:40] + ["  - [unclosed"] + lines[40:],
@@ -180,7 +180,7 @@ def test_build_cli_on_a_broken_sheet_is_one_line_and_keeps_the_old_build(tmp_pat
         assert r.returncode == 2, (what, r.stderr)
         assert r.stderr.count("\n") == 1 and r.stderr.startswith("cvgraph: error: " + str(sheet)), (what, r.stderr)
         assert "Traceback" not in r.stderr
-        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+        assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
 
 
 # --- ingested text --------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""`cvgraph build`: compile ontology and data into one graph, written as Turtle, N-Triples, JSON-LD.
+"""`cvgraph build`: compile ontology and data into one graph, written as an on-disk store with one
+named graph per contract and a shared graph (`cvgraph.store`), and dumped as Turtle, N-Triples and
+JSON-LD.
 
 The output is deterministic (the same sources give byte-identical files) and atomic: files are
 written to a temporary folder beside the target, which replaces the target only once everything is
@@ -21,11 +23,11 @@ from rdflib import Graph, Literal
 
 from ._paths import default_build_dir, resource_dir
 from . import compile as compile_
-from .errors import GraphError, SourceError, parse_failure
+from .errors import GraphError, SourceError, UsageError, parse_failure
 from .output import new_folder_beside, swap_folder
+from .store import OUTPUTS, cvgraph_version, write_store
 from .vocab import CV, DEFAULT_BASE, PREFIXES, RDF, french_text
 
-OUTPUTS = {"ttl": "graph.ttl", "nt": "graph.nt", "jsonld": "graph.jsonld"}
 SUMMARY_FILE = "summary.json"
 
 
@@ -180,6 +182,32 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None, *,
     check_base(base)
     data_dir = Path(data_dir) if data_dir else resource_dir("data")
     out_dir = (Path(out_dir) if out_dir else default_build_dir()).resolve()
+    with _only_build(out_dir):
+        return _build(data_dir, out_dir, base, jobs)
+
+
+@contextlib.contextmanager
+def _only_build(out_dir: Path):
+    """One build of a folder at a time: a second one is refused with one line (the first goes on)."""
+    try:
+        import fcntl
+    except ImportError:   # not on POSIX: no lock
+        yield
+        return
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out_dir.parent / f".{out_dir.name}.lock"
+    with open(lock_path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(f"{out_dir}: another `cvgraph build` is writing this folder; wait for it to end") from None
+        try:
+            yield
+        finally:
+            lock_path.unlink(missing_ok=True)
+
+
+def _build(data_dir: Path, out_dir: Path, base: str, jobs: int | None) -> BuildSummary:
     comp, sheets = compile_.prepare(data_dir, base)
     counts = dict.fromkeys(COUNTED, 0)
     cache: dict = {}
@@ -207,6 +235,7 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None, *,
     meta["base"] = base
     tmp = new_folder_beside(out_dir)
     try:
+        write_store(tmp, lines, base, cvgraph_version())   # before the dumps, which empty `lines`
         write_outputs(tmp, lines)
         (tmp / SUMMARY_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                         encoding="utf-8")

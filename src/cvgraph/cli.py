@@ -157,7 +157,7 @@ def gaps(graph_path, contract, fmt, sources_dir):
 
     Example: cvgraph gaps --contract coutras-2024-2030 --format csv > manques.csv
     """
-    store = load_store(graph_path)
+    store = load_store(graph_path, [contract])   # one contract: its graph and the shared graph only
     found = find_gaps(graph_path, contract, store=store)
     links = LineLinks(store, sources_folder(sources_dir)) if fmt == "md" else None
     cats = gap_categories()
@@ -325,7 +325,7 @@ def matrix(graph_path, contract, level, fmt, out_path):
     """
     from . import matrix as mx
 
-    store = load_store(graph_path)
+    store = load_store(graph_path, [contract])
     if fmt == "csv" and not contract:
         candidates = [c for c in mx.contracts_with_titles(store) if mx.orientations_of(store, c)]
         if len(candidates) != 1:
@@ -365,7 +365,7 @@ def network(graph_path, contract, fmt, out_path):
     """
     from . import network as nw
 
-    g = nw.co_engagement(load_store(graph_path), contract)
+    g = nw.co_engagement(load_store(graph_path, [contract]), contract)
     if fmt == "text":
         emit(nw.text_report(g).encode("utf-8"), out_path)
         return

@@ -9,6 +9,8 @@ tests check that both find the same gaps.
 
 from __future__ import annotations
 
+import tempfile
+
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -94,10 +96,16 @@ def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
     only_shapes = {c.id for c in cats.values() if c.query is None}
     if only_shapes:
         sub = _shapes_for(shapes, only_shapes)
-        if pick_engine(engine, len(store)) == "shacl-rust":
-            report = validate_fast([graph_file(graph_path)], sub, store)
-        else:
-            report = validate_graph(load_graph(graph_path), sub)
+        scoped = getattr(store, "graphs", None) is not None   # one contract's graphs: validate those only
+        with tempfile.TemporaryDirectory() as tmp:
+            data_file = graph_file(graph_path)
+            if scoped:
+                data_file = Path(tmp) / "scope.nt"
+                store.write_ntriples(data_file)
+            if pick_engine(engine, len(store)) == "shacl-rust":
+                report = validate_fast([data_file], sub, store)
+            else:
+                report = validate_graph(load_graph(data_file), sub)
         for f in report.findings:
             if f.gap in only_shapes and f.contract:
                 gaps.add(Gap(f.contract, f.gap, f.orientation, f.subject, f.message, f.source, f.file,

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from ._paths import default_build_dir
-from .build import OUTPUTS
+from .store import OUTPUTS, GraphStore, load_file, open_build
 from .errors import GraphError, parse_failure
 
 _FORMATS = {".ttl": ("turtle", ox.RdfFormat.TURTLE), ".nt": ("nt", ox.RdfFormat.N_TRIPLES),
@@ -58,15 +58,15 @@ def load_graphs(paths) -> Graph:
     return g
 
 
-def load_store(path: Path | str | None = None) -> ox.Store:
-    """The graph as an in-memory pyoxigraph Store (default graph)."""
-    file = graph_file(path)
-    store = ox.Store()
-    try:
-        store.bulk_load(path=str(file), format=_FORMATS[file.suffix][1])
-    except SyntaxError as err:
-        raise GraphError(f"{file}: cannot parse RDF: {err}") from None
-    return store
+def load_store(path: Path | str | None = None, contracts=()) -> GraphStore:
+    """The graph opened for reading: a build folder's on-disk store (read-only, no parsing), or an
+    RDF file loaded in memory. Given contracts, queries read only their graphs and the shared graph
+    (an unknown id is one "unknown contract" error); else the whole graph."""
+    folder = Path(path) if path else default_build_dir()
+    view = open_build(folder) if folder.is_dir() else None
+    if view is None:
+        view = load_file(graph_file(path))
+    return view.scope([c for c in contracts if c])
 
 
 def graph_base(store: ox.Store) -> str:

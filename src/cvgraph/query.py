@@ -197,6 +197,9 @@ def run_embedded(store: ox.Store, query: NamedQuery, values: dict[str, str] | No
     """Run on a pyoxigraph store; parameters are bound as substitutions."""
     terms = bind(query, values or {})
     check_contracts(query, terms, lambda: run_embedded(store, CONTRACTS))
+    contracts = [terms[p.name].value for p in query.params if p.kind == "contract" and p.name in terms]
+    if contracts and hasattr(store, "scope"):   # a built store: only those contracts' graphs and the shared one
+        store = store.scope(contracts)
     try:
         result = store.query(query.text, substitutions={ox.Variable(k): v for k, v in terms.items()})
     except SyntaxError as err:

@@ -1,0 +1,162 @@
+"""The build's on-disk store (issue 17): one named graph per contract and a shared graph, opened
+read-only by every command; a command given contracts reads only their graphs and the shared graph,
+and gives the same rows as the whole graph."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from conftest import ROOT, run_cli
+from cvgraph.graph import load_store
+from cvgraph.query import named_queries, run_embedded
+from cvgraph.store import STORE_META, GraphStore, graph_name
+from test_query import one_line_error
+
+BASE = "https://w3id.org/cvgraph/id/"
+
+
+def scoped_queries():
+    """The named queries with a contract parameter, and the other parameters they need."""
+    return [q for q in named_queries().values() if any(p.kind == "contract" for p in q.params)]
+
+
+def params_for(q, contracts: list[str]) -> dict[str, str]:
+    values = {}
+    names = iter(contracts * 2)
+    for p in q.params:
+        if p.kind == "contract":
+            values[p.name] = next(names)
+        elif p.name == "orientation":
+            values[p.name] = "1"
+        elif p.name == "funder":
+            values[p.name] = "etat"
+    return values
+
+
+def same_rows_scoped_and_whole(folder: Path, contracts: list[str]) -> int:
+    """Every contract-scoped output, read from the store's graphs of that contract (and the shared
+    graph) and from the whole graph loaded from the dump: the same rows. Returns the rows compared."""
+    from cvgraph import matrix as mx
+    from cvgraph import network as nw
+    from cvgraph.gaps import find_gaps
+
+    scoped_store = load_store(folder)               # the on-disk store, read-only
+    whole = load_store(folder / "graph.nt")          # the dump, in memory, one default graph
+    assert scoped_store.named and not whole.named
+    compared = 0
+    for cid in contracts:
+        for q in scoped_queries():
+            values = params_for(q, [cid] + [c for c in contracts if c != cid])
+            a, b = run_embedded(scoped_store, q, values), run_embedded(whole, q, values)
+            assert (a.variables, a.rows) == (b.variables, b.rows), (q.name, cid)
+            compared += len(a.rows)
+        for level in ("organisation", "unit"):
+            m_scoped = mx.to_csv(mx.matrices(load_store(folder, [cid]), cid, level)[0])
+            m_whole = mx.to_csv(mx.matrices(whole, cid, level)[0])
+            assert m_scoped == m_whole, (cid, level)
+            compared += m_scoped.count("\n")
+        g_scoped = find_gaps(folder, cid, store=load_store(folder, [cid]))
+        g_whole = find_gaps(folder / "graph.nt", cid, store=whole)
+        assert g_scoped == g_whole, cid
+        compared += len(g_scoped)
+        n_scoped, n_whole = nw.co_engagement(load_store(folder, [cid]), cid), nw.co_engagement(whole, cid)
+        assert sorted(n_scoped.edges(data=True)) == sorted(n_whole.edges(data=True)), cid
+    return compared
+
+
+def test_the_build_writes_a_store_of_named_graphs(built):
+    meta = json.loads((built / STORE_META).read_text(encoding="utf-8"))
+    assert meta["contracts"] == ["contrat-003-2015", "coutras-2015-2023", "coutras-2024-2030", "valenciennes-2015-2022"]
+    store = load_store(built)
+    names = {g.value for g in store.named_graphs()}
+    assert names == {graph_name(BASE, "shared")} | {graph_name(BASE, f"contract/{c}") for c in meta["contracts"]}
+    # every triple in one graph: the store holds the dump's triples, no more, no fewer
+    dump = ox.Store()
+    dump.bulk_load(path=str(built / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    assert len(store.store) == len(dump)
+    assert {q.triple for q in store} == {q.triple for q in dump}
+    # a contract's graph holds the contract and what lies under its IRI, nothing of another contract
+    c24 = ox.NamedNode(graph_name(BASE, "contract/coutras-2024-2030"))
+    subjects = {q.subject.value for q in store.store.quads_for_pattern(None, None, None, c24)}
+    assert BASE + "contract/coutras-2024-2030" in subjects
+    assert all(s.startswith(BASE + "contract/coutras-2024-2030") for s in subjects)
+    shared = ox.NamedNode(graph_name(BASE, "shared"))
+    assert not any(q.subject.value.startswith(BASE + "contract/")
+                   for q in store.store.quads_for_pattern(None, None, None, shared))
+
+
+def test_scoped_commands_give_the_rows_of_the_whole_graph_on_the_seeds(built):
+    assert same_rows_scoped_and_whole(built, ["coutras-2024-2030", "coutras-2015-2023", "valenciennes-2015-2022",
+                                              "contrat-003-2015"]) > 500
+
+
+def test_scoped_commands_give_the_rows_of_the_whole_graph_on_a_generated_sample(tmp_path):
+    from cvgraph.build import build
+    from cvgraph.synth import generate
+
+    out = tmp_path / "build"
+    build(generate(tmp_path / "data", 3, seed=4), out)
+    assert same_rows_scoped_and_whole(out, ["synth-0001", "synth-0002", "synth-0003"]) > 100
+
+
+def test_a_scoped_view_reads_only_its_contract(built):
+    view = load_store(built, ["coutras-2015-2023"])
+    ids = {r[0].value for r in view.query("SELECT ?id WHERE { ?c a <https://w3id.org/cvgraph/ontology#Contract> ; "
+                                          "<http://purl.org/dc/terms/identifier> ?id }")}
+    assert ids == {"coutras-2015-2023"}
+    assert 0 < len(view) < len(load_store(built))
+
+
+def test_commands_open_the_store_read_only_and_leave_it_as_it_was(built, tmp_path):
+    folder = tmp_path / "b"
+    shutil.copytree(built, folder)
+    before = {p.relative_to(folder): p.read_bytes() for p in (folder / "store").rglob("*") if p.is_file()}
+    for args in (("matrix", "--contract", "coutras-2024-2030", "--format", "csv"),
+                 ("gaps", "--contract", "coutras-2024-2030", "--format", "csv"),
+                 ("query", "who-funds-what", "--format", "csv")):
+        assert run_cli(*args, "--graph", str(folder)).exit_code == 0, args
+    after = {p.relative_to(folder): p.read_bytes() for p in (folder / "store").rglob("*") if p.is_file()
+             if p.relative_to(folder) in before}
+    assert after == before
+
+
+def test_an_unknown_contract_is_one_error_with_a_hint(built):
+    one_line_error(run_cli("matrix", "--graph", str(built), "--contract", "coutras-2024-2031"),
+                   "unknown contract 'coutras-2024-2031' (did you mean 'coutras-2024-2030'?)")
+
+
+@pytest.mark.parametrize("damage,message", [
+    (lambda f: (f / STORE_META).unlink(), "the store has no readable store.json"),
+    (lambda f: (f / STORE_META).write_text('{"format": 0, "cvgraph": "0.0", "base": "x", "contracts": []}'),
+     "the store was written by another cvgraph"),
+])
+def test_a_half_written_or_foreign_store_is_refused(built, tmp_path, damage, message):
+    folder = tmp_path / "b"
+    shutil.copytree(built, folder)
+    damage(folder)
+    one_line_error(run_cli("query", "who-funds-what", "--graph", str(folder)), message)
+
+
+def test_a_file_still_works_with_graph(built):
+    result = run_cli("matrix", "--graph", str(built / "graph.ttl"), "--contract", "coutras-2024-2030", "--format", "csv")
+    assert result.exit_code == 0 and result.stdout.count("\n") > 20
+    assert isinstance(load_store(built / "graph.nt"), GraphStore)
+
+
+def test_two_builds_of_one_folder_at_once_the_second_is_refused(tmp_path):
+    """While a build writes a folder, a second build of it stops with one line; the first ends whole."""
+    import fcntl
+
+    out = tmp_path / "graph"
+    lock = tmp_path / ".graph.lock"
+    with open(lock, "w") as held:   # what a running build holds
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        one_line_error(run_cli("build", "--out", str(out)), "another `cvgraph build` is writing this folder")
+        assert not out.exists()
+    assert run_cli("build", "--out", str(out)).exit_code == 0 and (out / "store.json").is_file()
+    assert not lock.exists()
