@@ -160,3 +160,43 @@ def test_two_builds_of_one_folder_at_once_the_second_is_refused(tmp_path):
         assert not out.exists()
     assert run_cli("build", "--out", str(out)).exit_code == 0 and (out / "store.json").is_file()
     assert not lock.exists()
+
+
+def test_gap_results_are_kept_per_contract_and_a_changed_shape_or_query_recomputes_them(built, tmp_path, monkeypatch):
+    """Issue 17, point 3: one contract's gaps are kept in the build folder, keyed by the hash of its
+    graph, the shared graph, the shapes, the gap queries and cvgraph's version."""
+    import cvgraph.gaps as gaps_module
+    import cvgraph.validate as validate_module
+    from cvgraph.gaps import find_gaps
+
+    folder = tmp_path / "b"
+    shutil.copytree(built, folder)
+    c = "coutras-2024-2030"
+    first = find_gaps(folder, c)
+    kept = folder / "cache" / "gaps" / f"{c}.json"
+    entry = json.loads(kept.read_text(encoding="utf-8"))
+    assert [tuple(g.values()) for g in entry["value"]] == [tuple(vars(g).values()) for g in first]
+    # the kept result is what the next command reads: a marked copy shows it
+    entry["value"] = entry["value"][:1]
+    kept.write_text(json.dumps(entry), encoding="utf-8")
+    assert find_gaps(folder, c) == first[:1]
+    # a shape changed (one more shapes file): computed again
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("# a comment is enough to change the shapes' bytes\n", encoding="utf-8")
+    files = validate_module.shape_files
+    monkeypatch.setattr(validate_module, "shape_files", lambda path: [*files(path), extra])
+    assert find_gaps(folder, c) == first
+    monkeypatch.setattr(validate_module, "shape_files", files)
+    entry["value"] = entry["value"][:1]
+    kept.write_text(json.dumps(entry), encoding="utf-8")
+    assert find_gaps(folder, c) == first[:1]   # the original inputs: the original key again
+    # a gap query changed: computed again
+    cats = gaps_module.categories
+
+    def changed(shapes=None):
+        out = dict(cats(shapes))
+        q = out["unresolved-name"]
+        out["unresolved-name"] = type(q)(q.id, q.title, q.description, q.query + "\n# changed")
+        return out
+    monkeypatch.setattr(gaps_module, "categories", changed)
+    assert find_gaps(folder, c) == first

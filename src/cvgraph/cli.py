@@ -148,7 +148,11 @@ def compact(iri: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "md", "json"]), default="text",
               show_default=True)
 @sources_option
-def gaps(graph_path, contract, fmt, sources_dir):
+@click.option("--engine", type=click.Choice(["auto", "pyshacl", "shacl-rust"]), envvar="CVGRAPH_VALIDATOR",
+              default="auto", show_default=True,
+              help="The SHACL engine for the categories only a completeness shape finds, as for validate. "
+                   "Also set by CVGRAPH_VALIDATOR.")
+def gaps(graph_path, contract, fmt, sources_dir, engine):
     """The gap report: what each contract leaves out, one row per gap.
 
     Categories are the gap queries of queries/gaps/ plus the completeness shapes. CSV columns:
@@ -158,7 +162,7 @@ def gaps(graph_path, contract, fmt, sources_dir):
     Example: cvgraph gaps --contract coutras-2024-2030 --format csv > manques.csv
     """
     store = load_store(graph_path, [contract])   # one contract: its graph and the shared graph only
-    found = find_gaps(graph_path, contract, store=store)
+    found = find_gaps(graph_path, contract, store=store, engine=engine)
     links = LineLinks(store, sources_folder(sources_dir)) if fmt == "md" else None
     cats = gap_categories()
     if fmt == "csv":

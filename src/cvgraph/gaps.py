@@ -78,12 +78,29 @@ def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
     `store`, when given, is that graph already loaded. The categories only a completeness shape
     finds run on pySHACL, or on shacl-rust (`engine`, or `auto`: above the size where pySHACL
     takes minutes); both give the same gaps (tests/test_engines.py)."""
-    store = store if store is not None else load_store(graph_path)
+    store = store if store is not None else load_store(graph_path, [contract])
     known = contract_ids(store)
     if contract is not None and contract not in known:
         raise UsageError(f"unknown contract {contract!r} (known: {', '.join(known) or 'none'})")
     shapes = load_shapes()
     cats = categories(shapes)
+    key = None
+    if contract is not None and hasattr(store, "hashes"):   # one contract's gaps, kept in the build folder
+        from .store import cached, content_key
+        from .validate import shape_files
+        key = content_key(store, [contract], *(f.read_text(encoding="utf-8") for f in shape_files(None)),
+                          *(f"{c.id}\n{c.query or ''}" for c in cats.values()))
+        hit = cached(store, "gaps", contract, key)
+        if hit is not None:
+            return [Gap(**g) for g in hit]
+    found = _find(graph_path, contract, store, engine, shapes, cats)
+    if key is not None:
+        from .store import keep
+        keep(store, "gaps", contract, key, [asdict(g) for g in found])
+    return found
+
+
+def _find(graph_path, contract, store, engine, shapes, cats) -> list[Gap]:
     gaps = set()
     for cat in cats.values():
         if cat.query is None:

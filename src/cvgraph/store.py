@@ -14,6 +14,7 @@ The one catalogue of contracts (`Catalogue`) lives here too, with the one "unkno
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,18 +58,23 @@ def write_store(folder: Path, lines: list[str], base: str, version: str) -> dict
     """Write `folder/store/` from sorted N-Triples lines, each in the named graph of its part, then
     `folder/store.json`; returns the metadata. The folder is the build's temporary folder: the
     store becomes visible only when the build swaps it in."""
+    import hashlib
+
     contract_ns = base + "contract/"
     nq = folder / "graph.nq.tmp"
     contracts = set()
     names: dict[str, str] = {}
+    hashes: dict[str, "hashlib._Hash"] = {}
     with open(nq, "w", encoding="utf-8") as fh:
         for line in lines:
             part = part_of(line[1:line.index(">")], contract_ns) if line.startswith("<") else SHARED
             name = names.get(part)
             if name is None:
                 name = names[part] = f"<{graph_name(base, part)}>"
+                hashes[part] = hashlib.sha256()
                 if part != SHARED:
                     contracts.add(part[len("contract/"):])
+            hashes[part].update(line.encode("utf-8"))
             fh.write(f"{line[:-3]} {name} .\n")
     try:
         store = ox.Store(str(folder / STORE_DIR))
@@ -77,7 +83,8 @@ def write_store(folder: Path, lines: list[str], base: str, version: str) -> dict
         del store
     finally:
         nq.unlink(missing_ok=True)
-    meta = {"format": STORE_FORMAT, "cvgraph": version, "base": base, "contracts": sorted(contracts)}
+    meta = {"format": STORE_FORMAT, "cvgraph": version, "base": base, "contracts": sorted(contracts),
+            "hashes": {part: h.hexdigest() for part, h in sorted(hashes.items())}}   # each graph's content
     (folder / STORE_META).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return meta
 
@@ -102,12 +109,15 @@ class GraphStore:
     chosen contracts and the shared graph (`scope`), or the whole graph; the rest of pyoxigraph's
     Store reading API is delegated (`quads_for_pattern` on the default graph reads the same view)."""
 
-    def __init__(self, store: ox.Store, base: str | None, named: bool, contracts: tuple[str, ...] = ()):
+    def __init__(self, store: ox.Store, base: str | None, named: bool, contracts: tuple[str, ...] = (),
+                 folder: Path | None = None, hashes: dict | None = None):
         self.store = store
         self.base = base
         self.named = named                    # data in named graphs (a build's store, an .nq file)
         self.catalogue = Catalogue(contracts) if contracts else None
         self.graphs: list[ox.NamedNode] | None = None
+        self.folder = folder                  # the build folder, for the cached results
+        self.hashes = hashes or {}            # the content hash of each graph (store.json)
 
     def scope(self, contracts) -> "GraphStore":
         """The same store, reading only these contracts' graphs and the shared graph."""
@@ -117,7 +127,8 @@ class GraphStore:
         for c in contracts:
             if self.catalogue is not None:
                 self.catalogue.check(c)
-        view = GraphStore(self.store, self.base, self.named, self.catalogue.ids if self.catalogue else ())
+        view = GraphStore(self.store, self.base, self.named, self.catalogue.ids if self.catalogue else (),
+                          self.folder, self.hashes)
         view.graphs = [ox.NamedNode(graph_name(self.base, f"contract/{c}")) for c in dict.fromkeys(contracts)] + \
             [ox.NamedNode(graph_name(self.base, SHARED))]
         return view
@@ -175,7 +186,52 @@ def open_build(folder: Path) -> GraphStore | None:
         store = ox.Store.read_only(str(store_dir))
     except OSError as err:
         raise GraphError(f"{store_dir}: cannot open the store: {err}") from None
-    return GraphStore(store, meta["base"], True, tuple(meta.get("contracts", ())))
+    return GraphStore(store, meta["base"], True, tuple(meta.get("contracts", ())), folder, meta.get("hashes"))
+
+
+# --- results kept per contract ------------------------------------------------------------------
+
+def content_key(view: GraphStore, contracts: list[str], *inputs: str) -> str | None:
+    """The key of a result computed from these contracts' graphs and the shared graph: the hash of
+    their contents and of every other input (shapes, queries, cvgraph's version); None when the
+    graph has no recorded hashes (a file, an older build)."""
+    import hashlib
+
+    parts = [f"contract/{c}" for c in contracts] + [SHARED]
+    if not view.hashes or any(p not in view.hashes for p in parts):
+        return None
+    h = hashlib.sha256(cvgraph_version().encode())
+    for part in parts:
+        h.update(f"\n{part} {view.hashes[part]}".encode())
+    for text in inputs:
+        h.update(b"\n" + hashlib.sha256(text.encode("utf-8")).digest())
+    return h.hexdigest()
+
+
+def cached(view: GraphStore, kind: str, name: str, key: str | None):
+    """A result kept in the build folder (`cache/<kind>/<name>.json`) under `key`, or None."""
+    if key is None or view.folder is None:
+        return None
+    try:
+        entry = json.loads((view.folder / "cache" / kind / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return entry["value"] if entry.get("key") == key else None
+
+
+def keep(view: GraphStore, kind: str, name: str, key: str | None, value) -> None:
+    """Keep a result for the next command (written whole, then renamed; a folder one cannot write
+    to keeps nothing)."""
+    if key is None or view.folder is None:
+        return
+    folder = view.folder / "cache" / kind
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{name}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({"key": key, "value": value}, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, folder / f"{name}.json")
+    except OSError:
+        pass
 
 
 def load_file(file: Path) -> GraphStore:
@@ -200,5 +256,5 @@ def store_size(folder: Path) -> int:
         if (folder / STORE_DIR).is_dir() else 0
 
 
-__all__ = ["Catalogue", "GraphStore", "FORMATS", "OUTPUTS", "cvgraph_version", "SHARED", "STORE_DIR", "STORE_META", "graph_name", "load_file",
+__all__ = ["Catalogue", "GraphStore", "cached", "content_key", "keep", "FORMATS", "OUTPUTS", "cvgraph_version", "SHARED", "STORE_DIR", "STORE_META", "graph_name", "load_file",
            "open_build", "part_of", "write_store", "store_size"]
