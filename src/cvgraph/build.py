@@ -25,6 +25,7 @@ from ._paths import default_build_dir, resource_dir
 from . import compile as compile_
 from .errors import GraphError, SourceError, UsageError, parse_failure
 from .output import new_folder_beside, swap_folder
+from .progress import progress
 from .store import OUTPUTS, cvgraph_version, write_store
 from .vocab import CV, DEFAULT_BASE, PREFIXES, RDF, french_text
 
@@ -217,7 +218,8 @@ def _build(data_dir: Path, out_dir: Path, base: str, jobs: int | None) -> BuildS
     unresolved = sorted(french_label(registries, s) for s in registries.subjects(CV.unresolved, Literal(True)))
     lines = _lines(registries, counts, cache)
     contracts, links = [], []
-    for cid, part_lines, part_counts, part_links in _compile_sheets(comp, sheets, jobs):
+    for cid, part_lines, part_counts, part_links in progress(_compile_sheets(comp, sheets, jobs), len(sheets),
+                                                             "build: contract sheets"):
         contracts.append(cid)
         links += part_links
         lines += part_lines

@@ -19,6 +19,7 @@ from rdflib import Graph
 
 from .errors import UsageError
 from .graph import graph_file, load_graph, load_store
+from .progress import progress
 from .query import named_queries
 from .validate import CVS, SH, load_shapes, pick_engine, source_text, validate_fast, validate_graph
 from .vocab import french_text
@@ -102,7 +103,7 @@ def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
 
 def _find(graph_path, contract, store, engine, shapes, cats) -> list[Gap]:
     gaps = set()
-    for cat in cats.values():
+    for cat in progress(list(cats.values()), len(cats), "gaps: categories"):
         if cat.query is None:
             continue
         for row in store.query(cat.query):

@@ -36,6 +36,7 @@ import pyoxigraph as ox
 from ._paths import resource_dir
 from .errors import UsageError
 from .graph import graph_base, graph_file, load_store
+from .progress import progress
 from .names import sort_key
 from .output import new_folder_beside, swap_folder
 from .query import named_queries
@@ -630,7 +631,7 @@ def write_site(root: Path, site: Site, triples, ontology_file: Path, ontology: l
         os.chmod(path, 0o644)
         written += 1
 
-    for iri, path in site.paths.items():
+    for iri, path in progress(site.paths.items(), len(site.paths), "publish: pages"):
         description = site.out_edges[iri] + [t for t in site.in_edges.get(iri, ()) if t.subject.value != iri]
         put(path + ".html", resource_page(site, iri))
         for ext, (_, fmt) in TWINS.items():
