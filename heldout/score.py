@@ -5,6 +5,8 @@ Usage (from the root of the checkout, with the project's virtualenv active):
 
     python heldout/score.py [EXTRA INGEST OPTIONS...]
 
+(heldout2/score.py runs this same scorer on its own folder.)
+
 Runs `cvgraph ingest heldout/contrat.txt --contract heldout --out <tmp>/draft.yaml --force
 [EXTRA...]`, reads the draft and compares it with heldout/expected.yaml item by item.
 
@@ -29,8 +31,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-TEXT = HERE / "contrat.txt"
-EXPECTED = HERE / "expected.yaml"
 
 CATEGORIES = [
     "orientations",
@@ -300,10 +300,10 @@ def match_count(draft: list, expected: list) -> int:
 
 
 # ----------------------------------------------------------------------------- running
-def run_ingest(out: Path, extra: list) -> int:
+def run_ingest(out: Path, extra: list, here: Path = HERE) -> int:
     exe = shutil.which("cvgraph")
     cmd = [exe] if exe else [sys.executable, "-m", "cvgraph"]
-    cmd += ["ingest", str(TEXT.relative_to(ROOT)), "--contract", "heldout",
+    cmd += ["ingest", str((here / "contrat.txt").relative_to(ROOT)), "--contract", here.name,
             "--out", str(out), "--force", *extra]
     try:
         p = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -325,16 +325,18 @@ def load_yaml(path: Path):
         return None
 
 
-def main(argv: list) -> None:
+def main(argv: list, here: Path = HERE) -> None:
+    """Score the held-out text of `here` (this folder, or another held-out folder of the same
+    layout: contrat.txt, expected.yaml; its name is the contract id)."""
     R = Resolver()
-    expected = load_yaml(EXPECTED) or {}
-    with tempfile.TemporaryDirectory(prefix="heldout-") as tmp:
+    expected = load_yaml(here / "expected.yaml") or {}
+    with tempfile.TemporaryDirectory(prefix=f"{here.name}-") as tmp:
         given = os.environ.get("HELDOUT_DRAFT")
         if given:
             draft_path, rc = Path(given), 0
         else:
             draft_path = Path(tmp) / "draft.yaml"
-            rc = run_ingest(draft_path, argv)
+            rc = run_ingest(draft_path, argv, here)
         draft = load_yaml(draft_path) if draft_path.exists() else None
     d_items = items(draft or {}, R)
     e_items = items(expected, R)
