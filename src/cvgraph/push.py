@@ -28,6 +28,7 @@ from .errors import UsageError
 from .graph import graph_base
 from .publish import check_base_uri
 from .graph import load_store
+from .store import SHARED, part_of
 
 
 def partition(store: ox.Store) -> tuple[str, dict[str, list[ox.Triple]]]:
@@ -36,9 +37,7 @@ def partition(store: ox.Store) -> tuple[str, dict[str, list[ox.Triple]]]:
     parts: dict[str, list[ox.Triple]] = defaultdict(list)
     for quad in store:
         s = quad.subject
-        key = "shared"
-        if isinstance(s, ox.NamedNode) and s.value.startswith(contract_ns):
-            key = "contract/" + s.value[len(contract_ns):].split("/")[0]
+        key = part_of(s.value, contract_ns) if isinstance(s, ox.NamedNode) else SHARED
         parts[key].append(quad.triple)
     return base, dict(parts)
 
