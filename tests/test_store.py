@@ -142,10 +142,15 @@ def test_a_half_written_or_foreign_store_is_refused(built, tmp_path, damage, mes
     one_line_error(run_cli("query", "who-funds-what", "--graph", str(folder)), message)
 
 
-def test_a_file_still_works_with_graph(built):
+def test_a_file_still_works_with_graph(built, tmp_path):
     result = run_cli("matrix", "--graph", str(built / "graph.ttl"), "--contract", "coutras-2024-2030", "--format", "csv")
     assert result.exit_code == 0 and result.stdout.count("\n") > 20
     assert isinstance(load_store(built / "graph.nt"), GraphStore)
+    # an N-Quads file keeps its graphs: a contract read from it alone gives the same matrix
+    nq = tmp_path / "graph.nq"
+    load_store(built).store.dump(output=str(nq), format=ox.RdfFormat.N_QUADS)
+    from_nq = run_cli("matrix", "--graph", str(nq), "--contract", "coutras-2024-2030", "--format", "csv")
+    assert from_nq.exit_code == 0 and from_nq.stdout == result.stdout
 
 
 def test_two_builds_of_one_folder_at_once_the_second_is_refused(tmp_path):

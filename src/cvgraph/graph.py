@@ -9,15 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Dataset, Graph
 
 from ._paths import default_build_dir
-from .store import OUTPUTS, GraphStore, load_file, open_build
+from .store import FORMATS, OUTPUTS, GraphStore, load_file, open_build
 from .errors import GraphError, parse_failure
 
-_FORMATS = {".ttl": ("turtle", ox.RdfFormat.TURTLE), ".nt": ("nt", ox.RdfFormat.N_TRIPLES),
-            ".jsonld": ("json-ld", ox.RdfFormat.JSON_LD), ".json": ("json-ld", ox.RdfFormat.JSON_LD),
-            ".rdf": ("xml", ox.RdfFormat.RDF_XML), ".xml": ("xml", ox.RdfFormat.RDF_XML)}
+# rdflib's name of each format pyoxigraph reads (cvgraph.store.FORMATS)
+_RDFLIB = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld", ".json": "json-ld",
+           ".rdf": "xml", ".xml": "xml"}
 
 
 def graph_file(path: Path | str | None = None) -> Path:
@@ -30,8 +30,8 @@ def graph_file(path: Path | str | None = None) -> Path:
     elif not path.is_file():
         hint = " (run `cvgraph build` first)" if path == default_build_dir() else ""
         raise GraphError(f"{path}: no such file or folder{hint}")
-    if path.suffix not in _FORMATS:
-        raise GraphError(f"{path}: unknown RDF format (use .ttl, .nt, .jsonld or .rdf)")
+    if path.suffix not in FORMATS:
+        raise GraphError(f"{path}: unknown RDF format (use .ttl, .nt, .nq, .jsonld or .rdf)")
     return path
 
 
@@ -40,7 +40,13 @@ def load_graph(path: Path | str | None = None) -> Graph:
     file = graph_file(path)
     g = Graph()
     try:
-        g.parse(file, format=_FORMATS[file.suffix][0])
+        if file.suffix == ".nq":   # the graphs of a dataset, as one graph
+            ds = Dataset()
+            ds.parse(file, format="nquads")
+            for s, p, o, _ in ds.quads((None, None, None, None)):
+                g.add((s, p, o))
+        else:
+            g.parse(file, format=_RDFLIB[file.suffix])
     except Exception as err:  # rdflib raises several parser exception types
         text, line = parse_failure(err)
         where = f"{file}:{line}" if line is not None else str(file)
