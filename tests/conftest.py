@@ -4,6 +4,7 @@ import pytest
 from rdflib import Namespace
 
 from cvgraph.build import build
+from cvgraph.export import export_all
 from cvgraph.graph import load_graph
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -14,6 +15,7 @@ ID = Namespace("https://w3id.org/cvgraph/id/")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("build") / "graph"
     build(ROOT / "data", out)
+    export_all(out)   # graph.nt, graph.ttl, graph.jsonld, as `cvgraph export` writes them
     return out
 
 

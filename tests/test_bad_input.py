@@ -29,14 +29,19 @@ def edit(path, old, new):
 def check_refused(data, tmp_path, expected):
     out = tmp_path / "out"
     assert run_build(ROOT / "data", out).exit_code == 0
-    before = (out / "graph.nt").read_bytes()
+    before = build_files(out)
     result = run_build(data, out)
     assert result.exit_code == 2
     message = result.output.strip()
     assert "\n" not in message and "Traceback" not in message
     for part in expected:
         assert part in message, message
-    assert (out / "graph.nt").read_bytes() == before
+    assert build_files(out) == before
+
+
+def build_files(out):
+    """Every file of a build folder, with its bytes (the store's included)."""
+    return {f.relative_to(out): f.read_bytes() for f in sorted(out.rglob("*")) if f.is_file()}
 
 
 def test_malformed_sheet(data, tmp_path):

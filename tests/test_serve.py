@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -163,3 +164,49 @@ def test_query_page_runs_its_queries(server):
     status, headers, body = fetch(server + "sparql?" + urllib.parse.urlencode({"query": q, "format": "html"}))
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert body.count(b"<tr>") == 12 + 1  # 12 rows (O8, 9, 12, 13, 14, 16 and Valenciennes' 6) + header
+
+
+def test_serve_notices_a_new_build_drops_its_kept_answers_and_removes_its_sites(tmp_path):
+    """A server of a build folder serves the next build of it once published (the pages and the
+    SPARQL answers, even one it had kept), removes the site it published before, and removes the
+    last one when it is stopped (SIGTERM)."""
+    import re
+    import shutil
+
+    from cvgraph.build import build
+    from conftest import ROOT
+    from servers import cvgraph_server
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    out, log = tmp_path / "build", tmp_path / "serve.log"
+    build(data, out)
+    query = ('PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?t WHERE { ?c dcterms:identifier '
+             '"coutras-2024-2030" ; dcterms:title ?t }')
+
+    def title(base):
+        status, _, body = fetch(base + "sparql?" + urllib.parse.urlencode({"query": query}),
+                                "application/sparql-results+json")
+        assert status == 200
+        return [b["t"]["value"] for b in json.loads(body)["results"]["bindings"]]
+
+    with cvgraph_server(out, log) as base:
+        old = title(base)
+        assert len(old) == 1 and title(base) == old          # the second answer is the kept one
+        sheet = data / "contracts" / "coutras-2024-2030.yaml"
+        text = sheet.read_text(encoding="utf-8")
+        sheet.write_text(re.sub(r"(?m)^title: .*$", "title: Contrat de ville de Coutras, révisé", text, count=1),
+                         encoding="utf-8")
+        assert build(data, out).compiled == (1, 4)
+        deadline = time.monotonic() + 90
+        while title(base) == old:
+            assert time.monotonic() < deadline, "the new build was not served within 90 s"
+            time.sleep(0.5)
+        assert title(base) == ["Contrat de ville de Coutras, révisé"]
+        status, _, page = fetch(base + "contract/coutras-2024-2030", "text/html")
+        assert status == 200 and "Contrat de ville de Coutras, révisé" in page.decode()
+        while len(sites := re.findall(r"cvgraph: serving (?:the new build of \S+ \()?(/\S+?/site)\b",
+                                      log.read_text())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)   # the line is printed once the old site is removed
+        assert len(sites) == 2 and not Path(sites[0]).exists() and Path(sites[1]).is_dir()
+    assert not Path(sites[1]).parent.exists()                  # stopped: its site is gone

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, run_cli
+from cvgraph.export import export_all
 from cvgraph.graph import load_store
 from cvgraph.query import named_queries, run_embedded
 from cvgraph.store import STORE_META, GraphStore, graph_name
@@ -46,7 +47,8 @@ def same_rows_scoped_and_whole(folder: Path, contracts: list[str]) -> int:
     from cvgraph.gaps import find_gaps
 
     scoped_store = load_store(folder)               # the on-disk store, read-only
-    whole = load_store(folder / "graph.nt")          # the dump, in memory, one default graph
+    dump = export_all(folder)["nt"]                  # the dump, as `cvgraph export` writes it
+    whole = load_store(dump)                         # in memory, one default graph
     assert scoped_store.named and not whole.named
     compared = 0
     for cid in contracts:
@@ -61,7 +63,7 @@ def same_rows_scoped_and_whole(folder: Path, contracts: list[str]) -> int:
             assert m_scoped == m_whole, (cid, level)
             compared += m_scoped.count("\n")
         g_scoped = find_gaps(folder, cid, store=load_store(folder, [cid]))
-        g_whole = find_gaps(folder / "graph.nt", cid, store=whole)
+        g_whole = find_gaps(dump, cid, store=whole)
         assert g_scoped == g_whole, cid
         compared += len(g_scoped)
         n_scoped, n_whole = nw.co_engagement(load_store(folder, [cid]), cid), nw.co_engagement(whole, cid)
@@ -134,6 +136,9 @@ def test_an_unknown_contract_is_one_error_with_a_hint(built):
     (lambda f: (f / STORE_META).unlink(), "the store has no readable store.json"),
     (lambda f: (f / STORE_META).write_text('{"format": 0, "cvgraph": "0.0", "base": "x", "contracts": []}'),
      "the store was written by another cvgraph"),
+    (lambda f: (f / STORE_META).write_text(json.dumps({k: v for k, v in json.loads((f / STORE_META).read_text()).items()
+                                                       if k != "hashes"})),
+     "store.json does not record the store's contracts and hashes"),
 ])
 def test_a_half_written_or_foreign_store_is_refused(built, tmp_path, damage, message):
     folder = tmp_path / "b"
@@ -205,3 +210,38 @@ def test_gap_results_are_kept_per_contract_and_a_changed_shape_or_query_recomput
         return out
     monkeypatch.setattr(gaps_module, "categories", changed)
     assert find_gaps(folder, c) == first
+
+
+def test_validate_one_contract_gives_its_findings_of_the_whole_graph_and_keeps_them(built, tmp_path, monkeypatch):
+    """Issue 17, points 2 and 3: `validate --contract` runs the shapes on the contract's graph and
+    the shared graph only, with the findings the whole graph's validation gives for that contract;
+    they are kept in the build folder, and a changed shape computes them again."""
+    import cvgraph.validate as validate_module
+    from cvgraph.validate import validate_contract, validate_files
+
+    folder = tmp_path / "b"
+    shutil.copytree(built, folder)
+    whole, _ = validate_files([folder], engine="shacl-rust")
+    ids = load_store(folder).catalogue.ids
+    assert len(ids) == 4
+    for c in ids:
+        report, engine = validate_contract(load_store(folder, [c]), c, engine="shacl-rust")
+        assert engine == "shacl-rust"
+        assert report.findings == [f for f in whole.findings if f.contract == c], c
+    c = "coutras-2024-2030"
+    reference, _ = validate_contract(load_store(folder, [c]), c, engine="pyshacl", kept=False)
+    assert reference.findings == [f for f in whole.findings if f.contract == c] and len(reference.findings) > 100
+    kept = folder / "cache" / "validate" / f"{c}.json"
+    entry = json.loads(kept.read_text(encoding="utf-8"))
+    entry["value"]["findings"] = entry["value"]["findings"][:1]   # a marked copy: the next call reads it
+    kept.write_text(json.dumps(entry), encoding="utf-8")
+    result = run_cli("validate", "--graph", str(folder), "--contract", c, "--format", "csv")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("# a comment is enough to change the shapes' bytes\n", encoding="utf-8")
+    files = validate_module.shape_files
+    monkeypatch.setattr(validate_module, "shape_files", lambda path: [*files(path), extra])
+    again, _ = validate_contract(load_store(folder, [c]), c, engine="shacl-rust")
+    assert again.findings == reference.findings
+    one_line_error(run_cli("validate", "--graph", str(folder), "--contract", "coutras-2024-2031"),
+                   "unknown contract 'coutras-2024-2031' (did you mean 'coutras-2024-2030'?)")

@@ -1,15 +1,22 @@
 """`cvgraph build`: compile ontology and data into one graph, written as an on-disk store with one
-named graph per contract and a shared graph (`cvgraph.store`), and dumped as Turtle, N-Triples and
-JSON-LD.
+named graph per contract and a shared graph (`cvgraph.store`). The whole graph is dumped as Turtle,
+N-Triples or JSON-LD on demand (`cvgraph export`, `cvgraph.export`).
 
-The output is deterministic (the same sources give byte-identical files) and atomic: files are
-written to a temporary folder beside the target, which replaces the target only once everything is
-written, so a failed build leaves the previous output as it was.
+The build is incremental: it keeps each sheet's compiled triples (`cache/sheets/`) with the hash of
+what they were compiled from, and the next build compiles again only the sheets whose hash changed,
+then replaces only the named graphs they touch, in one transaction; a change of a registry, the
+reference, the ontology, the base or cvgraph's code compiles everything again. Either way the store
+holds the same quads as a cold build of the same sources.
+
+The build is atomic: it is written into a folder beside the target (the previous store hard-linked
+into it, for an incremental build), which replaces the target only once everything is written, so
+a failed or killed build leaves the previous one whole.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import multiprocessing as mp
 import os
@@ -19,15 +26,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 
 from ._paths import default_build_dir, resource_dir
 from . import compile as compile_
-from .errors import GraphError, SourceError, UsageError, parse_failure
+from .errors import SourceError, UsageError, parse_failure
 from .output import new_folder_beside, swap_folder
 from .progress import progress
-from .store import OUTPUTS, cvgraph_version, write_store
-from .vocab import CV, DEFAULT_BASE, PREFIXES, RDF, french_text
+from .store import (PARTS_DIR, SHARED, STORE_DIR, part_path, content_hash, cvgraph_version, describe_part, part_of, read_meta, store_meta,
+                    update_store, write_meta, write_store)
+from .vocab import CV, DEFAULT_BASE, french_text
 
 SUMMARY_FILE = "summary.json"
 
@@ -42,9 +50,12 @@ class BuildSummary:
     funding_lines: int
     unresolved_names: list[str]
     out_dir: str
+    compiled: tuple[int, int] | None = None   # (sheets compiled, sheets) of an incremental build
 
     def lines(self) -> list[str]:
-        return [
+        again = [] if self.compiled is None else \
+            [f"  incremental: {self.compiled[0]} of {self.compiled[1]} sheets compiled again, the others kept"]
+        return again + [
             f"built {self.out_dir}",
             f"  triples        {self.triples}",
             f"  contracts      {self.contracts}",
@@ -84,7 +95,7 @@ def french_label(g, s) -> str:
 
 def nt_lines(triples, cache: dict) -> list[str]:
     """N-Triples lines of rdflib-term triples, written by pyoxigraph's terms."""
-    from .fastshacl import to_ox
+    from .store import to_ox
 
     def term(x):
         o = cache.get(x)
@@ -96,95 +107,18 @@ def nt_lines(triples, cache: dict) -> list[str]:
     return [f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples]
 
 
-def write_outputs(tmp: Path, lines: list[str]) -> None:
-    """The three serialisations, from sorted, unique N-Triples lines, written into `tmp`. Each is
-    deterministic: pyoxigraph writes the Turtle (rdflib's writers took minutes at a few hundred
-    contracts), the JSON-LD is written node by node, compacted with the project's prefixes, in a
-    second process while this one writes the Turtle. `lines` is emptied once written, to free its
-    memory before the second process is forked."""
-    nt_path = tmp / OUTPUTS["nt"]
-    with open(nt_path, "w", encoding="utf-8") as fh:
-        fh.writelines(lines)
-    del lines[:]
-    prefixes = {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items())}
-    child = None
-    if (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
-        child = mp.get_context("fork").Process(target=_write_jsonld, args=(nt_path, tmp / OUTPUTS["jsonld"], prefixes))
-        child.start()
-    try:
-        ox.serialize(ox.parse(path=nt_path, format=ox.RdfFormat.N_TRIPLES), output=tmp / OUTPUTS["ttl"],
-                     format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-        if child is None:
-            _write_jsonld(nt_path, tmp / OUTPUTS["jsonld"], prefixes)
-    finally:
-        if child is not None:
-            child.join()
-    if child is not None and child.exitcode != 0:
-        raise GraphError(f"writing {OUTPUTS['jsonld']} failed (exit {child.exitcode})")
-
-
-def _write_jsonld(nt_path: Path, out: Path, prefixes: dict[str, str]) -> None:
-    with open(out, "w", encoding="utf-8") as fh:
-        for part in jsonld_parts(ox.parse(path=nt_path, format=ox.RdfFormat.N_TRIPLES), prefixes):
-            fh.write(part)
-
-
-def jsonld_parts(triples, prefixes: dict[str, str]):
-    """Compact JSON-LD, one node per subject, from triples sorted by subject, a node at a time."""
-    by_length = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
-    cache: dict[str, str] = {}
-
-    def compact(iri: str) -> str:
-        hit = cache.get(iri)
-        if hit is None:
-            hit = iri
-            for prefix, ns in by_length:
-                if iri.startswith(ns) and len(iri) > len(ns) and ":" not in iri[len(ns):]:
-                    hit = f"{prefix}:{iri[len(ns):]}"
-                    break
-            cache[iri] = hit
-        return hit
-
-    def value(o):
-        if isinstance(o, ox.Literal):
-            v = {"@value": o.value}
-            if o.language:
-                v["@language"] = o.language
-            elif o.datatype and o.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-                v["@type"] = compact(o.datatype.value)
-            return v
-        return {"@id": compact(o.value) if isinstance(o, ox.NamedNode) else f"_:{o.value}"}
-
-    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    yield '{\n "@context": ' + json.dumps(dict(prefixes), ensure_ascii=False, sort_keys=True) + ',\n "@graph": [\n'
-    node, sep = None, ""
-    for t in triples:
-        sid = compact(t.subject.value) if isinstance(t.subject, ox.NamedNode) else f"_:{t.subject.value}"
-        if node is None or node["@id"] != sid:
-            if node is not None:
-                yield sep + "  " + json.dumps(node, ensure_ascii=False, sort_keys=True)
-                sep = ",\n"
-            node = {"@id": sid}
-        if t.predicate.value == rdf_type and isinstance(t.object, ox.NamedNode):
-            node.setdefault("@type", []).append(compact(t.object.value))
-        else:
-            node.setdefault(compact(t.predicate.value), []).append(value(t.object))
-    if node is not None:
-        yield sep + "  " + json.dumps(node, ensure_ascii=False, sort_keys=True)
-    yield "\n ]\n}\n"
-
-
 def build(data_dir: Path | None = None, out_dir: Path | None = None, *,
-          base: str = DEFAULT_BASE, jobs: int | None = None) -> BuildSummary:
+          base: str = DEFAULT_BASE, jobs: int | None = None, incremental: bool = True) -> BuildSummary:
     """Compile `data_dir` (default: the embedded data) and write the graph to `out_dir`. Contract
     sheets are compiled one at a time, over `jobs` processes (default: one per core when there are
-    more than a few sheets); the outputs are written into a folder beside `out_dir` that replaces
-    it at once, so that a failed or interrupted build leaves the previous output as it was."""
+    more than a few sheets); with `incremental` (the default), only the sheets that changed since
+    the previous build of `out_dir` are. The outputs are written into a folder beside `out_dir`
+    that replaces it at once, so that a failed or interrupted build leaves the previous one whole."""
     check_base(base)
     data_dir = Path(data_dir) if data_dir else resource_dir("data")
     out_dir = (Path(out_dir) if out_dir else default_build_dir()).resolve()
     with _only_build(out_dir):
-        return _build(data_dir, out_dir, base, jobs)
+        return _build(data_dir, out_dir, base, jobs, incremental)
 
 
 @contextlib.contextmanager
@@ -208,94 +142,231 @@ def _only_build(out_dir: Path):
             lock_path.unlink(missing_ok=True)
 
 
-def _build(data_dir: Path, out_dir: Path, base: str, jobs: int | None) -> BuildSummary:
+def _build(data_dir: Path, out_dir: Path, base: str, jobs: int | None, incremental: bool) -> BuildSummary:
     comp, sheets = compile_.prepare(data_dir, base)
-    counts = dict.fromkeys(COUNTED, 0)
-    cache: dict = {}
     registries = comp.g
     for triple in load_ontology():
         registries.add(triple)
     unresolved = sorted(french_label(registries, s) for s in registries.subjects(CV.unresolved, Literal(True)))
-    lines = _lines(registries, counts, cache)
-    contracts, links = [], []
-    for cid, part_lines, part_counts, part_links in progress(_compile_sheets(comp, sheets, jobs), len(sheets),
-                                                             "build: contract sheets"):
-        contracts.append(cid)
-        links += part_links
-        lines += part_lines
-        for cls, n in part_counts.items():
-            counts[cls] += n
-    lines += _lines(compile_.finish(comp, data_dir, contracts, links), counts, cache)
-    lines.sort()
-    lines = [line for i, line in enumerate(lines) if i == 0 or line != lines[i - 1]]
-    _check_retired(comp.retired, lines)
-    summary = BuildSummary(triples=len(lines), contracts=counts[CV.Contract], orientations=counts[CV.Orientation],
-                           organisations=counts[CV.Organisation], instruments=counts[CV.FinancingInstrument],
-                           funding_lines=counts[CV.FundingLine], unresolved_names=unresolved, out_dir=str(out_dir))
-    meta = asdict(summary)
-    meta.pop("out_dir")
-    meta["base"] = base
+    contract_ns = base + "contract/"
+    fixed = split_parts(nt_lines(registries, {}), contract_ns)   # what the registries give each part
+    keys = {path.name: sheet_key(path) for path in sheets}
+    inputs = inputs_key(data_dir, base)
+    prev = previous_build(out_dir, base, inputs) if incremental else None
+    before = prev["build"]["sheets"] if prev else {}
+    todo = [path for path in sheets if before.get(path.name, {}).get("key") != keys[path.name]]
     tmp = new_folder_beside(out_dir)
     try:
-        write_store(tmp, lines, base, cvgraph_version())   # before the dumps, which empty `lines`
-        write_outputs(tmp, lines)
-        (tmp / SUMMARY_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+        sheet_dir = tmp / SHEET_CACHE
+        sheet_dir.mkdir(parents=True)
+        done: dict[str, dict] = {}                           # sheet -> what the build records of it
+        compiled: dict[str, dict[str, list[str]]] = {}       # sheet compiled now -> its part -> its lines
+        for path, cid, parts, links in progress(_compile_sheets(comp, todo, jobs, contract_ns), len(todo),
+                                                "build: contract sheets"):
+            compiled[path.name] = parts
+            done[path.name] = {"key": keys[path.name], "contract": cid, "parts": sorted(parts),
+                               "links": [[str(p), str(o)] for p, o in links]}
+            _write_contributions(sheet_dir / path.stem, parts)
+        for path in sheets:
+            if path.name not in done:   # unchanged since the previous build: its compiled triples are kept
+                done[path.name] = before[path.name]
+                _link_tree(out_dir / SHEET_CACHE / path.stem, sheet_dir / path.stem)
+        contracts = [done[path.name]["contract"] for path in sheets]
+        links = [(URIRef(p), URIRef(o)) for path in sheets for p, o in done[path.name]["links"]]
+        for part, lines in split_parts(nt_lines(compile_.finish(comp, data_dir, contracts, links), {}),
+                                       contract_ns).items():
+            fixed.setdefault(part, []).extend(lines)
+        fixed = {part: sorted(set(lines)) for part, lines in fixed.items()}
+        fixed_hashes = {part: content_hash(lines) for part, lines in sorted(fixed.items())}
+        # the parts to write: every one in a cold build; else those a changed sheet or registry touches
+        if prev is None:
+            affected = set(fixed) | {part for info in done.values() for part in info["parts"]}
+        else:
+            affected = {part for parts in compiled.values() for part in parts}
+            affected |= {part for name, info in before.items() if name not in keys or name in compiled
+                         for part in info["parts"]}
+            affected |= {part for part in set(fixed) | set(prev["build"]["registries"])
+                         if fixed_hashes.get(part) != prev["build"]["registries"].get(part)}
+        contributors: dict[str, list[Path]] = {}
+        for path in sheets:
+            for part in done[path.name]["parts"]:
+                contributors.setdefault(part, []).append(path)
+        new_parts: dict[str, list[str]] = {}
+        for part in sorted(affected):
+            lines = list(fixed.get(part, ()))
+            for path in contributors.get(part, ()):
+                lines += compiled[path.name].pop(part) if path.name in compiled else \
+                    _read_contribution(sheet_dir / path.stem, part)   # popped: its memory goes as it is used
+            new_parts[part] = sorted(set(lines))
+        info = {} if prev is None else dict(prev["parts"])
+        for part, lines in new_parts.items():
+            if lines:
+                info[part] = describe_part(lines)
+            else:
+                info.pop(part, None)
+        (tmp / PARTS_DIR).mkdir()
+        for part in info:   # the dumps per named graph: written when changed, else kept
+            if part in new_parts:
+                with open(part_path(tmp, part), "w", encoding="utf-8") as fh:
+                    fh.writelines(new_parts[part])
+            else:
+                _link(part_path(out_dir, part), part_path(tmp, part))
+        if prev is None:
+            write_store(tmp, new_parts, base)
+        else:
+            changed = {part: lines for part, lines in new_parts.items()
+                       if (info[part]["hash"] if part in info else None) != prev["parts"].get(part, {}).get("hash")}
+            update_store(out_dir, tmp, base, changed)
+        _check_retired(comp.retired, tmp)
+        meta = store_meta(base, info)
+        meta["build"] = {"inputs": inputs, "sheets": {name: done[name] for name in sorted(done)},
+                         "registries": fixed_hashes}
+        totals = dict.fromkeys(COUNTED, 0)
+        for part in info.values():
+            for cls in COUNTED:
+                totals[cls] += part["counts"].get(cls, 0)
+        summary = BuildSummary(triples=sum(part["triples"] for part in info.values()),
+                               contracts=totals["Contract"], orientations=totals["Orientation"],
+                               organisations=totals["Organisation"], instruments=totals["FinancingInstrument"],
+                               funding_lines=totals["FundingLine"], unresolved_names=unresolved,
+                               out_dir=str(out_dir))
+        facts = asdict(summary)
+        facts.pop("out_dir")
+        facts.pop("compiled")
+        facts["base"] = base
+        (tmp / SUMMARY_FILE).write_text(json.dumps(facts, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                         encoding="utf-8")
+        write_meta(tmp, meta)   # last: a store without it is a build cut short
         swap_folder(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    summary.compiled = (len(compiled), len(sheets)) if prev is not None else None
     return summary
 
 
-def _check_retired(moves: dict, lines: list[str]) -> None:
-    """A retired IRI must no longer name a resource, and its chain of successors must end on one."""
+SHEET_CACHE = "cache/sheets"   # each sheet's compiled triples, per part, for the next build
+
+
+def split_parts(lines: list[str], contract_ns: str) -> dict[str, list[str]]:
+    """N-Triples lines grouped by the part (named graph) of their subject."""
+    parts: dict[str, list[str]] = {}
+    for line in lines:
+        part = part_of(line[1:line.index(">")], contract_ns) if line.startswith("<") else SHARED
+        parts.setdefault(part, []).append(line)
+    return parts
+
+
+def sheet_key(path: Path) -> str:
+    """The hash of what a sheet's triples are compiled from: its bytes, and those of the contract
+    it amends (an amendment reads its contract's sheet)."""
+    data = path.read_bytes()
+    h = hashlib.sha256(data)
+    m = re.search(rb"(?m)^amends:[ \t]*['\"]?([^\s'\"#]+)", data)
+    if m:
+        target = path.with_name(m.group(1).decode("utf-8", "replace") + ".yaml")
+        h.update(b"\0" + (target.read_bytes() if target.is_file() else b""))
+    return h.hexdigest()
+
+
+def inputs_key(data_dir: Path, base: str) -> str:
+    """The hash of everything every sheet is compiled with: the registries and reference of
+    `data_dir` (every file but the contract sheets), the ontology, the base and cvgraph's code. When
+    it changes, the next build compiles every sheet again."""
+    h = hashlib.sha256(f"{base}\n{cvgraph_version()}\n".encode())
+    sheets = (data_dir / "contracts").resolve()
+    roots = [(data_dir, "data", "*"), (resource_dir("ontology"), "ontology", "*"), (Path(__file__).parent, "code", "*.py")]
+    for root, label, pattern in roots:
+        for f in sorted(root.rglob(pattern)):
+            if not f.is_file() or (f.parent.resolve() == sheets and f.suffix == ".yaml"):
+                continue
+            h.update(f"\n{label}/{f.relative_to(root).as_posix()}\n".encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def previous_build(out_dir: Path, base: str, inputs: str) -> dict | None:
+    """The record of the previous build of `out_dir`, when the next one can start from it: same
+    store format, cvgraph, base and inputs, and whole. Anything else: None (a cold build)."""
+    meta = read_meta(out_dir)
+    if not meta or meta.get("base") != base or not isinstance(meta.get("build"), dict) \
+            or meta["build"].get("inputs") != inputs or not isinstance(meta.get("parts"), dict):
+        return None
+    sheets = meta["build"].get("sheets")
+    if not isinstance(sheets, dict) or not (out_dir / SHEET_CACHE).is_dir() \
+            or not isinstance(meta["build"].get("registries"), dict):
+        return None
+    if any(not (out_dir / SHEET_CACHE / Path(name).stem).is_dir() for name in sheets):
+        return None
+    return meta
+
+
+def _write_contributions(folder: Path, parts: dict[str, list[str]]) -> None:
+    folder.mkdir()
+    for part, lines in parts.items():
+        with open(part_path(folder, part, ""), "w", encoding="utf-8") as fh:
+            fh.writelines(lines)
+
+
+def _read_contribution(folder: Path, part: str) -> list[str]:
+    with open(part_path(folder, part, ""), encoding="utf-8") as fh:
+        return fh.readlines()
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """`dst` holding the files of `src`, hard-linked (copied where links are refused)."""
+    dst.mkdir()
+    for f in src.iterdir():
+        _link(f, dst / f.name)
+
+
+def _link(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _check_retired(moves: dict, folder: Path) -> None:
+    """A retired IRI must no longer name a resource, and its chain of successors must end on one
+    (read in the new store of `folder`)."""
     if not moves:
         return
-    retiring = ("<http://www.w3.org/2002/07/owl#deprecated>", "<http://purl.org/dc/terms/isReplacedBy>")
-    described = {line[1:line.index(">")] for line in lines
-                 if line.startswith("<") and line.split(" ", 2)[1] not in retiring}
+    store = ox.Store.read_only(str(folder / STORE_DIR))
+    retiring = {ox.NamedNode("http://www.w3.org/2002/07/owl#deprecated"),
+                ox.NamedNode("http://purl.org/dc/terms/isReplacedBy")}
+
+    def described(iri: str) -> bool:
+        return any(q.predicate not in retiring for q in store.quads_for_pattern(ox.NamedNode(iri), None, None, None))
     for old, (new, node) in moves.items():
-        if old in described:
+        if described(old):
             raise node.error(f"{old} is retired but still names a resource of the graph", "old")
         final = new
         while final in moves:
             final = moves[final][0]
-        if final not in described:
+        if not described(final):
             raise node.error(f"the new IRI {final} names no resource of the graph", "new")
 
 
-COUNTED = (CV.Contract, CV.Orientation, CV.Organisation, CV.FinancingInstrument, CV.FundingLine)
+COUNTED = {"Contract", "Orientation", "Organisation", "FinancingInstrument", "FundingLine"}
 PARALLEL_MIN = 8   # fewer sheets than this are compiled in this process: a pool costs more than it saves
-
-
-def _lines(part, counts: dict, cache: dict) -> list[str]:
-    """The N-Triples lines of a part; `counts` gains its instances of the COUNTED classes (each
-    typed triple is unique in a part, so counting them counts the instances)."""
-    rdf_type = RDF.type
-    for _, p, o in part:
-        if p == rdf_type and o in counts:
-            counts[o] += 1
-    return nt_lines(part, cache)
-
 
 _WORKER: dict = {}   # the compiler, handed to forked workers
 
 
 def _compile_one(path: Path):
-    """In a worker: one sheet's id, N-Triples lines, class counts and links, or its error."""
+    """In a worker: one sheet's path, id, N-Triples lines per part and links, or its error."""
     try:
         cid, part, links = compile_.compile_sheet(_WORKER["comp"], path)
-        counts = dict.fromkeys(COUNTED, 0)
-        return cid, _lines(part, counts, _WORKER["cache"]), counts, links
+        return path, cid, split_parts(nt_lines(part, _WORKER["cache"]), _WORKER["contract_ns"]), links
     except SourceError as err:
         return err   # raised again, unchanged, by the parent
 
 
-def _compile_sheets(comp, sheets: list[Path], jobs: int | None):
-    """Each sheet's (id, lines, counts, links), in sheet order; the first error is raised."""
+def _compile_sheets(comp, sheets: list[Path], jobs: int | None, contract_ns: str):
+    """Each sheet's (path, id, lines per part, links), in sheet order; the first error is raised."""
     jobs = jobs or min(os.cpu_count() or 1, 8)
-    _WORKER.update(comp=comp, cache={})
+    _WORKER.update(comp=comp, cache={}, contract_ns=contract_ns)
     parallel = jobs >= 2 and len(sheets) >= PARALLEL_MIN and "fork" in mp.get_all_start_methods()
     try:
         with mp.get_context("fork").Pool(jobs) if parallel else contextlib.nullcontext() as pool:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from . import build as build_mod
 from .errors import CvgraphError, UsageError
 from .gaps import HEADER as GAP_HEADER
 from .gaps import categories as gap_categories
@@ -49,13 +48,46 @@ def main():
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Source folder (default: the embedded data/).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Build folder (default: build/graph in a checkout).")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the resources.")
-def build(data_dir, out_dir, base):
-    """Compile ontology and data into Turtle, N-Triples and JSON-LD.
+@click.option("--full", is_flag=True, help="Compile every sheet again, not only those changed since the last build.")
+def build(data_dir, out_dir, base, full):
+    """Compile ontology and data into the build's store, one named graph per contract.
+
+    Only the sheets changed since the previous build are compiled again (all of them after a change
+    of a registry, the ontology or cvgraph). Whole-graph dumps: `cvgraph export`.
 
     Example: cvgraph build --data data --out build/graph
     """
-    summary = build_mod.build(data_dir, out_dir, base=base)
+    from . import build as build_mod   # here: the compiler is loaded by the command that compiles
+
+    summary = build_mod.build(data_dir, out_dir, base=base, incremental=not full)
     click.echo("\n".join(summary.lines()))
+
+
+@main.command()
+@graph_option
+@click.option("--format", "fmt", type=click.Choice(["all", "nt", "ttl", "jsonld", "nq"]), default="all", show_default=True,
+              help="all: graph.ttl, graph.nt and graph.jsonld; nq keeps each triple's named graph.")
+@click.option("--out", "out_path", type=click.Path(path_type=Path),
+              help="The file to write (a folder with --format all; default: the build folder).")
+@click.option("--contract", "contracts", multiple=True, help="Only these contracts' graphs and the shared graph.")
+def export(graph_path, fmt, out_path, contracts):
+    """Dump the built graph as one RDF file per format, sorted, so the same graph gives the same bytes.
+
+    Example: cvgraph export --format ttl --out contrats.ttl
+    """
+    from .export import EXPORTS, export as export_graph
+    from ._paths import default_build_dir
+
+    view = load_store(graph_path, list(contracts))
+    formats = [f for f in EXPORTS if f != "nq"] if fmt == "all" else [fmt]
+    folder = Path(graph_path) if graph_path and Path(graph_path).is_dir() else default_build_dir()
+    if out_path is not None and fmt == "all":
+        folder, out_path = Path(out_path), None
+        folder.mkdir(parents=True, exist_ok=True)
+    for f in formats:
+        target = out_path or folder / f"graph{EXPORTS[f]}"
+        n = export_graph(view, target, f)
+        click.echo(f"written {target} ({n} triples)")
 
 
 @main.command()
@@ -72,7 +104,9 @@ def build(data_dir, out_dir, base):
 @click.option("--data", "data_dir", type=click.Path(path_type=Path),
               help="With --sources: the data folder whose citations are checked (default: the embedded data/).")
 @graph_option
-def validate(files, shapes_path, fmt, engine, sources_dir, data_dir, graph_path):
+@click.option("--contract", help="Only this contract: the shapes run on its graph and the shared graph; its "
+                                 "findings are kept in the build folder for the next call.")
+def validate(files, shapes_path, fmt, engine, sources_dir, data_dir, graph_path, contract):
     """Validate the built graph (or the RDF FILES given) against the SHACL shapes.
 
     The report is grouped by contract, then orientation, then shape; each finding names the source
@@ -85,7 +119,13 @@ def validate(files, shapes_path, fmt, engine, sources_dir, data_dir, graph_path)
       cvgraph validate --format csv > findings.csv
       cvgraph validate --sources ../textes
     """
-    report, used = validate_files(list(files) + ([graph_path] if graph_path else []), shapes_path, engine)
+    if contract is not None:
+        if files:
+            raise UsageError("--contract reads a build (--graph), not RDF files")
+        from .validate import validate_contract
+        report, used = validate_contract(load_store(graph_path, [contract]), contract, shapes_path, engine)
+    else:
+        report, used = validate_files(list(files) + ([graph_path] if graph_path else []), shapes_path, engine)
     sources = sources_folder(sources_dir)
     if sources is not None:
         for file in with_citations(report, data_dir, sources):

@@ -874,6 +874,7 @@ def compile_sheet(comp: Compiler, path: Path) -> tuple[str, Triples, list]:
     """One contract sheet: its id, its triples, and the contracts it points at (successor, amends).
     File names are unique and each must be its contract's id, so sheets are independent."""
     comp.g = Triples()
+    comp._ordinals = {}   # a sheet's IRIs depend on that sheet alone, whatever was compiled before it
     cid = comp.contract(path)
     return cid, comp.g, _links(comp.g)
 

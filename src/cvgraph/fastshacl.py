@@ -15,38 +15,10 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 
 from .errors import SourceError
-
-
-def to_rdflib(term):
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt = term.datatype.value if term.datatype else None
-        return Literal(term.value, datatype=None if dt == str(XSD.string) else URIRef(dt))
-    return None
-
-
-def to_ox(term):
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
-    raise TypeError(term)
+from .store import from_nt, to_ox, to_rdflib  # noqa: F401  (the store layer converts terms)
 
 
 class StoreGraph:
@@ -77,12 +49,6 @@ class StoreGraph:
 
 
 SH = "http://www.w3.org/ns/shacl#"
-
-
-def from_nt(text: str):
-    """An N-Triples term ("<iri>", "\"x\"@fr", "\"1\"^^<…>", "_:b") as an rdflib term."""
-    triple = next(iter(ox.parse(f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES)))
-    return to_rdflib(triple.object)
 
 
 class Result(NamedTuple):

@@ -17,10 +17,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from .errors import UsageError
 from .graph import graph_file, load_graph, load_store
 from .progress import progress
 from .query import named_queries
+from .store import catalogue
 from .validate import CVS, SH, load_shapes, pick_engine, source_text, validate_fast, validate_graph
 from .vocab import french_text
 
@@ -67,12 +67,6 @@ def categories(shapes: Graph | None = None) -> dict[str, Category]:
     return dict(sorted(out.items()))
 
 
-def contract_ids(store: ox.Store) -> list[str]:
-    q = ("SELECT ?id WHERE { ?c a <https://w3id.org/cvgraph/ontology#Contract> ; "
-         "<http://purl.org/dc/terms/identifier> ?id }")
-    return sorted(s["id"].value for s in store.query(q))
-
-
 def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
               store: ox.Store | None = None, engine: str = "auto") -> list[Gap]:
     """All gaps of the graph (the last build by default), of one contract if given, sorted.
@@ -80,9 +74,7 @@ def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
     finds run on pySHACL, or on shacl-rust (`engine`, or `auto`: above the size where pySHACL
     takes minutes); both give the same gaps (tests/test_engines.py)."""
     store = store if store is not None else load_store(graph_path, [contract])
-    known = contract_ids(store)
-    if contract is not None and contract not in known:
-        raise UsageError(f"unknown contract {contract!r} (known: {', '.join(known) or 'none'})")
+    catalogue(store).check(contract)
     shapes = load_shapes()
     cats = categories(shapes)
     key = None

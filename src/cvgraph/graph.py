@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from ._paths import default_build_dir
-from .store import FORMATS, OUTPUTS, GraphStore, load_file, open_build
+from .store import FORMATS, GraphStore, load_file, open_build
 from .errors import GraphError, parse_failure
 
 # rdflib's name of each format pyoxigraph reads (cvgraph.store.FORMATS)
@@ -21,10 +21,16 @@ _RDFLIB = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld",
 
 
 def graph_file(path: Path | str | None = None) -> Path:
-    """The RDF file behind `path` (a build folder or a file)."""
+    """The RDF file behind `path` (a build folder or a file): a build's whole graph is exported
+    from its store once (`cvgraph.export.graph_file`); a folder without a store (an older build)
+    gives its `graph.nt`."""
     path = Path(path) if path else default_build_dir()
     if path.is_dir():
-        path = path / OUTPUTS["nt"]
+        view = open_build(path)
+        if view is not None:
+            from .export import graph_file as exported
+            return exported(view, path)
+        path = path / "graph.nt"
         if not path.is_file():
             raise GraphError(f"{path.parent}: no built graph here (run `cvgraph build` first)")
     elif not path.is_file():

@@ -19,6 +19,7 @@ from .errors import UsageError
 from .names import sort_key
 from .output import csv_text, md_table
 from .query import run_select
+from .store import catalogue
 
 # role -> (letter, French label, English label, fill colour)
 ROLES = {
@@ -76,9 +77,8 @@ def build_matrix(store: ox.Store, contract: str, level: str = "organisation") ->
     """The matrix of one contract; `level` organisation rolls units up, unit keeps them apart."""
     if level not in LEVELS:
         raise UsageError(f"--level {level!r}: expected one of {', '.join(LEVELS)}")
+    catalogue(store).check(contract)
     titles = contracts_with_titles(store)
-    if contract not in titles:
-        raise UsageError(f"unknown contract {contract!r} (known: {', '.join(titles) or 'none'})")
     matrix = Matrix(contract, titles[contract], orientations_of(store, contract))
     variables, rows = run_select(store, "partner-roles", contract=contract)
     col = {v: i for i, v in enumerate(variables)}

@@ -17,17 +17,17 @@ import networkx as nx
 import pyoxigraph as ox
 
 from .errors import UsageError
-from .matrix import contracts_with_titles
 from .names import sort_key
 from .query import run_select
+from .store import catalogue
 
 FORMATS = ("text", "graphml", "gexf", "json", "png", "svg")
 
 
 def co_engagement(store: ox.Store, contract: str | None = None) -> nx.Graph:
     """The weighted co-engagement graph, with centralities and communities as node attributes."""
-    if contract and contract not in contracts_with_titles(store):
-        raise UsageError(f"unknown contract {contract!r} (known: {', '.join(contracts_with_titles(store))})")
+    if contract:
+        catalogue(store).check(contract)
     values = {"contract": contract} if contract else {}
     variables, rows = run_select(store, "partner-roles", **values)
     col = {v: i for i, v in enumerate(variables)}

@@ -109,6 +109,21 @@ class Settings:
     max_results: int = 10_000
     workers: int = 2
     cache_mb: int = 64
+    build: Path | None = None            # the build the site was published from, watched for a new one
+    republish: object = None             # () -> (site, dump): the site of the build as it is now
+    watch_every: float = 1.0             # seconds between two looks at the build
+    owned: tuple = ()                    # temporary folders of ours, removed on exit
+
+
+def build_stamp(build: Path | None):
+    """What changes when a new build replaces `build`: its store.json's inode, size and time."""
+    if build is None:
+        return None
+    try:
+        st = (Path(build) / "store.json").stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 # --- content negotiation -----------------------------------------------------------------------
@@ -332,8 +347,8 @@ class QueryPool:
 
 
 class AnswerCache:
-    """The last answers, by query, format and Accept header, up to `limit` bytes of bodies. The
-    graph does not change while it is served, so an answer stays right as long as the server runs."""
+    """The last answers, by query, format and Accept header, up to `limit` bytes of bodies. An
+    answer stays right as long as the graph served is the same: a new build empties the cache."""
 
     def __init__(self, limit: int):
         from collections import OrderedDict
@@ -351,6 +366,11 @@ class AnswerCache:
     @staticmethod
     def cost(key, answer) -> int:
         return len(answer[2]) + len(key[0])   # the body and the query text
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+            self.size = 0
 
     def put(self, key, answer) -> None:
         cost = self.cost(key, answer)
@@ -374,10 +394,40 @@ def create_app(settings: Settings):
     from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
     from starlette.routing import Route
 
-    site = settings.site.resolve()
-    moved = load_retired(site / "deploy" / "retired.tsv")
-    pool = QueryPool(settings.dump, settings.workers)
+    import asyncio
+    import shutil
+
+    # what is served: replaced whole (site, its retired IRIs, its query workers) when a new build appears
+    live = {"site": settings.site.resolve(), "pool": QueryPool(settings.dump, settings.workers),
+            "stamp": build_stamp(settings.build), "owned": list(settings.owned)}
+    live["moved"] = load_retired(live["site"] / "deploy" / "retired.tsv")
     cache = AnswerCache(settings.cache_mb * 1024 * 1024)
+
+    def reload(stamp) -> None:
+        """In a thread: publish the new build, start its workers, then swap them in and drop every
+        kept answer; the old site and workers serve until then, and are then removed."""
+        site, dump = settings.republish()
+        pool = QueryPool(dump, settings.workers)
+        old_pool, old_owned = live["pool"], live["owned"]
+        live.update(site=Path(site).resolve(), pool=pool, stamp=stamp, owned=[Path(site).parent],
+                    moved=load_retired(Path(site) / "deploy" / "retired.tsv"))
+        cache.clear()
+        old_pool.close()
+        for folder in old_owned:
+            shutil.rmtree(folder, ignore_errors=True)
+        print(f"cvgraph: serving the new build of {settings.build} ({site})", flush=True)
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(settings.watch_every)
+            stamp = build_stamp(settings.build)
+            if stamp is not None and stamp != live["stamp"]:
+                try:
+                    await asyncio.to_thread(reload, stamp)
+                except Exception as err:   # a build that cannot be published: keep serving the old one
+                    print(f"cvgraph: the new build of {settings.build} is not served: {err}", flush=True)
+                    live["stamp"] = stamp
+
     not_found_page = ('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Introuvable</title></head>'
                       '<body><h1>Ressource introuvable</h1><p>Aucune ressource à cette adresse.</p>'
                       '<p><a href="/">Accueil</a></p></body></html>')
@@ -446,7 +496,7 @@ def create_app(settings: Settings):
         job = (text, fmt, request.headers.get("accept"), settings.max_results)
         answer = cache.get(job)
         if answer is None:
-            answer = await run_in_threadpool(pool.run, job, settings.time_limit)
+            answer = await run_in_threadpool(live["pool"].run, job, settings.time_limit)
             if answer[0] == 200:
                 cache.put(job, answer)
         status, media, body, truncated = answer
@@ -466,6 +516,7 @@ def create_app(settings: Settings):
             return PlainTextResponse("path not allowed", status_code=400)
         rel = "/".join(parts)
         stem, dot, ext = rel.rpartition(".") if "." in rel.rsplit("/", 1)[-1] else (rel, "", "")
+        site, moved = live["site"], live["moved"]
         if stem in moved and (not dot or ext in PAGE_TYPES):   # a retired IRI: permanently to its successor
             return Response(status_code=301, headers={"Location": "/" + moved[stem] + (dot + ext),
                                                       "Cache-Control": "max-age=86400"})
@@ -490,11 +541,18 @@ def create_app(settings: Settings):
               Route("/{path:path}", resource, methods=["GET", "HEAD"])]
     @contextlib.asynccontextmanager
     async def lifespan(_app):
-        yield
-        pool.close()
+        watcher = asyncio.create_task(watch()) if settings.build is not None and settings.republish else None
+        try:
+            yield
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+            live["pool"].close()
+            for folder in live["owned"]:   # the site published for this server goes with it
+                shutil.rmtree(folder, ignore_errors=True)
 
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.pool = pool
+    app.state.live = live
     return _guarded(app)
 
 
@@ -544,7 +602,8 @@ def _guarded(app):
 
 
 def prepare_site(graph_path, site_dir: Path | None, base_uri: str, sources=None) -> tuple[Path, Path]:
-    """The site to serve: the folder given, or one published now from the build for `base_uri`."""
+    """The site to serve: the folder given, or one published now from the build for `base_uri`
+    (into a temporary folder, which the server removes when it stops)."""
     from .publish import publish
 
     if site_dir:
@@ -554,18 +613,35 @@ def prepare_site(graph_path, site_dir: Path | None, base_uri: str, sources=None)
             raise UsageError(f"{site_dir}: not a published site (run `cvgraph publish --out {site_dir}`)")
         return site_dir, dump
     out = Path(tempfile.mkdtemp(prefix="cvgraph-site-")) / "site"
-    publish(out, graph_path, base_uri, sources=sources)
+    try:
+        publish(out, graph_path, base_uri, sources=sources)
+    except BaseException:
+        import shutil
+        shutil.rmtree(out.parent, ignore_errors=True)
+        raise
     return out, out / "dump" / "cvgraph.nt"
 
 
 def serve(graph_path=None, host: str = "127.0.0.1", port: int = 8000, site_dir: Path | None = None,
           base_uri: str | None = None, time_limit: float = 10.0, max_results: int = 10_000, workers: int = 2,
           cache_mb: int = 64, sources=None) -> None:
+    """Serve a published site, or the build (`graph_path`, default the last build) published now:
+    then a new build of that folder is noticed within a second and served once published, and the
+    kept answers are dropped."""
     import uvicorn
+
+    from ._paths import default_build_dir
 
     base = base_uri or f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}/"
     site, dump = prepare_site(graph_path, site_dir, base, sources)
-    app = create_app(Settings(site, dump, time_limit, max_results, workers, cache_mb))
+    build = None
+    if not site_dir:
+        folder = Path(graph_path) if graph_path else default_build_dir()
+        build = folder if folder.is_dir() else None
+    settings = Settings(site, dump, time_limit, max_results, workers, cache_mb, build=build,
+                        republish=lambda: prepare_site(graph_path, None, base, sources),
+                        owned=() if site_dir else (site.parent,))
+    app = create_app(settings)
     print(f"cvgraph: serving {site} at http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C to stop", flush=True)
     # h11 whatever else is installed, so that the server parses requests alike everywhere; its head
     # limit did not stop a 40 KiB header in a test, so _guarded checks the head again

@@ -13,24 +13,66 @@ The one catalogue of contracts (`Catalogue`) lives here too, with the one "unkno
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
 
 from .errors import GraphError, UsageError
 
-OUTPUTS = {"ttl": "graph.ttl", "nt": "graph.nt", "jsonld": "graph.jsonld"}   # the dumps of a build
 STORE_DIR = "store"
 STORE_META = "store.json"
-STORE_FORMAT = 1   # bumped when the layout of the store changes: an older store is refused
+STORE_FORMAT = 2   # bumped when the layout of the store changes: an older store is refused
 SHARED = "shared"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+PARTS_DIR = "parts"   # each named graph's triples, sorted N-Triples (the dumps per named graph)
 
 FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
            ".jsonld": ox.RdfFormat.JSON_LD, ".json": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML,
            ".xml": ox.RdfFormat.RDF_XML}
+
+
+# --- terms: pyoxigraph's and rdflib's ----------------------------------------------------------
+
+def to_rdflib(term):
+    """A pyoxigraph term as an rdflib term (None stays None)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value if term.datatype else None
+        return Literal(term.value, datatype=None if dt == _XSD_STRING else URIRef(dt))
+    return None
+
+
+def to_ox(term):
+    """An rdflib term as a pyoxigraph term (None stays None)."""
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    raise TypeError(term)
+
+
+def from_nt(text: str):
+    """An N-Triples term ("<iri>", "\"x\"@fr", "\"1\"^^<…>", "_:b") as an rdflib term."""
+    triple = next(iter(ox.parse(f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES)))
+    return to_rdflib(triple.object)
 
 
 def part_of(subject: str, contract_ns: str) -> str:
@@ -39,6 +81,11 @@ def part_of(subject: str, contract_ns: str) -> str:
     if subject.startswith(contract_ns):
         return "contract/" + subject[len(contract_ns):].split("/", 1)[0]
     return SHARED
+
+
+def part_path(folder: Path, part: str, sub: str = PARTS_DIR) -> Path:
+    """The N-Triples file of a part in a build folder: `parts/shared.nt`, `parts/contract%2F<id>.nt`."""
+    return (folder / sub if sub else folder) / (part.replace("/", "%2F") + ".nt")
 
 
 def graph_name(base: str, part: str) -> str:
@@ -54,28 +101,69 @@ def cvgraph_version() -> str:
         return "unknown"
 
 
-def write_store(folder: Path, lines: list[str], base: str, version: str) -> dict:
-    """Write `folder/store/` from sorted N-Triples lines, each in the named graph of its part, then
-    `folder/store.json`; returns the metadata. The folder is the build's temporary folder: the
-    store becomes visible only when the build swaps it in."""
-    import hashlib
+def content_hash(lines: list[str]) -> str:
+    """The hash of a part's content: its sorted, unique N-Triples lines."""
+    h = hashlib.sha256()
+    for line in lines:
+        h.update(line.encode("utf-8"))
+    return h.hexdigest()
 
-    contract_ns = base + "contract/"
-    nq = folder / "graph.nq.tmp"
-    contracts = set()
-    names: dict[str, str] = {}
-    hashes: dict[str, "hashlib._Hash"] = {}
-    with open(nq, "w", encoding="utf-8") as fh:
+
+_TYPE = " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/cvgraph/ontology#"
+
+
+def describe_part(lines: list[str]) -> dict:
+    """What the build records of a part: its content hash, its number of triples and of instances
+    of each cvgraph class (the summary's counts)."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        i = line.find(_TYPE)
+        if i > 0:
+            cls = line[i + len(_TYPE):-4]
+            counts[cls] = counts.get(cls, 0) + 1
+    return {"hash": content_hash(lines), "triples": len(lines), "counts": dict(sorted(counts.items()))}
+
+
+def store_meta(base: str, parts: dict[str, dict]) -> dict:
+    """store.json: the store's format, cvgraph's version, the base, the contracts, each part's
+    content hash (`hashes`, the key of results kept per contract) and what the build records."""
+    parts = dict(sorted(parts.items()))
+    return {"format": STORE_FORMAT, "cvgraph": cvgraph_version(), "base": base,
+            "contracts": [p[len("contract/"):] for p in parts if p != SHARED],
+            "hashes": {p: info["hash"] for p, info in parts.items()}, "parts": parts}
+
+
+def write_meta(folder: Path, meta: dict) -> None:
+    (folder / STORE_META).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_meta(folder: Path) -> dict | None:
+    """The store.json of a build folder with a store, when it can be read; else None."""
+    if not (folder / STORE_DIR).is_dir():
+        return None
+    try:
+        meta = json.loads((folder / STORE_META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or meta.get("format") != STORE_FORMAT or meta.get("cvgraph") != cvgraph_version():
+        return None
+    return meta
+
+
+def _quads(parts: dict[str, list[str]], base: str):
+    for part, lines in parts.items():
+        name = f"<{graph_name(base, part)}>"
         for line in lines:
-            part = part_of(line[1:line.index(">")], contract_ns) if line.startswith("<") else SHARED
-            name = names.get(part)
-            if name is None:
-                name = names[part] = f"<{graph_name(base, part)}>"
-                hashes[part] = hashlib.sha256()
-                if part != SHARED:
-                    contracts.add(part[len("contract/"):])
-            hashes[part].update(line.encode("utf-8"))
-            fh.write(f"{line[:-3]} {name} .\n")
+            yield f"{line[:-3]} {name} .\n"
+
+
+def write_store(folder: Path, parts: dict[str, list[str]], base: str) -> None:
+    """Write `folder/store/` from each part's sorted N-Triples lines, each part in its named graph.
+    The folder is the build's temporary folder: the store becomes visible only when the build
+    swaps it in."""
+    nq = folder / "graph.nq.tmp"
+    with open(nq, "w", encoding="utf-8") as fh:
+        fh.writelines(_quads(parts, base))
     try:
         store = ox.Store(str(folder / STORE_DIR))
         store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
@@ -83,10 +171,25 @@ def write_store(folder: Path, lines: list[str], base: str, version: str) -> dict
         del store
     finally:
         nq.unlink(missing_ok=True)
-    meta = {"format": STORE_FORMAT, "cvgraph": version, "base": base, "contracts": sorted(contracts),
-            "hashes": {part: h.hexdigest() for part, h in sorted(hashes.items())}}   # each graph's content
-    (folder / STORE_META).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    return meta
+
+
+def update_store(previous: Path, folder: Path, base: str, parts: dict[str, list[str]]) -> None:
+    """`folder/store/`: the store of the build folder `previous`, copied by hard links (pyoxigraph's
+    backup), with each of `parts` replaced by its new lines (none: the graph is dropped), in one
+    SPARQL update, so one transaction. The previous store is not touched."""
+    ox.Store.read_only(str(previous / STORE_DIR)).backup(str(folder / STORE_DIR))
+    if not parts:
+        return
+    store = ox.Store(str(folder / STORE_DIR))
+    ops = []
+    for part, lines in sorted(parts.items()):
+        name = graph_name(base, part)
+        ops.append(f"DROP SILENT GRAPH <{name}>")
+        if lines:
+            ops.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{''.join(lines)}}} }}")
+    store.update(" ;\n".join(ops))
+    store.flush()
+    del store
 
 
 @dataclass
@@ -94,14 +197,28 @@ class Catalogue:
     """The contracts of a graph, and the one error for an id that is not among them."""
     ids: tuple[str, ...]
 
-    def check(self, contract: str | None) -> str | None:
+    def check(self, contract: str | None, where: str = "") -> str | None:
+        """`contract` when it is one of the graph's; else the one error, prefixed with `where`
+        (e.g. "--param contract: "), with the nearest id and the first few known."""
         if contract is not None and contract not in self.ids:
             from difflib import get_close_matches
             near = get_close_matches(contract, self.ids, n=1)
             hint = f" (did you mean {near[0]!r}?)" if near else ""
-            known = ", ".join(self.ids[:8]) + (" …" if len(self.ids) > 8 else "")
-            raise UsageError(f"unknown contract {contract!r}{hint}; known: {known}")
+            known = (", ".join(self.ids[:8]) + (" …" if len(self.ids) > 8 else "")) or "none"
+            raise UsageError(f"{where}unknown contract {contract!r}{hint}; known: {known}")
         return contract
+
+
+CONTRACT_IDS = ("SELECT ?id WHERE { ?c a <https://w3id.org/cvgraph/ontology#Contract> ; "
+                "<http://purl.org/dc/terms/identifier> ?id }")
+
+
+def catalogue(store) -> Catalogue:
+    """The contracts of a graph: a build's, from its store.json; any other's, read off the graph."""
+    own = getattr(store, "catalogue", None)
+    if isinstance(own, Catalogue):
+        return own
+    return Catalogue(tuple(sorted({s["id"].value for s in store.query(CONTRACT_IDS)})))
 
 
 class GraphStore:
@@ -175,6 +292,8 @@ def open_build(folder: Path) -> GraphStore | None:
     meta_file = folder / STORE_META
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        if not isinstance(meta, dict):
+            raise ValueError("not a mapping")
     except (OSError, ValueError):
         raise GraphError(f"{folder}: the store has no readable {STORE_META} (a build cut short?): "
                          "run `cvgraph build` again") from None
@@ -182,6 +301,10 @@ def open_build(folder: Path) -> GraphStore | None:
         raise GraphError(f"{folder}: the store was written by another cvgraph ({meta.get('cvgraph')!r}, format "
                          f"{meta.get('format')!r}; this is {cvgraph_version()!r}, format {STORE_FORMAT}): run "
                          "`cvgraph build` again")
+    if not isinstance(meta.get("hashes"), dict) or not isinstance(meta.get("contracts"), list) \
+            or not isinstance(meta.get("base"), str):
+        raise GraphError(f"{folder}: {STORE_META} does not record the store's contracts and hashes (a build cut "
+                         "short?): run `cvgraph build` again")
     try:
         store = ox.Store.read_only(str(store_dir))
     except OSError as err:
@@ -256,5 +379,6 @@ def store_size(folder: Path) -> int:
         if (folder / STORE_DIR).is_dir() else 0
 
 
-__all__ = ["Catalogue", "GraphStore", "cached", "content_key", "keep", "FORMATS", "OUTPUTS", "cvgraph_version", "SHARED", "STORE_DIR", "STORE_META", "graph_name", "load_file",
-           "open_build", "part_of", "write_store", "store_size"]
+__all__ = ["Catalogue", "GraphStore", "cached", "catalogue", "content_hash", "content_key", "cvgraph_version", "describe_part",
+           "keep", "FORMATS", "PARTS_DIR", "SHARED", "STORE_DIR", "STORE_META", "graph_name", "load_file", "open_build",
+           "from_nt", "part_of", "part_path", "read_meta", "store_meta", "store_size", "to_ox", "to_rdflib", "update_store", "write_meta", "write_store"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
 from ._paths import resource_dir
@@ -160,6 +159,45 @@ def validate_files(files, shapes_path: Path | None = None, engine: str = "auto")
     return validate_fast(paths, shapes, store), engine
 
 
+def validate_contract(view, contract: str, shapes_path: Path | None = None, engine: str = "auto",
+                      kept: bool = True) -> tuple[Report, str]:
+    """One contract's findings: the shapes run on its graph and the shared graph only (`view` is the
+    build scoped to it, `cvgraph.graph.load_store(path, [contract])`), keeping the findings of that
+    contract (those of registry resources belong to the whole graph's validation). The result is
+    kept in the build folder (`cache/validate/<id>.json`) under the hash of the contract's graph, the
+    shared graph, the shapes and cvgraph's version: the next call reads it; a change of any of them
+    computes it again (`kept=False`: always computed). The same findings as the whole graph's for
+    that contract (tested). Its `graph` is the sh:ValidationReport of the shapes on the contract's
+    graph and the shared graph."""
+    import json
+    import tempfile
+
+    from .fastshacl import StoreGraph
+    from .store import cached, content_key, keep
+
+    key = content_key(view, [contract], *(f.read_text(encoding="utf-8") for f in shape_files(shapes_path))) \
+        if kept else None
+    hit = cached(view, "validate", contract, key)
+    if hit is None:
+        shapes = load_shapes(shapes_path)
+        engine = pick_engine(engine, len(view))
+        with tempfile.TemporaryDirectory() as tmp:
+            data_file = Path(tmp) / "contract.nt"
+            view.write_ntriples(data_file)
+            if engine == "pyshacl":
+                from .graph import load_graph
+                whole = validate_graph(load_graph(data_file), shapes)
+            else:
+                whole = validate_fast([data_file], shapes, view)
+        findings = [f for f in whole.findings if f.contract == contract]
+        hit = {"engine": engine, "findings": [json.loads(json.dumps(f.__dict__)) for f in findings]}
+        keep(view, "validate", contract, key, hit)
+        return Report(findings, lambda: whole.graph, whole.context), engine
+    findings = [Finding(**f) for f in hit["findings"]]
+    return Report(findings, lambda: validate_contract(view, contract, shapes_path, engine, kept=False)[0].graph,
+                  StoreGraph(view)), hit["engine"]
+
+
 def _has_shacl_rust() -> bool:
     import importlib.util
     return importlib.util.find_spec("shacl_rust") is not None
@@ -214,6 +252,8 @@ def validate_fast(paths: list[Path], shapes: Graph, store=None) -> Report:
 
 def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
     """Run pySHACL on `data`; the findings, sorted by contract, orientation, shape and focus."""
+    from pyshacl import validate as shacl_validate   # here: a command that does not run it does not load it
+
     shapes = shapes if shapes is not None else load_shapes()
     try:
         _, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
