@@ -33,8 +33,8 @@ from . import compile as compile_
 from .errors import SourceError, UsageError, parse_failure
 from .output import new_folder_beside, swap_folder
 from .progress import progress
-from .store import (PARTS_DIR, SHARED, STORE_DIR, part_path, content_hash, cvgraph_version, describe_part, part_of, read_meta, store_meta,
-                    update_store, write_meta, write_store)
+from .store import (PARTS_DIR, SHARED, STORE_DIR, content_hash, cvgraph_version, describe_part, part_of,
+                    part_path, read_meta, store_meta, update_store, write_meta, write_store)
 from .vocab import CV, DEFAULT_BASE, french_text
 
 SUMMARY_FILE = "summary.json"
@@ -166,7 +166,6 @@ def _build(data_dir: Path, out_dir: Path, base: str, jobs: int | None, increment
             compiled[path.name] = parts
             done[path.name] = {"key": keys[path.name], "contract": cid, "parts": sorted(parts),
                                "links": [[str(p), str(o)] for p, o in links]}
-            _write_contributions(sheet_dir / path.stem, parts)
         for path in sheets:
             if path.name not in done:   # unchanged since the previous build: its compiled triples are kept
                 done[path.name] = before[path.name]
@@ -195,8 +194,8 @@ def _build(data_dir: Path, out_dir: Path, base: str, jobs: int | None, increment
         for part in sorted(affected):
             lines = list(fixed.get(part, ()))
             for path in contributors.get(part, ()):
-                lines += compiled[path.name].pop(part) if path.name in compiled else \
-                    _read_contribution(sheet_dir / path.stem, part)   # popped: its memory goes as it is used
+                lines += compiled[path.name][part] if path.name in compiled else \
+                    _read_contribution(sheet_dir / path.stem, part)
             new_parts[part] = sorted(set(lines))
         info = {} if prev is None else dict(prev["parts"])
         for part, lines in new_parts.items():
@@ -211,6 +210,17 @@ def _build(data_dir: Path, out_dir: Path, base: str, jobs: int | None, increment
                     fh.writelines(new_parts[part])
             else:
                 _link(part_path(out_dir, part), part_path(tmp, part))
+        for name, parts in compiled.items():   # what each sheet compiled now gives each part
+            folder = sheet_dir / Path(name).stem
+            folder.mkdir()
+            for part, lines in parts.items():
+                if part in info and part not in fixed and len(contributors[part]) == 1:
+                    _link(part_path(tmp, part), part_path(folder, part, ""))   # the part is the sheet's alone
+                else:
+                    with open(part_path(folder, part, ""), "w", encoding="utf-8") as fh:
+                        fh.writelines(sorted(lines))
+        recompiled = len(compiled)
+        compiled.clear()   # the lines of the store are now those of new_parts only
         if prev is None:
             write_store(tmp, new_parts, base)
         else:
@@ -241,7 +251,7 @@ def _build(data_dir: Path, out_dir: Path, base: str, jobs: int | None, increment
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    summary.compiled = (len(compiled), len(sheets)) if prev is not None else None
+    summary.compiled = (recompiled, len(sheets)) if prev is not None else None
     return summary
 
 
@@ -299,13 +309,6 @@ def previous_build(out_dir: Path, base: str, inputs: str) -> dict | None:
     if any(not (out_dir / SHEET_CACHE / Path(name).stem).is_dir() for name in sheets):
         return None
     return meta
-
-
-def _write_contributions(folder: Path, parts: dict[str, list[str]]) -> None:
-    folder.mkdir()
-    for part, lines in parts.items():
-        with open(part_path(folder, part, ""), "w", encoding="utf-8") as fh:
-            fh.writelines(lines)
 
 
 def _read_contribution(folder: Path, part: str) -> list[str]:

@@ -150,20 +150,15 @@ def read_meta(folder: Path) -> dict | None:
     return meta
 
 
-def _quads(parts: dict[str, list[str]], base: str):
-    for part, lines in parts.items():
-        name = f"<{graph_name(base, part)}>"
-        for line in lines:
-            yield f"{line[:-3]} {name} .\n"
-
-
 def write_store(folder: Path, parts: dict[str, list[str]], base: str) -> None:
     """Write `folder/store/` from each part's sorted N-Triples lines, each part in its named graph.
-    The folder is the build's temporary folder: the store becomes visible only when the build
-    swaps it in."""
+    `parts` is emptied as it is written, so that its memory is free for the bulk load. The folder is
+    the build's temporary folder: the store becomes visible only when the build swaps it in."""
     nq = folder / "graph.nq.tmp"
     with open(nq, "w", encoding="utf-8") as fh:
-        fh.writelines(_quads(parts, base))
+        for part in list(parts):
+            name = f" <{graph_name(base, part)}> .\n"
+            fh.writelines(line[:-3] + name for line in parts.pop(part))
     try:
         store = ox.Store(str(folder / STORE_DIR))
         store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
