@@ -15,7 +15,7 @@ from conftest import ROOT, run_cli
 from cvgraph.export import export_all
 from cvgraph.graph import load_store
 from cvgraph.query import named_queries, run_embedded
-from cvgraph.store import STORE_META, GraphStore, graph_name
+from cvgraph.store import STORE_META, GraphStore, graph_name, open_build
 from test_query import one_line_error
 
 BASE = "https://w3id.org/cvgraph/id/"
@@ -46,10 +46,12 @@ def same_rows_scoped_and_whole(folder: Path, contracts: list[str]) -> int:
     from cvgraph import network as nw
     from cvgraph.gaps import find_gaps
 
-    scoped_store = load_store(folder)               # the on-disk store, read-only
+    scoped_store = open_build(folder)                # the on-disk store, read-only
     dump = export_all(folder)["nt"]                  # the dump, as `cvgraph export` writes it
     whole = load_store(dump)                         # in memory, one default graph
     assert scoped_store.named and not whole.named
+    in_memory = load_store(folder)                   # the whole build, as commands given no contract read it
+    assert not in_memory.named and {q.triple for q in in_memory} == {q.triple for q in whole}
     compared = 0
     for cid in contracts:
         for q in scoped_queries():
@@ -74,7 +76,7 @@ def same_rows_scoped_and_whole(folder: Path, contracts: list[str]) -> int:
 def test_the_build_writes_a_store_of_named_graphs(built):
     meta = json.loads((built / STORE_META).read_text(encoding="utf-8"))
     assert meta["contracts"] == ["contrat-003-2015", "coutras-2015-2023", "coutras-2024-2030", "valenciennes-2015-2022"]
-    store = load_store(built)
+    store = open_build(built)
     names = {g.value for g in store.named_graphs()}
     assert names == {graph_name(BASE, "shared")} | {graph_name(BASE, f"contract/{c}") for c in meta["contracts"]}
     # every triple in one graph: the store holds the dump's triples, no more, no fewer
@@ -153,7 +155,7 @@ def test_a_file_still_works_with_graph(built, tmp_path):
     assert isinstance(load_store(built / "graph.nt"), GraphStore)
     # an N-Quads file keeps its graphs: a contract read from it alone gives the same matrix
     nq = tmp_path / "graph.nq"
-    load_store(built).store.dump(output=str(nq), format=ox.RdfFormat.N_QUADS)
+    open_build(built).store.dump(output=str(nq), format=ox.RdfFormat.N_QUADS)
     from_nq = run_cli("matrix", "--graph", str(nq), "--contract", "coutras-2024-2030", "--format", "csv")
     assert from_nq.exit_code == 0 and from_nq.stdout == result.stdout
 

@@ -302,7 +302,8 @@ def query(query, params, fmt, endpoint, timeout, list_queries, graph_path, sourc
     if endpoint:
         result = run_endpoint(endpoint, nq, values, timeout=timeout)
     else:
-        store = load_store(graph_path)
+        contracts = [values[p.name] for p in nq.params if p.kind == "contract" and p.name in values]
+        store = load_store(graph_path, contracts)   # given contracts: their graphs only, on disk
         result = run_embedded(store, nq, values)
         if fmt == "md" and {"file", "line"} <= set(result.variables):
             links = LineLinks(store, sources_folder(sources_dir))
