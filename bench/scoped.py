@@ -107,8 +107,14 @@ def main() -> None:
                 times = timed(cmd + ["--graph", str(out)])
                 row["commands"][name] = round(statistics.median(times), 3)
                 row.setdefault("first_run", {})[name] = round(times[0], 3)
+            whole_gaps = ["gaps", "--graph", str(out), "--format", "csv"]
+            row["whole_gaps_first_s"] = round(timed(whole_gaps, runs=1)[0], 2)      # nothing kept yet
             edits = edited_builds(data, out)
             row["edit_one_sheet_build_s"] = round(statistics.median(edits), 2)
+            row["whole_gaps_after_edit_s"] = round(timed(whole_gaps, runs=1)[0], 2)  # one contract again
+            row["whole_gaps_kept_s"] = round(timed(whole_gaps, runs=1)[0], 2)        # every contract kept
+            row["who_funds_what_nation_s"] = round(timed(["query", "who-funds-what", "--graph", str(out),
+                                                          "--format", "csv"], runs=1)[0], 2)
             row["export_nt_s"] = round(timed(["export", "--graph", str(out), "--format", "nt", "--out",
                                               str(Path(tmp) / "graph.nt")], runs=1)[0], 2)
             results["sizes"][n] = row
@@ -128,6 +134,9 @@ def main() -> None:
     big = results["sizes"][large]
     edit, cold = big["edit_one_sheet_build_s"], big["build_s"]
     ok = "yes" if edit <= 0.1 * cold and edit <= 3 else "no"
+    print(f"whole gap report at {large} c.: {big['whole_gaps_first_s']:.1f} s with nothing kept, "
+          f"{big['whole_gaps_after_edit_s']:.1f} s after one sheet edited, {big['whole_gaps_kept_s']:.1f} s with every "
+          f"contract kept; who-funds-what of every contract {big['who_funds_what_nation_s']:.1f} s")
     print(f"\nbuild at {large} c.: cold {cold:.1f} s (peak {big['build_peak_mb']} MiB); edit one sheet and build "
           f"again {edit:.2f} s = {edit / cold:.3f}× cold; ≤0.1× and ≤3 s: {ok}; export graph.nt {big['export_nt_s']:.1f} s")
     args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

@@ -5,6 +5,7 @@ sources; a registry change compiles everything; a build killed half-way leaves t
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -133,3 +134,35 @@ def test_an_incremental_build_killed_at_any_point_leaves_the_old_build_or_the_ne
     subprocess.run(command, check=True, capture_output=True)
     assert digest(out) == new
     assert [p.name for p in out.parent.iterdir() if p.name != "graph"] == []
+
+
+def test_gap_results_are_kept_per_contract_across_builds_and_only_changed_contracts_computed_again(tmp_path):
+    """The whole gap report keeps each contract's gaps in the build folder; the next build carries
+    them over, and the next report computes again only the contracts whose graph changed (two
+    here, over the cores), with the rows the whole graph gives."""
+    from cvgraph.gaps import SCOPED_AT_MOST, find_gaps
+
+    data = generate(tmp_path / "data", SCOPED_AT_MOST + 2, seed=14)
+    out = tmp_path / "build"
+    build(data, out)
+    kept = out / "cache" / "gaps"
+
+    def reference():   # the whole graph's gaps, from a dump: nothing kept, nothing read from a cache
+        return find_gaps(export_all(out)["nt"])
+    first = find_gaps(out)
+    assert first == reference() and len({g.contract for g in first}) == SCOPED_AT_MOST + 2
+    assert len(list(kept.glob("*.json"))) == SCOPED_AT_MOST + 2
+    before = {f.name: f.stat().st_ino for f in kept.glob("*.json")}
+    for n in (3, 7):   # orientation 1 loses its pilots: one more gap
+        sheet = data / "contracts" / f"synth-000{n}.yaml"
+        text = sheet.read_text(encoding="utf-8")
+        sheet.write_text(re.sub(r"  pilots:\n(  - line: \d+\n    name: \S+\n)+", "", text, count=1), encoding="utf-8")
+    assert build(data, out).compiled == (2, SCOPED_AT_MOST + 2)
+    assert {f.name: f.stat().st_ino for f in kept.glob("*.json")} == before   # carried over, not copied
+    again = find_gaps(out)
+    assert again == reference()
+    assert {(g.contract, g.orientation) for g in again if g.gap == "orientation-without-pilot"} - \
+        {(g.contract, g.orientation) for g in first if g.gap == "orientation-without-pilot"} == \
+        {("synth-0003", "1"), ("synth-0007", "1")}
+    changed = {name for name, ino in before.items() if (kept / name).stat().st_ino != ino}
+    assert changed == {"synth-0003.json", "synth-0007.json"}

@@ -228,6 +228,7 @@ def _build(data_dir: Path, out_dir: Path, base: str, jobs: int | None, increment
                        if (info[part]["hash"] if part in info else None) != prev["parts"].get(part, {}).get("hash")}
             update_store(out_dir, tmp, base, changed)
         _check_retired(comp.retired, tmp)
+        _keep_results(out_dir, tmp, {part[len("contract/"):] for part in info if part != SHARED})
         meta = store_meta(base, info)
         meta["build"] = {"inputs": inputs, "sheets": {name: done[name] for name in sorted(done)},
                          "registries": fixed_hashes}
@@ -314,6 +315,23 @@ def previous_build(out_dir: Path, base: str, inputs: str) -> dict | None:
 def _read_contribution(folder: Path, part: str) -> list[str]:
     with open(part_path(folder, part, ""), encoding="utf-8") as fh:
         return fh.readlines()
+
+
+KEPT_RESULTS = ("cache/gaps", "cache/validate")   # per contract, keyed by the hash of what they read
+
+
+def _keep_results(previous: Path, folder: Path, contracts: set[str]) -> None:
+    """The results the previous build's commands kept per contract, carried into the new build
+    (hard-linked): each names the hash of everything it was computed from, so one whose inputs
+    changed is computed again when next asked for; those of removed contracts are left behind."""
+    for sub in KEPT_RESULTS:
+        src = previous / sub
+        if not src.is_dir():
+            continue
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+        for f in src.glob("*.json"):
+            if f.stem in contracts:
+                _link(f, folder / sub / f.name)
 
 
 def _link_tree(src: Path, dst: Path) -> None:

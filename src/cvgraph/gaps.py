@@ -77,20 +77,53 @@ def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
     catalogue(store).check(contract)
     shapes = load_shapes()
     cats = categories(shapes)
-    key = None
-    if contract is not None and hasattr(store, "hashes"):   # one contract's gaps, kept in the build folder
-        from .store import cached, content_key
-        from .validate import shape_files
-        key = content_key(store, [contract], *(f.read_text(encoding="utf-8") for f in shape_files(None)),
-                          *(f"{c.id}\n{c.query or ''}" for c in cats.values()))
-        hit = cached(store, "gaps", contract, key)
-        if hit is not None:
-            return [Gap(**g) for g in hit]
-    found = _find(graph_path, contract, store, engine, shapes, cats)
-    if key is not None:
-        from .store import keep
-        keep(store, "gaps", contract, key, [asdict(g) for g in found])
-    return found
+    if not getattr(store, "hashes", None) or getattr(store, "folder", None) is None:   # a file: nothing kept
+        return _find(graph_path, contract, store, engine, shapes, cats)
+    # a build: each contract's gaps are kept in its folder, keyed by the hash of the contract's graph,
+    # the shared graph, the shapes, the gap queries and cvgraph's version
+    from .store import cached, content_key, keep
+    from .validate import shape_files
+    inputs = (*(f.read_text(encoding="utf-8") for f in shape_files(None)),
+              *(f"{c.id}\n{c.query or ''}" for c in cats.values()))
+    ids = [contract] if contract is not None else list(catalogue(store).ids)
+    keys = {c: content_key(store, [c], *inputs) for c in ids}
+    found = {c: cached(store, "gaps", c, keys[c]) for c in ids}
+    missing = [c for c in ids if found[c] is None]
+    if contract is None and len(missing) > SCOPED_AT_MOST:   # many to compute: the whole graph at once
+        whole = _find(graph_path, None, store, engine, shapes, cats)
+        for c in missing:
+            found[c] = [asdict(g) for g in whole if g.contract == c]
+    elif contract is not None and missing:
+        found[contract] = [asdict(g) for g in _find(graph_path, contract, store, engine, shapes, cats)]
+    elif missing:   # a few contracts changed since: each on its own graphs, over the cores
+        for c, gaps in _each_contract(store.folder, missing, engine):
+            found[c] = gaps
+    for c in missing:
+        keep(store, "gaps", c, keys[c], found[c])
+    return sorted((Gap(**g) for c in ids for g in found[c]), key=Gap.key)
+
+
+SCOPED_AT_MOST = 8   # contracts whose gaps a whole report computes one by one; above, it reads the whole graph
+
+
+def _each_contract(folder: Path, contracts: list[str], engine: str):
+    """(contract, its gaps as dicts) for each contract, read from its own graphs, over one worker
+    process per core."""
+    import multiprocessing as mp
+    import os
+
+    jobs = [(folder, c, engine) for c in contracts]
+    workers = min(os.cpu_count() or 1, len(jobs))
+    if workers < 2 or "fork" not in mp.get_all_start_methods():
+        return list(map(_one_contract, jobs))
+    with mp.get_context("fork").Pool(workers) as pool:
+        return pool.map(_one_contract, jobs)
+
+
+def _one_contract(job):
+    folder, contract, engine = job
+    store = load_store(folder, [contract])
+    return contract, [asdict(g) for g in _find(folder, contract, store, engine, load_shapes(), categories())]
 
 
 def _find(graph_path, contract, store, engine, shapes, cats) -> list[Gap]:

@@ -253,12 +253,7 @@ class GraphStore:
         of 13 s); a query given contracts stays on disk (`scope`)."""
         if not self.named or self.folder is None or not (self.folder / PARTS_DIR).is_dir():
             return self
-        parts = [part_path(self.folder, SHARED)] + [part_path(self.folder, f"contract/{c}")
-                                                    for c in (self.catalogue.ids if self.catalogue else ())]
-        store = ox.Store()
-        store.bulk_load(input=io.BufferedReader(_Files(parts), 1 << 20), format=ox.RdfFormat.N_TRIPLES)
-        return GraphStore(store, self.base, False, self.catalogue.ids if self.catalogue else (), self.folder,
-                          self.hashes)
+        return _WholeInMemory(self)
 
     def query(self, query: str, **options):
         if self.named and "default_graph" not in options and "use_default_graph_as_union" not in options:
@@ -290,6 +285,31 @@ class GraphStore:
 
     def __getattr__(self, name):
         return getattr(self.store, name)
+
+
+class _WholeInMemory(GraphStore):
+    """A build's whole graph in memory, loaded from its dumps per named graph when first read: what
+    needs only the build's record (its contracts, hashes, kept results) costs no load."""
+
+    def __init__(self, view: GraphStore):
+        self._memory = None
+        super().__init__(None, view.base, False, view.catalogue.ids if view.catalogue else (), view.folder,
+                         view.hashes)
+
+    @property
+    def store(self) -> ox.Store:
+        if self._memory is None:
+            parts = [part_path(self.folder, SHARED)] + [part_path(self.folder, f"contract/{c}")
+                                                        for c in (self.catalogue.ids if self.catalogue else ())]
+            memory = ox.Store()
+            memory.bulk_load(input=io.BufferedReader(_Files(parts), 1 << 20), format=ox.RdfFormat.N_TRIPLES)
+            self._memory = memory
+        return self._memory
+
+    @store.setter
+    def store(self, value) -> None:
+        if value is not None:
+            self._memory = value
 
 
 class _Files(io.RawIOBase):
