@@ -247,3 +247,32 @@ def test_validate_one_contract_gives_its_findings_of_the_whole_graph_and_keeps_t
     assert again.findings == reference.findings
     one_line_error(run_cli("validate", "--graph", str(folder), "--contract", "coutras-2024-2031"),
                    "unknown contract 'coutras-2024-2031' (did you mean 'coutras-2024-2030'?)")
+
+
+def test_export_writes_the_whole_graph_or_some_contracts_in_each_format(built, tmp_path):
+    """Issue 17, point 1: the build writes no whole-graph dump; `cvgraph export` writes one per
+    format from the dumps per named graph, the same triples as the store, and with --contract
+    only those contracts' graphs and the shared graph."""
+    folder = tmp_path / "b"
+    shutil.copytree(built, folder)
+    for f in folder.glob("graph.*"):
+        f.unlink()
+    result = run_cli("export", "--graph", str(folder))
+    assert result.exit_code == 0, result.output
+    store = open_build(folder)
+    every = {q.triple for q in store}
+    for name, fmt in (("graph.nt", ox.RdfFormat.N_TRIPLES), ("graph.ttl", ox.RdfFormat.TURTLE),
+                      ("graph.jsonld", ox.RdfFormat.JSON_LD)):
+        assert f"written {folder / name}" in result.stdout
+        loaded = ox.Store()   # a store, which writes each literal in its canonical form as the build's does
+        loaded.load(path=str(folder / name), format=fmt)
+        assert {q.triple for q in loaded} == every, name
+    nq = tmp_path / "c.nq"
+    result = run_cli("export", "--graph", str(folder), "--format", "nq", "--out", str(nq), "--contract", "coutras-2024-2030")
+    assert result.exit_code == 0, result.output
+    loaded = ox.Store()
+    loaded.load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+    quads = list(loaded)
+    assert {q.graph_name.value for q in quads} == {graph_name(BASE, "shared"), graph_name(BASE, "contract/coutras-2024-2030")}
+    assert {q.triple for q in quads} == {q.triple for q in store.scope(["coutras-2024-2030"])}
+    one_line_error(run_cli("export", "--graph", str(folder), "--contract", "coutras"), "unknown contract 'coutras'")
