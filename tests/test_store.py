@@ -276,3 +276,17 @@ def test_export_writes_the_whole_graph_or_some_contracts_in_each_format(built, t
     assert {q.graph_name.value for q in quads} == {graph_name(BASE, "shared"), graph_name(BASE, "contract/coutras-2024-2030")}
     assert {q.triple for q in quads} == {q.triple for q in store.scope(["coutras-2024-2030"])}
     one_line_error(run_cli("export", "--graph", str(folder), "--contract", "coutras"), "unknown contract 'coutras'")
+
+
+def test_reading_a_build_loads_neither_the_compiler_nor_pyshacl(built):
+    """Issue 17, point 5: the store layer opens a build without the compiler; a command loads what
+    it runs (a contract's matrix: no compiler, no pySHACL, no networkx)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from cvgraph.cli import main; from cvgraph.graph import load_store; "
+            f"v = load_store({str(built)!r}, ['coutras-2024-2030']); import cvgraph.matrix as m; "
+            "m.build_matrix(v, 'coutras-2024-2030'); "
+            "print(sorted(x for x in ('cvgraph.compile', 'cvgraph.build', 'pyshacl', 'networkx') if x in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -78,9 +78,11 @@ def export(graph_path, fmt, out_path, contracts):
     from .export import EXPORTS, export as export_graph
     from ._paths import default_build_dir
 
+    if out_path is None and graph_path and not Path(graph_path).is_dir():
+        raise UsageError(f"{graph_path}: not a build folder; say where to write with --out")
     view = load_store(graph_path, list(contracts))
     formats = [f for f in EXPORTS if f != "nq"] if fmt == "all" else [fmt]
-    folder = Path(graph_path) if graph_path and Path(graph_path).is_dir() else default_build_dir()
+    folder = Path(graph_path) if graph_path else default_build_dir()
     if out_path is not None and fmt == "all":
         folder, out_path = Path(out_path), None
         folder.mkdir(parents=True, exist_ok=True)
