@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import UsageError
-from .store import PARTS_DIR, SHARED, GraphStore, graph_name, part_path
+from .store import PARTS_DIR, GraphStore, graph_name, part_path
 from .vocab import PREFIXES
 
 EXPORTS = {"nt": ".nt", "ttl": ".ttl", "jsonld": ".jsonld", "nq": ".nq"}   # format -> file suffix
@@ -27,10 +27,8 @@ def sorted_lines(view: GraphStore, quads: bool = False) -> list[str]:
     build's from its dumps per named graph (`parts/`, reading the store term by term is some ten
     times slower), a file's by pyoxigraph's own writer."""
     if view.folder is not None and view.base is not None and (view.folder / PARTS_DIR).is_dir():
-        parts = [SHARED] + [f"contract/{c}" for c in view.catalogue.ids] if view.graphs is None else \
-            [str(g.value)[len(graph_name(view.base, "")):] for g in view.graphs]
         lines = []
-        for part in parts:
+        for part in view.parts():
             with open(part_path(view.folder, part), encoding="utf-8") as fh:
                 if quads:
                     name = f" <{graph_name(view.base, part)}> .\n"

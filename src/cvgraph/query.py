@@ -31,6 +31,7 @@ import pyoxigraph as ox
 
 from ._paths import resource_dir
 from .errors import UsageError
+from .store import CONTRACT_IDS, Catalogue, catalogue
 
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 PARAM_KINDS = ("string", "integer", "iri", "contract")
@@ -177,19 +178,16 @@ def check_syntax(query: NamedQuery) -> None:
         raise syntax_error(query, err) from None
 
 
-CONTRACTS = NamedQuery("contracts", "", "contracts", "", """SELECT ?id WHERE {
-  ?c a <https://w3id.org/cvgraph/ontology#Contract> ; <http://purl.org/dc/terms/identifier> ?id } ORDER BY ?id""")
+CONTRACTS = NamedQuery("contracts", "", "contracts", "", CONTRACT_IDS)   # the ids, for an endpoint
 
 
 def check_contracts(query: NamedQuery, terms: dict, known) -> None:
     """`(contract)` parameters must name a contract of the graph: a typo is an error, not an empty
-    table. `known` is called only when there is something to check."""
+    table. `known` gives the graph's `Catalogue`; it is called only when there is something to check."""
     asked = {p.name: terms[p.name].value for p in query.params if p.kind == "contract" and p.name in terms}
     if not asked:
         return
-    from .store import Catalogue
-
-    ids = Catalogue(tuple(sorted({row[0] for row in known().rows})))
+    ids = known()
     for name, value in asked.items():
         ids.check(value, f"--param {name}: ")
 
@@ -197,12 +195,7 @@ def check_contracts(query: NamedQuery, terms: dict, known) -> None:
 def run_embedded(store: ox.Store, query: NamedQuery, values: dict[str, str] | None = None) -> Result:
     """Run on a pyoxigraph store; parameters are bound as substitutions."""
     terms = bind(query, values or {})
-    if hasattr(store, "catalogue") and store.catalogue is not None:   # a build: its store.json lists them
-        for p in query.params:
-            if p.kind == "contract" and p.name in terms:
-                store.catalogue.check(terms[p.name].value, f"--param {p.name}: ")
-    else:
-        check_contracts(query, terms, lambda: run_embedded(store, CONTRACTS))
+    check_contracts(query, terms, lambda: catalogue(store))
     contracts = [terms[p.name].value for p in query.params if p.kind == "contract" and p.name in terms]
     if contracts and hasattr(store, "scope"):   # a built store: only those contracts' graphs and the shared one
         store = store.scope(contracts)
@@ -283,7 +276,8 @@ def run_endpoint(url: str, query: NamedQuery, values: dict[str, str] | None = No
     check_syntax(query)
     if not re.match(r"https?://", url):
         raise UsageError(f"--endpoint {url!r}: expected an http:// or https:// URL")
-    check_contracts(query, terms, lambda: run_endpoint(url, CONTRACTS, timeout=timeout))
+    check_contracts(query, terms, lambda: Catalogue(tuple(sorted(
+        {row[0] for row in run_endpoint(url, CONTRACTS, timeout=timeout).rows}))))
     client = SPARQLWrapper(url)
     client.setMethod(POST)
     client.setTimeout(timeout)

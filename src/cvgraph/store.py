@@ -1,12 +1,13 @@
 """The store layer: a built graph opened for reading, and the on-disk store `cvgraph build` writes.
 
-A build folder holds, beside its dumps, `store/`: a pyoxigraph store on disk with one named graph
+A build folder holds `store/`: a pyoxigraph store on disk with one named graph
 per contract (`<base>graph/contract/<id>`: the contract and every resource under its IRI, as `push`
 names them) and one shared graph (`<base>graph/shared`: ontology, registries, organisations,
 instruments, territories), and `store.json`, written last, which records cvgraph's version, the
-base and the contracts. Commands open the store read-only (no parsing); a command given contracts
-reads only their graphs and the shared graph, everything else reads the union. `--graph FILE`
-(.ttl, .nt, .jsonld, .rdf, .nq) still works: the file is loaded in memory.
+base, the contracts and each graph's content hash; `parts/` holds each graph's triples as sorted
+N-Triples. A command given contracts opens the store read-only (no parsing) and reads only their
+graphs and the shared graph; a command given none reads the whole graph in memory, loaded from
+`parts/`. `--graph FILE` (.ttl, .nt, .jsonld, .rdf, .nq) still works: the file is loaded in memory.
 
 The one catalogue of contracts (`Catalogue`) lives here too, with the one "unknown contract" error.
 """
@@ -246,6 +247,13 @@ class GraphStore:
             [ox.NamedNode(graph_name(self.base, SHARED))]
         return view
 
+    def parts(self) -> list[str]:
+        """The parts this view reads (`shared`, `contract/<id>`), in the order of their dumps."""
+        if self.graphs is None:
+            return [SHARED] + [f"contract/{c}" for c in (self.catalogue.ids if self.catalogue else ())]
+        prefix = graph_name(self.base, "")
+        return [g.value[len(prefix):] for g in self.graphs]
+
     def in_memory(self) -> "GraphStore":
         """The whole graph of a build loaded in memory (one default graph) from its dumps per named
         graph. A query over the whole graph runs on it some fifteen times faster than on the on-disk
@@ -299,10 +307,9 @@ class _WholeInMemory(GraphStore):
     @property
     def store(self) -> ox.Store:
         if self._memory is None:
-            parts = [part_path(self.folder, SHARED)] + [part_path(self.folder, f"contract/{c}")
-                                                        for c in (self.catalogue.ids if self.catalogue else ())]
+            files = [part_path(self.folder, part) for part in self.parts()]
             memory = ox.Store()
-            memory.bulk_load(input=io.BufferedReader(_Files(parts), 1 << 20), format=ox.RdfFormat.N_TRIPLES)
+            memory.bulk_load(input=io.BufferedReader(_Files(files), 1 << 20), format=ox.RdfFormat.N_TRIPLES)
             self._memory = memory
         return self._memory
 
