@@ -140,7 +140,8 @@ def test_gap_results_are_kept_per_contract_across_builds_and_only_changed_contra
     """The whole gap report keeps each contract's gaps in the build folder; the next build carries
     them over, and the next report computes again only the contracts whose graph changed (two
     here, over the cores), with the rows the whole graph gives."""
-    from cvgraph.gaps import SCOPED_AT_MOST, find_gaps
+    from cvgraph.gaps import find_gaps
+    from cvgraph.store import SCOPED_AT_MOST
 
     data = generate(tmp_path / "data", SCOPED_AT_MOST + 2, seed=14)
     out = tmp_path / "build"
@@ -165,4 +166,40 @@ def test_gap_results_are_kept_per_contract_across_builds_and_only_changed_contra
         {(g.contract, g.orientation) for g in first if g.gap == "orientation-without-pilot"} == \
         {("synth-0003", "1"), ("synth-0007", "1")}
     changed = {name for name, ino in before.items() if (kept / name).stat().st_ino != ino}
+    assert changed == {"synth-0003.json", "synth-0007.json"}
+
+
+def test_validation_findings_are_kept_per_contract_across_builds_and_only_changed_contracts_computed_again(tmp_path):
+    """Issue 17, point 3: the whole validation keeps each contract's findings and the registries'
+    in the build folder (computed with one run on the whole graph when more than SCOPED_AT_MOST are
+    missing); the next build carries them over, and the next validation computes again only the
+    two contracts whose graph changed (over the cores), with the findings of the whole graph."""
+    from cvgraph.store import SCOPED_AT_MOST
+    from cvgraph.validate import validate_files, validate_input
+
+    data = generate(tmp_path / "data", SCOPED_AT_MOST + 2, seed=15)
+    out = tmp_path / "build"
+    build(data, out)
+    kept = out / "cache" / "validate"
+
+    def reference():   # the shapes on the whole graph, from a dump: nothing kept
+        return validate_files([export_all(out)["nt"]], engine="shacl-rust")[0].findings
+    first = validate_input([out], engine="shacl-rust")[0].findings
+    assert first == reference() and len({f.contract for f in first if f.contract}) == SCOPED_AT_MOST + 2
+    assert len(list(kept.glob("*.json"))) == SCOPED_AT_MOST + 2
+    assert (out / "cache" / "validate-shared" / "shared.json").is_file()
+    before = {f.name: f.stat().st_ino for f in [*kept.glob("*.json"), out / "cache" / "validate-shared" / "shared.json"]}
+    for n in (3, 7):   # orientation 1 loses its objectives: one more finding
+        sheet = data / "contracts" / f"synth-000{n}.yaml"
+        text = sheet.read_text(encoding="utf-8")
+        sheet.write_text(re.sub(r"  objectives:\n(  - line: \d+\n    text: .*\n(      .*\n)*)+", "", text, count=1),
+                         encoding="utf-8")
+    assert build(data, out).compiled == (2, SCOPED_AT_MOST + 2)
+    files = [*kept.glob("*.json"), out / "cache" / "validate-shared" / "shared.json"]
+    assert {f.name: f.stat().st_ino for f in files} == before   # carried over, not copied
+    again = validate_input([out], engine="shacl-rust")[0].findings
+    assert again == reference()
+    assert {(f.contract, f.orientation, f.shape) for f in set(again) ^ set(first)} == \
+        {(c, "1", "https://w3id.org/cvgraph/shapes#Orientation-objective") for c in ("synth-0003", "synth-0007")}
+    changed = {f.name for f in files if f.stat().st_ino != before[f.name]}
     assert changed == {"synth-0003.json", "synth-0007.json"}

@@ -228,7 +228,7 @@ def _build(data_dir: Path, out_dir: Path, base: str, jobs: int | None, increment
                        if (info[part]["hash"] if part in info else None) != prev["parts"].get(part, {}).get("hash")}
             update_store(out_dir, tmp, base, changed)
         _check_retired(comp.retired, tmp)
-        _keep_results(out_dir, tmp, {part[len("contract/"):] for part in info if part != SHARED})
+        _keep_results(out_dir, tmp, {part[len("contract/"):] for part in info if part != SHARED} | {SHARED})
         meta = store_meta(base, info)
         meta["build"] = {"inputs": inputs, "sheets": {name: done[name] for name in sorted(done)},
                          "registries": fixed_hashes}
@@ -317,7 +317,8 @@ def _read_contribution(folder: Path, part: str) -> list[str]:
         return fh.readlines()
 
 
-KEPT_RESULTS = ("cache/gaps", "cache/validate")   # per contract, keyed by the hash of what they read
+# per contract (and the registries' findings, under `shared`), keyed by the hash of what they read
+KEPT_RESULTS = ("cache/gaps", "cache/validate", "cache/validate-shared")
 
 
 def _keep_results(previous: Path, folder: Path, contracts: set[str]) -> None:

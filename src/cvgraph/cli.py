@@ -17,7 +17,7 @@ from .graph import load_store
 from .output import Link, csv_text, json_text, md_table, table_text, write_file_atomically
 from .query import named_queries, parse_params, resolve, run_embedded, run_endpoint, run_select
 from .sources import LineLinks, sources_folder
-from .validate import CVS, SEVERITY_FR, validate_files, with_citations
+from .validate import CVS, SEVERITY_FR, validate_input, with_citations
 from .vocab import CV, DCTERMS, DEFAULT_BASE, RDF, french_text
 
 graph_option = click.option("--graph", "graph_path", type=click.Path(path_type=Path),
@@ -127,7 +127,7 @@ def validate(files, shapes_path, fmt, engine, sources_dir, data_dir, graph_path,
         from .validate import validate_contract
         report, used = validate_contract(load_store(graph_path, [contract]), contract, shapes_path, engine)
     else:
-        report, used = validate_files(list(files) + ([graph_path] if graph_path else []), shapes_path, engine)
+        report, used = validate_input(list(files) + ([graph_path] if graph_path else []), shapes_path, engine)
     sources = sources_folder(sources_dir)
     if sources is not None:
         for file in with_citations(report, data_dir, sources):

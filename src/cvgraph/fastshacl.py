@@ -18,6 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from .errors import SourceError
+from .progress import progress
 from .store import from_nt, to_ox, to_rdflib  # noqa: F401  (the store layer converts terms)
 
 
@@ -97,7 +98,7 @@ def run(data_file: Path, shapes: Graph, load_store) -> list[Result]:
     results = list(raw.get("results", []))
     del raw
     store = load_store()
-    for shape in sparql_shapes:
+    for shape in progress(sparql_shapes, len(sparql_shapes), "validate: SPARQL constraints"):
         results += sparql_results(store, shapes, shape)
     return [Result(severity=term(r.get("severity") or f"<{SH}Violation>"), shape=term(r.get("sourceShape")),
                    focus=term(r.get("focusNode")), value=term(r.get("value")),

@@ -81,7 +81,7 @@ def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
         return _find(graph_path, contract, store, engine, shapes, cats)
     # a build: each contract's gaps are kept in its folder, keyed by the hash of the contract's graph,
     # the shared graph, the shapes, the gap queries and cvgraph's version
-    from .store import cached, content_key, keep
+    from .store import SCOPED_AT_MOST, cached, content_key, each_contract, keep
     from .validate import shape_files
     inputs = (*(f.read_text(encoding="utf-8") for f in shape_files(None)),
               *(f"{c.id}\n{c.query or ''}" for c in cats.values()))
@@ -96,34 +96,16 @@ def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
     elif contract is not None and missing:
         found[contract] = [asdict(g) for g in _find(graph_path, contract, store, engine, shapes, cats)]
     elif missing:   # a few contracts changed since: each on its own graphs, over the cores
-        for c, gaps in _each_contract(store.folder, missing, engine):
+        for c, gaps in zip(missing, each_contract(_one_contract, store.folder, missing, engine, label="gaps: contracts")):
             found[c] = gaps
     for c in missing:
         keep(store, "gaps", c, keys[c], found[c])
     return sorted((Gap(**g) for c in ids for g in found[c]), key=Gap.key)
 
 
-SCOPED_AT_MOST = 8   # contracts whose gaps a whole report computes one by one; above, it reads the whole graph
-
-
-def _each_contract(folder: Path, contracts: list[str], engine: str):
-    """(contract, its gaps as dicts) for each contract, read from its own graphs, over one worker
-    process per core."""
-    import multiprocessing as mp
-    import os
-
-    jobs = [(folder, c, engine) for c in contracts]
-    workers = min(os.cpu_count() or 1, len(jobs))
-    if workers < 2 or "fork" not in mp.get_all_start_methods():
-        return list(map(_one_contract, jobs))
-    with mp.get_context("fork").Pool(workers) as pool:
-        return pool.map(_one_contract, jobs)
-
-
-def _one_contract(job):
-    folder, contract, engine = job
+def _one_contract(folder, contract, engine):
     store = load_store(folder, [contract])
-    return contract, [asdict(g) for g in _find(folder, contract, store, engine, load_shapes(), categories())]
+    return [asdict(g) for g in _find(folder, contract, store, engine, load_shapes(), categories())]
 
 
 def _find(graph_path, contract, store, engine, shapes, cats) -> list[Gap]:

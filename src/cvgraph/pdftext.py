@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UsageError
+from .progress import progress
 
 MAX_PAGES = 500
 TIME_LIMIT = 300.0   # seconds for the whole document
@@ -62,7 +63,7 @@ def read_pdf(path: Path, *, max_pages: int = MAX_PAGES, time_limit: float = TIME
         if count > max_pages:
             raise UsageError(f"{path}: {count} pages, over the bound of {max_pages} (--max-pages raises it)")
         pages, flags, chars = [], [], 0
-        for number, page in enumerate(pdf.pages, start=1):
+        for number, page in progress(enumerate(pdf.pages, start=1), count, "ingest: PDF pages"):
             if time.monotonic() - started > time_limit:
                 raise UsageError(f"{path}: reading took over {time_limit:g} s (at page {number} of {count})")
             try:

@@ -8,13 +8,14 @@ import sys
 
 # seconds before a bar appears: short work shows none (CVGRAPH_PROGRESS_DELAY changes it, for tests)
 DELAY = float(os.environ.get("CVGRAPH_PROGRESS_DELAY", "2"))
+SHOWN = True   # False in a worker process, whose caller shows the bar
 
 
 def progress(iterable, total: int | None = None, label: str = "", stream=None):
     """`iterable`, shown as a bar on `stream` (stderr) when it is a terminal and the work lasts."""
     stream = stream if stream is not None else sys.stderr
     isatty = getattr(stream, "isatty", None)
-    if not (isatty and isatty()):
+    if not (SHOWN and isatty and isatty()):
         return iterable
     from tqdm import tqdm
     try:

@@ -254,6 +254,15 @@ class GraphStore:
         prefix = graph_name(self.base, "")
         return [g.value[len(prefix):] for g in self.graphs]
 
+    def shared(self) -> "GraphStore":
+        """The same store, reading only the shared graph (registries, territories, ontology)."""
+        if not self.named or self.base is None:
+            raise GraphError("this graph has no shared graph of its own (not a build)")
+        view = GraphStore(self.store, self.base, self.named, self.catalogue.ids if self.catalogue else (),
+                          self.folder, self.hashes)
+        view.graphs = [ox.NamedNode(graph_name(self.base, SHARED))]
+        return view
+
     def in_memory(self) -> "GraphStore":
         """The whole graph of a build loaded in memory (one default graph) from its dumps per named
         graph. A query over the whole graph runs on it some fifteen times faster than on the on-disk
@@ -388,6 +397,38 @@ def content_key(view: GraphStore, contracts: list[str], *inputs: str) -> str | N
     for text in inputs:
         h.update(b"\n" + hashlib.sha256(text.encode("utf-8")).digest())
     return h.hexdigest()
+
+
+SCOPED_AT_MOST = 8   # contracts whose results a whole report computes one by one; above, it reads the whole graph
+
+
+def each_contract(work, folder: Path, contracts: list, *args, label: str = "") -> list:
+    """`work(folder, contract, *args)` for each contract, each reading its own graphs, over one
+    worker process per core (in this process when there is one core or one contract). Workers are
+    started afresh (`spawn`): forked from a process whose engines (shacl-rust, pyoxigraph) have
+    started threads, a worker can wait forever on a lock held by a thread it does not have.
+    `label` names the work on the progress bar."""
+    import multiprocessing as mp
+
+    from .progress import progress
+
+    jobs = [(work, folder, c, *args) for c in contracts]
+    workers = min(os.cpu_count() or 1, len(jobs))
+    if workers < 2:
+        return list(progress(map(_run_job, jobs), len(jobs), label))
+    with mp.get_context("spawn").Pool(workers, initializer=_quiet) as pool:
+        return list(progress(pool.imap(_run_job, jobs), len(jobs), label))
+
+
+def _quiet() -> None:
+    """A worker shows no bar of its own: one bar, the caller's, counts the contracts done."""
+    from . import progress
+    progress.SHOWN = False
+
+
+def _run_job(job):
+    work, *args = job
+    return work(*args)
 
 
 def cached(view: GraphStore, kind: str, name: str, key: str | None):

@@ -14,6 +14,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
 from ._paths import resource_dir
 from .errors import SourceError, parse_failure
+from .progress import progress
 from .vocab import CV, DCTERMS, RDF, RDFS, french_text
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -159,6 +160,96 @@ def validate_files(files, shapes_path: Path | None = None, engine: str = "auto")
     return validate_fast(paths, shapes, store), engine
 
 
+def validate_input(files, shapes_path: Path | None = None, engine: str = "auto") -> tuple[Report, str]:
+    """What `cvgraph validate` reads: a build folder (the last build when no file is given) through
+    the results kept per contract (`validate_build`); RDF files, or a build of an older cvgraph,
+    by running the shapes on their whole graph (`validate_files`)."""
+    from ._paths import default_build_dir
+    from .store import open_build
+
+    files = list(files)
+    folder = Path(files[0]) if files else default_build_dir()
+    if len(files) <= 1 and folder.is_dir():
+        view = open_build(folder)
+        if view is not None:
+            return validate_build(view, shapes_path, engine)
+    return validate_files(files, shapes_path, engine)
+
+
+def validate_build(view, shapes_path: Path | None = None, engine: str = "auto") -> tuple[Report, str]:
+    """The whole build's findings (`view` from `cvgraph.store.open_build`), assembled from each
+    contract's (those of `validate_contract`) and the registries' (the shapes on the shared graph
+    alone: registry resources are checked against registry data), each kept in the build folder
+    under the hash of what it reads. Only those whose graph, shapes or cvgraph's version changed
+    are computed again: a few, each on its own graphs over the cores; many (above
+    `SCOPED_AT_MOST`), with one run on the whole graph, split. The same findings as the whole
+    graph's validation (tested); the engine(s) that computed them."""
+    from .fastshacl import StoreGraph
+    from .store import SCOPED_AT_MOST, cached, catalogue, content_key, each_contract, keep
+
+    texts = [f.read_text(encoding="utf-8") for f in shape_files(shapes_path)]
+    ids = list(catalogue(view).ids)
+    keys = {c: content_key(view, [c], *texts) for c in ids}
+    keys[None] = content_key(view, [], *texts)
+    found = {c: cached(view, *_kept_as(c), keys[c]) for c in keys}
+    missing = [c for c in keys if found[c] is None]
+    if len(missing) > SCOPED_AT_MOST:   # many to compute: the whole graph at once, then split
+        whole, used = validate_files([view.folder], shapes_path, engine)
+        for c in missing:
+            found[c] = {"engine": used, "findings": [asdict(f) for f in whole.findings if f.contract == (c or "")]}
+            keep(view, *_kept_as(c), keys[c], found[c])
+    elif missing:   # a few: each contract on its graph and the shared graph, the registries on theirs
+        for c, value in zip(missing, each_contract(_validate_part, view.folder, missing, shapes_path, engine,
+                                                   label="validate: contracts")):
+            found[c] = value
+    findings = sorted((Finding(**f) for value in found.values() for f in value["findings"]), key=sort_key)
+    used = "+".join(sorted({value["engine"] for value in found.values()}))
+    return Report(findings, lambda: validate_files([view.folder], shapes_path, engine)[0].graph,
+                  StoreGraph(view)), used
+
+
+def _kept_as(contract: str | None) -> tuple[str, str]:
+    """Where a part's findings are kept in the build folder: `cache/validate/<contract>.json`, and
+    the registries' in `cache/validate-shared/shared.json`."""
+    return ("validate", contract) if contract else ("validate-shared", "shared")
+
+
+def _validate_part(folder: Path, contract: str | None, shapes_path: Path | None, engine: str) -> dict:
+    """One contract's findings (`validate_contract`), or the registries' when `contract` is None,
+    as kept in the build folder."""
+    from .graph import load_store
+
+    if contract is not None:
+        report, used = validate_contract(load_store(folder, [contract]), contract, shapes_path, engine)
+        return {"engine": used, "findings": [asdict(f) for f in report.findings]}
+    from .store import cached, content_key, keep, open_build
+
+    view = open_build(folder)
+    key = content_key(view, [], *(f.read_text(encoding="utf-8") for f in shape_files(shapes_path)))
+    hit = cached(view, *_kept_as(None), key)
+    if hit is None:
+        whole, used = _validate_view(view.shared(), shapes_path, engine)
+        hit = {"engine": used, "findings": [asdict(f) for f in whole.findings if not f.contract]}
+        keep(view, *_kept_as(None), key, hit)
+    return hit
+
+
+def _validate_view(view, shapes_path: Path | None, engine: str) -> tuple[Report, str]:
+    """The shapes run on the triples a store view reads (written to a temporary file for the
+    engine); the engine picked by their number."""
+    import tempfile
+
+    shapes = load_shapes(shapes_path)
+    engine = pick_engine(engine, len(view))
+    with tempfile.TemporaryDirectory() as tmp:
+        data_file = Path(tmp) / "view.nt"
+        view.write_ntriples(data_file)
+        if engine == "pyshacl":
+            from .graph import load_graph
+            return validate_graph(load_graph(data_file), shapes), engine
+        return validate_fast([data_file], shapes, view), engine
+
+
 def validate_contract(view, contract: str, shapes_path: Path | None = None, engine: str = "auto",
                       kept: bool = True) -> tuple[Report, str]:
     """One contract's findings: the shapes run on its graph and the shared graph only (`view` is the
@@ -169,29 +260,16 @@ def validate_contract(view, contract: str, shapes_path: Path | None = None, engi
     computes it again (`kept=False`: always computed). The same findings as the whole graph's for
     that contract (tested). Its `graph` is the sh:ValidationReport of the shapes on the contract's
     graph and the shared graph."""
-    import json
-    import tempfile
-
     from .fastshacl import StoreGraph
     from .store import cached, content_key, keep
 
     key = content_key(view, [contract], *(f.read_text(encoding="utf-8") for f in shape_files(shapes_path))) \
         if kept else None
-    hit = cached(view, "validate", contract, key)
+    hit = cached(view, *_kept_as(contract), key)
     if hit is None:
-        shapes = load_shapes(shapes_path)
-        engine = pick_engine(engine, len(view))
-        with tempfile.TemporaryDirectory() as tmp:
-            data_file = Path(tmp) / "contract.nt"
-            view.write_ntriples(data_file)
-            if engine == "pyshacl":
-                from .graph import load_graph
-                whole = validate_graph(load_graph(data_file), shapes)
-            else:
-                whole = validate_fast([data_file], shapes, view)
+        whole, engine = _validate_view(view, shapes_path, engine)
         findings = [f for f in whole.findings if f.contract == contract]
-        hit = {"engine": engine, "findings": [json.loads(json.dumps(f.__dict__)) for f in findings]}
-        keep(view, "validate", contract, key, hit)
+        keep(view, *_kept_as(contract), key, {"engine": engine, "findings": [asdict(f) for f in findings]})
         return Report(findings, lambda: whole.graph, whole.context), engine
     findings = [Finding(**f) for f in hit["findings"]]
     return Report(findings, lambda: validate_contract(view, contract, shapes_path, engine, kept=False)[0].graph,
@@ -246,7 +324,7 @@ def validate_fast(paths: list[Path], shapes: Graph, store=None) -> Report:
         for f in temporary:
             f.unlink(missing_ok=True)
     ctx = _Context(fastshacl.StoreGraph(load()), shapes)
-    findings = {ctx.finding(r) for r in results}
+    findings = {ctx.finding(r) for r in progress(results, len(results), "validate: findings")}
     return Report(sorted(findings, key=sort_key), lambda: fastshacl.report_graph(results), ctx.data)
 
 
