@@ -33,7 +33,8 @@ from _machine import cpu  # noqa: E402  (bench/, beside this script)
 def params_for(name: str, contract: str) -> dict:
     return {"funder-profile": {"funder": "etat", "contract": contract},
             "orientation-sheet": {"contract": contract, "orientation": "1"},
-            "contract-diff": {"from": contract, "to": contract}}.get(name, {})
+            "contract-diff": {"from": contract, "to": contract},
+            "orientations": {"contract": contract}}.get(name, {})
 
 
 def peak_mb() -> float:
@@ -69,6 +70,7 @@ class Timeout(Exception):
 
 
 def step_queries(out: str, backend: str, repeat: int, limit: int = 60) -> dict:
+    from cvgraph.progress import progress
     from cvgraph.query import named_queries
     t = time.perf_counter()
     if backend == "pyoxigraph":
@@ -89,7 +91,7 @@ def step_queries(out: str, backend: str, repeat: int, limit: int = 60) -> dict:
         raise Timeout()
     signal.signal(signal.SIGALRM, alarm)
     medians, digests, rows, timeouts = {}, {}, {}, []
-    for name, q in sorted(named_queries().items()):
+    for name, q in progress(sorted(named_queries().items()), len(named_queries()), "bench: queries"):
         times = []
         try:
             for _ in range(repeat):

@@ -92,6 +92,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results-scoped.json")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
+    from cvgraph.progress import progress
     from cvgraph.store import store_size
     from cvgraph.synth import generate
 
@@ -105,7 +106,7 @@ def main() -> None:
             triples = json.loads((out / "summary.json").read_text(encoding="utf-8"))["triples"]
             row = {"build_s": round(seconds, 2), "build_peak_mb": round(peak), "triples": triples,
                    "store_mb": round(store_size(out) / 2**20, 1), "commands": {}}
-            for name, cmd in COMMANDS.items():
+            for name, cmd in progress(list(COMMANDS.items()), len(COMMANDS), f"bench: commands at {n} c."):
                 times = timed(cmd + ["--graph", str(out)])
                 row["commands"][name] = round(statistics.median(times), 3)
                 row.setdefault("first_run", {})[name] = round(times[0], 3)

@@ -15,7 +15,7 @@ from test_query import PARAMS
 # over the UNION, and the string functions over every name); the benchmark reports them as stopped
 # at its time limit.
 TOO_SLOW_FOR_RDFLIB = {"partner-roles", "unresolved-name"}
-SYNTH_PARAMS = {"funder-profile": {"funder": "etat", "contract": "synth-0001"},
+SYNTH_PARAMS = {"funder-profile": {"funder": "etat", "contract": "synth-0001"}, "orientations": {"contract": "synth-0001"},
                 "orientation-sheet": {"contract": "synth-0001", "orientation": "1"},
                 "contract-diff": {"from": "synth-0001", "to": "synth-0002"}}
 

@@ -7,6 +7,8 @@ not copied from the program's output.
 import csv
 import io
 import json
+import re
+from collections import Counter
 
 import pytest
 from click.testing import CliRunner
@@ -108,10 +110,23 @@ def test_figure_out_of_range(gaps):
 
 def test_titles_differ_between_protocol_and_fiche(gaps):
     # Protocol l. 39 "Ancrer le Conseil Citoyen…" vs fiche l. 2385 "Maintenir le Conseil Citoyen…";
-    # O11, O14, O15, O16 differ too (l. 38-43 vs the fiche headings).
-    assert orientations(gaps, "title-mismatch") == {11, 13, 14, 15, 16}
+    # O11 ("aux droits"/"au droit"), O14 ("Lutter"/"Lutte"), O15 ("femme/homme"/"femmes/hommes") differ
+    # by words too (l. 38-43 vs the fiche headings).
+    assert orientations(gaps, "title-mismatch") == {11, 13, 14, 15}
     o13 = next(g for g in rows(gaps, "title-mismatch") if g.orientation == "13")
     assert "Ancrer le Conseil Citoyen" in o13.detail and "Maintenir le Conseil Citoyen" in o13.detail
+
+
+def test_titles_that_differ_only_in_case_accents_or_typography_are_information(gaps):
+    """Issue 18, point 1: O16's protocol (l. 43) writes "république", its fiche "République": not a
+    gap, kept as information (category title-variant, severity Info)."""
+    from cvgraph.gaps import categories
+
+    assert orientations(gaps, "title-variant") == {16}
+    o16 = rows(gaps, "title-variant")[0]
+    assert "valeurs de la république" in o16.detail and "valeurs de la République" in o16.detail
+    cats = categories()
+    assert cats["title-variant"].severity == "Info" and cats["title-mismatch"].severity == "Warning"
 
 
 def test_valenciennes_lists_orientations_only(gaps):
@@ -159,12 +174,68 @@ def test_gaps_csv_contract(built, gaps):
 
 def test_gaps_other_formats(built):
     md = invoke("gaps", "--graph", built, "--contract", C24, "--format", "md")
-    assert md.exit_code == 0 and "| Orientation | Sujet | Détail | Source |" in md.output
+    assert md.exit_code == 0 and "| Orientation | Manque | Source |" in md.output
     js = invoke("gaps", "--graph", built, "--format", "json")
     data = json.loads(js.output)
-    assert {"contract", "gap", "orientation", "subject", "detail", "source", "title"} <= set(data[0])
+    assert {"contract", "gap", "orientation", "subject", "detail", "source", "title", "severity"} <= set(data[0])
     text = invoke("gaps", "--graph", built, "--contract", C24)
-    assert "Orientations sans service associé [orientation-without-service] (6)" in text.output
+    assert "-- Orientations sans service associé (orientation-without-service, avertissement, 6)" in text.output
+
+
+def test_a_gap_report_a_colleague_can_read(built):
+    """Issue 18, point 5: the counts by category first; --category and --severity filter; the
+    figures without period or source one line per orientation in text, md and html, one row per
+    gap in CSV and xlsx."""
+    csv_rows = list(csv.DictReader(io.StringIO(invoke("gaps", "--graph", built, "--contract", C24,
+                                                      "--format", "csv").output)))
+    per_category = Counter(r["gap"] for r in csv_rows)
+    text = invoke("gaps", "--graph", built, "--contract", C24).output
+    head = text.split("\n== Contrat")[0]
+    for gap, n in per_category.items():   # the count table comes before any gap
+        assert re.search(rf"^{re.escape(gap)} .* {n}$", head, re.M), gap
+    assert head.index("figure-without-source") < head.index("title-mismatch")   # most first
+    # O2's figures (fiche orientation 2, l. 1436-1445): one line for all of them, with their number
+    figures = [r for r in csv_rows if r["gap"] == "figure-without-period" and r["orientation"] == "2"]
+    assert len(figures) > 1
+    lines = [ln for ln in text.splitlines() if ln.strip().startswith(f"O2 {len(figures)} : ")]
+    assert len(lines) == 2   # once for the period, once for the source
+    md = invoke("gaps", "--graph", built, "--contract", C24, "--format", "md").output
+    assert md.index("| Catégorie | Intitulé | Gravité | Nombre |") < md.index("## Contrat")
+    assert f"| O2 | {len(figures)} : " in md
+    page = invoke("gaps", "--graph", built, "--contract", C24, "--format", "html").output
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="fr">' in page and "<th>Nombre</th>" in page
+    only = invoke("gaps", "--graph", built, "--contract", C24, "--format", "csv", "--category", "title-mismatch",
+                  "--category", "orientation-without-service")
+    assert Counter(r["gap"] for r in csv.DictReader(io.StringIO(only.output))) == \
+        {g: per_category[g] for g in ("title-mismatch", "orientation-without-service")}
+    info = invoke("gaps", "--graph", built, "--format", "csv", "--severity", "info")
+    assert {r["gap"] for r in csv.DictReader(io.StringIO(info.output))} == {"title-variant"}
+    wrong = invoke("gaps", "--graph", built, "--category", "orientation-without-pilote")
+    assert wrong.exit_code == 2 and "did you mean 'orientation-without-pilot'" in wrong.output
+
+
+def test_gaps_in_excel(built, tmp_path):
+    """Issue 18, point 4: xlsx with French headers, filters, a frozen header and the counts; CSV for
+    French Excel with --excel (BOM, ';'); xlsx needs --out, refused before any work."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "manques.xlsx"
+    result = invoke("gaps", "--graph", built, "--format", "xlsx", "--out", out)
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Manques", "Nombre par catégorie"]
+    ws = wb["Manques"]
+    assert [c.value for c in ws[1]] == ["Contrat", "Catégorie", "Orientation", "Sujet", "Détail", "Source"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:F")
+    plain = list(csv.reader(io.StringIO(invoke("gaps", "--graph", built, "--format", "csv").output)))
+    assert ws.max_row == len(plain)   # one row per gap, as the CSV
+    assert all(ws.column_dimensions[c].width >= 8 for c in "ABCDEF")
+    counts = {r[0]: r[3] for r in wb["Nombre par catégorie"].iter_rows(min_row=2, values_only=True)}
+    assert counts == Counter(r[1] for r in plain[1:])
+    excel = invoke("gaps", "--graph", built, "--format", "csv", "--excel").output
+    assert excel.startswith("\ufeffcontract;gap;orientation;subject;detail;source\n")
+    refused = invoke("gaps", "--graph", built, "--format", "xlsx")
+    assert refused.exit_code == 2 and "--format xlsx needs --out" in refused.output
 
 
 def test_gaps_unknown_contract(built):
@@ -222,3 +293,12 @@ def test_validate_unusable_input(tmp_path):
     assert result.exit_code == 2 and "shapes.ttl" in result.output and result.output.strip().count("\n") == 0
     missing = invoke("validate", tmp_path / "nope.ttl")
     assert missing.exit_code == 2 and "nope.ttl" in missing.output
+
+
+def test_two_figures_of_one_label_on_one_line_stay_two_gaps(gaps):
+    """Issue 18, point 1: seed 002 l. 153 gives the share of 15-24 year-olds twice, "15% sur le
+    quartier contre 10% sur Coutras", with no period: two figures, two gap rows, each named with its
+    place and value."""
+    rows = [g for g in gaps if g.gap == "figure-without-period" and g.line == "153"]
+    assert sorted(g.subject for g in rows) == ["Part des 15-24 ans (Coutras : 10 %)",
+                                               "Part des 15-24 ans (Quartier du Centre (Coutras) : 15 %)"]

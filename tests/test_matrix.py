@@ -52,12 +52,15 @@ def test_orientation_5_as_in_the_fiche(table):
     l. 1710 "Bailleurs sociaux, DDTM, ANAH, Service habitat Département"; droit commun l. 1713-1731
     (Région, Dpt, État with the DDETS and the DDTM, BPI, BM, Commune); crédits spécifiques l. 1733
     (Préfecture, i.e. the State). Units are rolled up: the DDTM is the State, the housing service
-    of La Cali is La Cali."""
+    of La Cali is La Cali. Issue 18, point 2: the group "Bailleurs sociaux" (its members Gironde
+    Habitat, Clairsienne and Mesolia sign the contract, l. 1139 and after) is shown on their rows."""
     assert column(table, 5) == {
         "coutras": "funder-dc;pilot",
         "la-cali": "pilot",
         "mission-ville": "pilot",
-        "bailleurs-sociaux": "service",
+        "gironde-habitat": "service",
+        "clairsienne": "service",
+        "mesolia": "service",
         "anah": "service",
         "departement-gironde": "funder-dc;service",
         "etat": "funder-dc;funder-sp;service",
@@ -71,9 +74,12 @@ def test_orientation_9_as_in_the_fiche(table):
     """Seed 002, fiche O9: pilots l. 2111 "Éducation Nationale, Ville de Coutras, La Cali, Mission
     Ville, Mission Locale"; no associated service (l. 2116 is empty); droit commun l. 2117-2144
     (CAF, Région, Département, État: EN, DRAC, SDJES, MILDECA, FIPD; BPI; La Cali; Ville de
-    Coutras); crédits spécifiques l. 2147 (Préfecture, BOP 147)."""
+    Coutras); crédits spécifiques l. 2147 (Préfecture, BOP 147). Issue 18, point 2: Éducation
+    nationale signs, so it keeps its own row (with its DSDEN/SDJES); the State keeps the DRAC,
+    MILDECA, FIPD and the Préfecture."""
     assert column(table, 9) == {
-        "etat": "funder-dc;funder-sp;pilot",   # Éducation nationale pilots, the State funds
+        "education-nationale": "funder-dc;pilot",
+        "etat": "funder-dc;funder-sp",
         "coutras": "funder-dc;pilot",
         "la-cali": "funder-dc;pilot",
         "mission-ville": "pilot",
@@ -83,6 +89,25 @@ def test_orientation_9_as_in_the_fiche(table):
         "departement-gironde": "funder-dc",
         "bpi": "funder-dc",
     }
+
+
+def test_one_row_per_signatory_and_one_rule_for_groups(built, table):
+    """Issue 18, point 2: at organisation level every signatory of Coutras 2024-2030 has its row (the
+    19 of seed 002's signatures and Bpifrance, named by seed 000); a unit goes to its nearest
+    signing ancestor (DDETS to the State); a group's roles go to its signing members, so the matrix
+    and the gap report name the same signatories without role; the legend says so."""
+    signing = {r["partner"].removeprefix(ORG) for r in table if r["signatory"] == "yes"}
+    listed = list(csv.DictReader(io.StringIO(run_cli("query", "signatories", "--graph", str(built), "-p",
+                                                     f"contract={C24}", "--format", "csv").stdout)))
+    assert signing == {r["signatory"].removeprefix(ORG) for r in listed} and len(signing) == 20
+    assert {"education-nationale", "etat", "bpi"} <= signing
+    rows = {r["partner"].removeprefix(ORG) for r in table}
+    assert "ddets" not in rows and "bailleurs-sociaux" not in rows
+    without = {r["partner_label"] for r in table if r["signatory"] == "yes" and not any(r[f"O{n}"] for n in range(1, 17))}
+    gaps = list(csv.DictReader(io.StringIO(run_cli("gaps", "--graph", str(built), "--contract", C24, "--format", "csv",
+                                                   "--category", "signatory-without-role").stdout)))
+    assert without == {g["subject"] for g in gaps} and len(without) == 2
+    assert "chacun de ses membres qui signe le contrat" in matrix(built, "--contract", C24, "--format", "md")
 
 
 def test_signatories_without_role_are_rows_too(table):
@@ -115,7 +140,7 @@ def test_markdown_has_totals_and_legend(built, table):
     assert cells[-1] == "16"  # the State holds a role in every orientation
     total = next(line for line in lines if line.startswith("| **Total** |"))
     totals = [c.strip() for c in total.strip("|").split("|")]
-    assert totals[2 + 8] == "9" and totals[2 + 4] == "10"  # O9: 9 partners, O5: 10 (tests above)
+    assert totals[2 + 8] == "10" and totals[2 + 4] == "12"  # O9: 10 partners, O5: 12 (tests above)
     assert "Légende : P = Pilote (pilot)" in text
 
 
@@ -153,7 +178,8 @@ def test_html_is_standalone_and_readable_without_colour(built):
     assert header[:2] == ["Partenaire", "Signataire"] and header[-1] == "Total"
     by_label = {r[0]: r for r in rows}
     assert by_label["Commune de Coutras"][2 + 4] == "PD"  # O5: letters, not only colours
-    assert by_label["État"][2 + 8] == "PDC"               # O9
+    assert by_label["État"][2 + 8] == "DC"                # O9: the State funds,
+    assert by_label["Éducation nationale"][2 + 8] == "PD"  # Éducation nationale (a signatory) pilots and funds
 
 
 def test_html_labels_are_escaped(built, tmp_path):
@@ -184,12 +210,18 @@ def test_xlsx_opens_with_openpyxl(built, tmp_path, table):
     assert header == ["Partenaire", "IRI", "Signataire"] + [f"O{n}" for n in range(1, 17)] + ["Total"]
     body = list(ws.iter_rows(min_row=2, values_only=True))
     assert body[-1][0] == "Total"
-    csv_cells = [[r["partner_label"], r["partner"]] + [r[f"O{n}"] for n in range(1, 17)] for r in table]
+    from cvgraph.matrix import letters
+
+    # same partners, same order, same roles as the CSV, written with the html matrix's letters
+    csv_cells = [[r["partner_label"], r["partner"]] + [letters(r[f"O{n}"].split(";")) if r[f"O{n}"] else ""
+                                                       for n in range(1, 17)] for r in table]
     xlsx_cells = [[row[0], row[1]] + [v or "" for v in row[3:19]] for row in body[:-1]]
-    assert xlsx_cells == csv_cells  # same partners, same order, same roles as the CSV
+    assert xlsx_cells == csv_cells
     row = next(i for i, r in enumerate(body, 2) if r[1] == ORG + "coutras")
-    o5 = ws.cell(row=row, column=3 + 5)
-    assert o5.value == "funder-dc;pilot" and o5.fill.fgColor.rgb.endswith(ROLES["pilot"][3])
+    o5 = ws.cell(row=row, column=3 + 5)   # issue 18, point 4: letters, colour and French role names
+    assert o5.value == "PD" and o5.fill.fgColor.rgb.endswith(ROLES["pilot"][3])
+    assert o5.comment.text == "Pilote ; Financeur (droit commun)"
+    assert ws.column_dimensions["D"].width == 6 and ws.column_dimensions["C"].width == 11
     legend = [r for r in wb["Légende"].iter_rows(values_only=True) if r and r[0] in ROLES]
     assert {r[0]: r[1] for r in legend} == {role: v[0] for role, v in ROLES.items()}
     assert ws.cell(row=1, column=4).comment.text.startswith("Renforcer la coordination locale")

@@ -24,11 +24,12 @@ PARAMS = {
     "funder-profile": {"funder": "region-nouvelle-aquitaine", "contract": C24},
     "orientation-sheet": {"contract": C24, "orientation": "5"},
     "contract-diff": {"from": "coutras-2015-2023", "to": C24},
+    "orientations": {"contract": C24},
 }
 REQUIRED_PARAMS = {"funder-profile": {"funder"}, "orientation-sheet": {"contract", "orientation"},
-                   "contract-diff": {"from", "to"}}
+                   "contract-diff": {"from", "to"}, "orientations": {"contract"}}
 LIBRARY = {"who-funds-what", "funder-profile", "orientation-sheet", "instruments", "partner-roles",
-           "signatories", "observations", "common-funders", "contract-diff"}
+           "signatories", "observations", "common-funders", "contract-diff", "contracts", "orientations"}
 
 
 def csv_rows(text: str) -> list[dict]:
@@ -79,7 +80,8 @@ def wfw(built):
 
 def test_who_funds_what_header_and_values(wfw):
     assert wfw.splitlines()[0] == \
-        "contract,orientation,orientation_title,funder,funder_label,instrument,instrument_label,kind,kind_inferred"
+        "contract,orientation,orientation_title,funder,funder_label,instrument,instrument_label,kind,kind_inferred," \
+        "line,unit_label"
     rows = csv_rows(wfw)
     assert len(rows) == 338  # one per funding line (and instrument) of seed 002
     assert {r["kind"] for r in rows} == {"droit-commun", "specifique", "non-precise"}
@@ -269,11 +271,12 @@ HOSTILE = 'x" } ; DROP ALL ; #'
 def test_hostile_parameter_value_returns_no_row_and_changes_nothing(built, store):
     before = hashlib.sha256((built / "graph.nt").read_bytes()).hexdigest()
     count = len(store)
-    result = run_cli("query", "funder-profile", "--graph", str(built), "--format", "csv", "--param", f"funder={HOSTILE}")
-    assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [",".join(run_embedded(store, named_queries()["funder-profile"],
-                                                                {"funder": "etat"}).variables)]  # header only
-    assert run_embedded(store, named_queries()["funder-profile"], {"funder": HOSTILE}).rows == []
+    # an organisation parameter must name an organisation: matched as one literal, the value is none
+    one_line_error(run_cli("query", "funder-profile", "--graph", str(built), "--format", "csv", "--param",
+                           f"funder={HOSTILE}"), "unknown organisation")
+    q = named_queries()["funder-profile"]
+    q.params[0].kind = "string"   # as a plain string: no row
+    assert run_embedded(store, q, {"funder": HOSTILE}).rows == []
     # a contract parameter must name a contract: the same value is refused, and nothing runs
     for name, param in (("who-funds-what", "contract"), ("contract-diff", "from")):
         values = {**PARAMS.get(name, {}), param: HOSTILE}
@@ -287,6 +290,7 @@ def test_parameter_values_are_literals_not_text(store):
     """A value with quotes and braces is matched as one literal, exactly as written."""
     q = resolve(str(ROOT / "queries" / "profiles" / "funder-profile.rq"))
     assert len(run_embedded(store, q, {"funder": "etat"}).rows) > 100
+    q.params[0].kind = "string"   # not checked against the organisations: the query itself finds none
     assert run_embedded(store, q, {"funder": 'etat"'}).rows == []
     assert run_embedded(store, q, {"funder": "etat "}).rows == []
     assert run_embedded(store, q, {"funder": "etat } UNION { ?x ?y ?z"}).rows == []
@@ -330,3 +334,59 @@ def test_parameter_not_in_projection_is_reported(built, tmp_path):
     q = tmp_path / "p.rq"
     q.write_text("# param: id\nSELECT ?c WHERE { ?c <http://purl.org/dc/terms/identifier> ?id }\n")
     one_line_error(run_cli("query", str(q), "--graph", str(built), "--param", "id=x"), "projection")
+
+
+def test_a_mistyped_name_gets_the_nearest_one(built):
+    """Issue 18, point 8: an unknown query, parameter, contract or organisation is one error naming
+    the nearest known one."""
+    one_line_error(run_cli("query", "who-fund-what", "--graph", str(built)), "did you mean 'who-funds-what'")
+    one_line_error(run_cli("query", "funder-profile", "--graph", str(built), "-p", "funders=etat"),
+                   "no parameter 'funders' (did you mean 'funder'?)")
+    one_line_error(run_cli("query", "funder-profile", "--graph", str(built), "-p", "funder=etatt"),
+                   "unknown organisation 'etatt' (did you mean 'etat'?)")
+    one_line_error(run_cli("query", "who-funds-what", "--graph", str(built), "-p", "contract=coutras-2024"),
+                   "unknown contract 'coutras-2024' (did you mean 'coutras-2024-2030'?)")
+
+
+def test_listings_of_contracts_and_orientations(built):
+    """Issue 18, point 3: `contracts` lists the 4 contracts of the seeds, `orientations` the 16 of
+    Coutras 2024-2030 (seed 002's protocol l. 18-43: axes A-D, orientations 1-16) with their gaps
+    counted by the gap report."""
+    rows = list(csv.DictReader(io.StringIO(run_cli("query", "contracts", "--graph", str(built), "--format",
+                                                   "csv").stdout)))
+    assert [r["contract"] for r in rows] == ["contrat-003-2015", "coutras-2015-2023", "coutras-2024-2030",
+                                             "valenciennes-2015-2022"]
+    c24 = rows[2]
+    assert c24["period"] == "2024-2030" and c24["orientations"] == "16" and c24["signatories"] == "20"
+    assert c24["pilot"].startswith("La Cali") and c24["territory"] == "Quartier du Centre (Coutras)"
+    assert rows[3]["orientations"] == "6"   # seed 004 l. 8-14
+    result = run_cli("query", "orientations", "--graph", str(built), "--format", "csv", "-p", "contract=coutras-2024-2030")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [int(r["number"]) for r in rows] == list(range(1, 17))
+    assert [r["axis"][0] for r in rows] == list("AAAABBBBCCCCDDDD")
+    assert rows[12]["title"] == "Maintenir le Conseil Citoyen dans la gouvernance"
+    from cvgraph.gaps import find_gaps
+    gaps = find_gaps(built, "coutras-2024-2030")
+    for r in rows:
+        assert int(r["gaps"]) == sum(1 for g in gaps if g.orientation == r["number"]), r["number"]
+    one_line_error(run_cli("query", "orientations", "--graph", str(built)), "needs --param contract")
+
+
+def test_who_funds_what_has_one_row_per_funding_line_and_instrument(built, store):
+    """Issue 18, point 2: a `line` column (the funding line's source line) and the unit the text
+    names; as many rows as (funding line, instrument) pairs, counted apart, and no two rows the
+    same. Seed 002, O5: the State's "Mon accompagnateur Rénov" at l. 1723 and the DDETS's at
+    l. 1724-1726 are two rows; O8, l. 1959 "DRETS/DRAC; Appel à projets C’est mon patrimoine": two
+    lines, one per service."""
+    rows = csv_rows(run_cli("query", "who-funds-what", "--graph", str(built), "--format", "csv").stdout)
+    pairs = sum(1 for _ in store.query(
+        "SELECT ?fl ?i WHERE { ?fl a <https://w3id.org/cvgraph/ontology#FundingLine> ; "
+        "<https://w3id.org/cvgraph/ontology#orientation> ?o . "
+        "OPTIONAL { ?fl <https://w3id.org/cvgraph/ontology#instrument> ?i } }"))
+    assert len(rows) == pairs
+    assert len({tuple(r.values()) for r in rows}) == len(rows)
+    renov = [r for r in rows if r["contract"] == C24 and r["orientation"] == "5"
+             and r["instrument_label"].startswith("Mon accompagnateur")]
+    assert len({r["line"] for r in renov}) >= 2 and "1723" in {r["line"] for r in renov}
+    drets_drac = [r for r in rows if r["orientation"] == "8" and r["line"] == "1959"]
+    assert {r["unit_label"][:4] for r in drets_drac} == {"DRET", "DRAC"} and {r["funder_label"] for r in drets_drac} == {"État"}

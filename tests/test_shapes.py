@@ -121,6 +121,8 @@ GAP_BREAK = {
     "figure-out-of-range": (FLAGGED, {("1", "Part des moins de 25 ans")}),
     "title-mismatch": (BREAK["TitleMismatchShape"], {("1", "")}),
     "to-validate": ("INSERT DATA { :ddets cv:toValidate true }", {("1", "DDETS")}),
+    # the protocol writes the title in capitals, with a typographic apostrophe and a final stop
+    "title-variant": ('INSERT DATA { :o1 cv:protocolTitle "GARANTIR  la tranquillité."@fr }', {("1", "")}),
 }
 
 

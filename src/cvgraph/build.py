@@ -33,7 +33,7 @@ from . import compile as compile_
 from .errors import SourceError, UsageError, parse_failure
 from .output import new_folder_beside, swap_folder
 from .progress import progress
-from .store import (PARTS_DIR, SHARED, STORE_DIR, content_hash, cvgraph_version, describe_part, part_of,
+from .store import (PARTS_DIR, SHARED, STORE_DIR, code_hash, content_hash, cvgraph_version, describe_part, part_of,
                     part_path, read_meta, store_meta, update_store, write_meta, write_store)
 from .vocab import CV, DEFAULT_BASE, french_text
 
@@ -230,7 +230,8 @@ def _build(data_dir: Path, out_dir: Path, base: str, jobs: int | None, increment
         _check_retired(comp.retired, tmp)
         _keep_results(out_dir, tmp, {part[len("contract/"):] for part in info if part != SHARED} | {SHARED})
         meta = store_meta(base, info)
-        meta["build"] = {"inputs": inputs, "sheets": {name: done[name] for name in sorted(done)},
+        meta["build"] = {"inputs": inputs, "data": str(Path(data_dir).resolve()),
+                         "sheets": {name: done[name] for name in sorted(done)},
                          "registries": fixed_hashes}
         totals = dict.fromkeys(COUNTED, 0)
         for part in info.values():
@@ -284,9 +285,9 @@ def inputs_key(data_dir: Path, base: str) -> str:
     """The hash of everything every sheet is compiled with: the registries and reference of
     `data_dir` (every file but the contract sheets), the ontology, the base and cvgraph's code. When
     it changes, the next build compiles every sheet again."""
-    h = hashlib.sha256(f"{base}\n{cvgraph_version()}\n".encode())
+    h = hashlib.sha256(f"{base}\n{cvgraph_version()}\n{code_hash()}\n".encode())
     sheets = (data_dir / "contracts").resolve()
-    roots = [(data_dir, "data", "*"), (resource_dir("ontology"), "ontology", "*"), (Path(__file__).parent, "code", "*.py")]
+    roots = [(data_dir, "data", "*"), (resource_dir("ontology"), "ontology", "*")]
     for root, label, pattern in roots:
         for f in sorted(root.rglob(pattern)):
             if not f.is_file() or (f.parent.resolve() == sheets and f.suffix == ".yaml"):

@@ -14,12 +14,16 @@ from .gaps import HEADER as GAP_HEADER
 from .gaps import categories as gap_categories
 from .gaps import find_gaps
 from .graph import load_store
-from .output import Link, csv_text, json_text, md_table, table_text, write_file_atomically
-from .query import named_queries, parse_params, resolve, run_embedded, run_endpoint, run_select
+from .output import Link, json_text, md_table, table_text, write_file_atomically
+from .query import did_you_mean, named_queries, parse_params, resolve, run_embedded, run_endpoint, run_select
 from .sources import LineLinks, sources_folder
+from .store import catalogue
+from .tables import BINARY, Table, excel_option, format_option, html_page, html_table, render, sorted_labels, xlsx
 from .validate import CVS, SEVERITY_FR, validate_input, with_citations
 from .vocab import CV, DCTERMS, DEFAULT_BASE, RDF, french_text
 
+out_option = click.option("--out", "out_path", type=click.Path(path_type=Path),
+                          help="Write to this file (needed for xlsx); written whole or not at all.")
 graph_option = click.option("--graph", "graph_path", type=click.Path(path_type=Path),
                             help="A build folder or an RDF file (default: the last build).")
 sources_option = click.option("--sources", "sources_dir", type=click.Path(path_type=Path), envvar="CVGRAPH_SOURCES",
@@ -96,8 +100,9 @@ def export(graph_path, fmt, out_path, contracts):
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--shapes", "shapes_path", type=click.Path(path_type=Path),
               help="A shapes file or folder (default: the embedded shapes/).")
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "ttl"]), default="text",
-              show_default=True, help="ttl is the shapes' sh:ValidationReport itself (without the citation check).")
+@format_option("validate")
+@out_option
+@excel_option
 @click.option("--engine", type=click.Choice(["auto", "pyshacl", "shacl-rust"]), envvar="CVGRAPH_VALIDATOR",
               default="auto", show_default=True,
               help="pySHACL (the reference) or shacl-rust (fast); auto picks shacl-rust above 200,000 triples. "
@@ -108,7 +113,7 @@ def export(graph_path, fmt, out_path, contracts):
 @graph_option
 @click.option("--contract", help="Only this contract: the shapes run on its graph and the shared graph; its "
                                  "findings are kept in the build folder for the next call.")
-def validate(files, shapes_path, fmt, engine, sources_dir, data_dir, graph_path, contract):
+def validate(files, shapes_path, fmt, out_path, excel, engine, sources_dir, data_dir, graph_path, contract):
     """Validate the built graph (or the RDF FILES given) against the SHACL shapes.
 
     The report is grouped by contract, then orientation, then shape; each finding names the source
@@ -121,6 +126,7 @@ def validate(files, shapes_path, fmt, engine, sources_dir, data_dir, graph_path,
       cvgraph validate --format csv > findings.csv
       cvgraph validate --sources ../textes
     """
+    needs_out(fmt, out_path)
     if contract is not None:
         if files:
             raise UsageError("--contract reads a build (--graph), not RDF files")
@@ -134,18 +140,21 @@ def validate(files, shapes_path, fmt, engine, sources_dir, data_dir, graph_path,
             click.echo(f"cvgraph: {file}: not in {sources.root}; its citations are not checked", err=True)
     data = report.context
     if fmt == "ttl":
-        click.echo(report.graph.serialize(format="turtle"), nl=False)
-    elif fmt == "csv":
+        emit(report.graph.serialize(format="turtle"), out_path)
+    elif fmt == "json":
+        emit(json_text({"conforms": report.conforms, "violations": report.count("Violation"),
+                        "warnings": report.count("Warning"),
+                        "findings": [f.as_dict() for f in report.findings]}), out_path)
+    elif fmt == "text":
+        emit("\n".join(validation_text(report, data)) + "\n", out_path)
+    else:
         header = ("severity", "contract", "orientation", "shape", "focus", "subject", "path", "value",
                   "message", "message_en", "source")
-        click.echo(csv_text(header, [[getattr(f, h) if h != "source" else f.source for h in header]
-                                     for f in report.findings]), nl=False)
-    elif fmt == "json":
-        click.echo(json_text({"conforms": report.conforms, "violations": report.count("Violation"),
-                              "warnings": report.count("Warning"),
-                              "findings": [f.as_dict() for f in report.findings]}), nl=False)
-    else:
-        click.echo("\n".join(validation_text(report, data)))
+        rows = [[getattr(f, h) if h != "source" else f.source for h in header] for f in report.findings]
+        if fmt != "csv":   # for people: the severity in French, the shape's short name
+            rows = [[SEVERITY_FR.get(r[0], r[0]), *r[1:3], compact(r[3]), *r[4:]] for r in rows]
+        title = f"Validation : {report.count('Violation')} violation(s), {report.count('Warning')} avertissement(s)"
+        emit(render(Table(header, rows, title=title if fmt != "xlsx" else "Validation"), fmt, excel), out_path)
     sys.exit(0 if report.conforms else 1)
 
 
@@ -187,51 +196,121 @@ def compact(iri: str) -> str:
 @main.command()
 @graph_option
 @click.option("--contract", help="Only this contract (its id, e.g. coutras-2024-2030).")
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "md", "json"]), default="text",
-              show_default=True)
+@format_option("gaps")
+@out_option
+@excel_option
+@click.option("--category", "only", multiple=True, metavar="ID",
+              help="Only this category (repeat for several), e.g. orientation-without-pilot.")
+@click.option("--severity", type=click.Choice(["violation", "warning", "info"]),
+              help="Only the gaps of this severity.")
 @sources_option
 @click.option("--engine", type=click.Choice(["auto", "pyshacl", "shacl-rust"]), envvar="CVGRAPH_VALIDATOR",
               default="auto", show_default=True,
               help="The SHACL engine for the categories only a completeness shape finds, as for validate. "
                    "Also set by CVGRAPH_VALIDATOR.")
-def gaps(graph_path, contract, fmt, sources_dir, engine):
+def gaps(graph_path, contract, fmt, out_path, excel, only, severity, sources_dir, engine):
     """The gap report: what each contract leaves out, one row per gap.
 
-    Categories are the gap queries of queries/gaps/ plus the completeness shapes. CSV columns:
-    contract,gap,orientation,subject,detail,source. With --sources, the md report links each
-    source to its line on the site `cvgraph publish --sources` writes.
+    Categories are the gap queries of queries/gaps/ plus the completeness shapes; the reports for
+    reading (text, md, html) start with the number of gaps of each category, and list the figures
+    without period or source per orientation. CSV, TSV and xlsx have one row per gap; CSV columns:
+    contract,gap,orientation,subject,detail,source. With --sources, the md and html reports link
+    each source to its line on the site `cvgraph publish --sources` writes.
 
-    Example: cvgraph gaps --contract coutras-2024-2030 --format csv > manques.csv
+    \b
+    Examples:
+      cvgraph gaps --contract coutras-2024-2030 --format csv --excel > manques.csv
+      cvgraph gaps --format xlsx --out manques.xlsx
+      cvgraph gaps --severity warning --category orientation-without-pilot
     """
-    store = load_store(graph_path, [contract])   # one contract: its graph and the shared graph only
-    found = find_gaps(graph_path, contract, store=store, engine=engine)
-    links = LineLinks(store, sources_folder(sources_dir)) if fmt == "md" else None
+    needs_out(fmt, out_path)
     cats = gap_categories()
-    if fmt == "csv":
-        click.echo(csv_text(GAP_HEADER, [[getattr(g, h) for h in GAP_HEADER] for g in found]), nl=False)
-    elif fmt == "json":
-        click.echo(json_text([{**g.as_dict(), "title": cats[g.gap].title} for g in found]), nl=False)
-    elif fmt == "md":
-        lines = []
-        for cid, total, by_gap in by_contract_and_gap(found):
-            lines.append(f"# Manques du contrat {cid} ({total})\n")
-            for gid, rows in by_gap:
-                lines.append(f"## {cats[gid].title} (`{gid}`, {len(rows)})\n")
-                lines.append(md_table(("Orientation", "Sujet", "Détail", "Source"),
-                                      [(g.orientation, g.subject, g.detail, Link(g.source, links.url(g.file, g.line)))
-                                       for g in rows]))
-        click.echo("\n".join(lines) if lines else "Aucun manque trouvé.\n", nl=False)
+    for cid in only:
+        if cid not in cats:
+            raise UsageError(f"--category: unknown category {cid!r}{did_you_mean(cid, cats)}; "
+                             "see `cvgraph gaps --format json` or the README for the list")
+    store = load_store(graph_path, [contract])   # one contract: its graph and the shared graph only
+    found = [g for g in find_gaps(graph_path, contract, store=store, engine=engine)
+             if (not only or g.gap in only) and (severity is None or cats[g.gap].severity.lower() == severity)]
+    links = LineLinks(store, sources_folder(sources_dir)) if fmt in ("md", "html") else None
+    title = f"Manques du contrat {contract}" if contract else "Manques des contrats"
+    if fmt == "json":
+        emit(json_text([{**g.as_dict(), "title": cats[g.gap].title, "severity": cats[g.gap].severity}
+                        for g in found]), out_path)
+    elif fmt in ("csv", "tsv", "xlsx"):
+        table = Table(GAP_HEADER, [[getattr(g, h) for h in GAP_HEADER] for g in found], title="Manques")
+        if fmt == "xlsx":
+            table.rows = [row[:-1] + [Link(g.source, links.url(g.file, g.line) if links else None)]
+                          for row, g in zip(table.rows, found)]
+            emit(xlsx([table, Table(("gap", "title", "severity", "count"), gap_counts(found, cats),
+                                    title="Nombre par catégorie",
+                                    headers=("Catégorie", "Intitulé", "Gravité", "Nombre"))]), out_path)
+        else:
+            emit(render(table, fmt, excel), out_path)
     else:
-        if not found:
-            click.echo("Aucun manque trouvé.")
-        for cid, total, by_gap in by_contract_and_gap(found):
-            click.echo(f"\n== Contrat {cid} : {total} manque(s)")
-            for gid, rows in by_gap:
-                click.echo(f"  -- {cats[gid].title} [{gid}] ({len(rows)})")
-                for g in rows:
-                    where = f"O{g.orientation} " if g.orientation else ""
-                    subject = f"{g.subject} : " if g.subject else ""
-                    click.echo(f"     {where}{subject}{g.detail} ({g.source})")
+        emit(gap_report(found, cats, fmt, title, links), out_path)
+
+
+GROUPED_PER_ORIENTATION = ("figure-without-period", "figure-without-source")   # many rows: one line per orientation
+
+
+def gap_counts(found, cats) -> list[list]:
+    """(category, title, severity, number of gaps) for each category that has gaps, most first."""
+    counts = Counter(g.gap for g in found)
+    return [[gid, cats[gid].title, SEVERITY_FR.get(cats[gid].severity, cats[gid].severity), n]
+            for gid, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def gap_report(found, cats, fmt: str, title: str, links=None) -> str:
+    """The gap report for reading (text, md or html): the counts by category, then per contract and
+    category the gaps, the figures without period or source grouped per orientation."""
+    import html as h
+
+    counts = gap_counts(found, cats)
+    lines: list[str] = []
+    if fmt == "text":
+        lines.append(f"{title} : {len(found)} manque(s)")
+        if counts:
+            lines.append(table_text(("Catégorie", "Intitulé", "Gravité", "Nombre"), counts).rstrip("\n"))
+    elif fmt == "md":
+        lines.append(f"# {title} ({len(found)})\n")
+        lines.append(md_table(("Catégorie", "Intitulé", "Gravité", "Nombre"), counts) if counts else "Aucun manque trouvé.\n")
+    else:
+        lines.append(f"<p>{len(found)} manque(s).</p>")
+        if counts:
+            lines.append(html_table(Table(("gap", "title", "severity", "count"), counts,
+                                          headers=("Catégorie", "Intitulé", "Gravité", "Nombre"))))
+    for cid, total, by_gap in by_contract_and_gap(found):
+        if fmt == "text":
+            lines.append(f"\n== Contrat {cid} : {total} manque(s)")
+        elif fmt == "md":
+            lines.append(f"## Contrat {cid} ({total})\n")
+        else:
+            lines.append(f"<h2>Contrat {h.escape(cid)} ({total})</h2>")
+        for gid, rows in by_gap:
+            heading = f"{cats[gid].title} ({gid}, {SEVERITY_FR.get(cats[gid].severity, '')}, {len(rows)})"
+            if gid in GROUPED_PER_ORIENTATION:
+                grouped = [(o or "–", list(rs)) for o, rs in groupby(rows, key=lambda g: g.orientation)]
+                body = [("O" + o if o != "–" else "Données du territoire", f"{len(rs)} : " + " ; ".join(
+                    g.subject or g.detail for g in rs), rs[0].source) for o, rs in grouped]
+                header = ("Orientation", "Données chiffrées", "Source (première)")
+            else:
+                body = [(g.orientation, f"{g.subject} : {g.detail}" if g.subject else g.detail,
+                         Link(g.source, links.url(g.file, g.line)) if links else g.source) for g in rows]
+                header = ("Orientation", "Manque", "Source")
+            if fmt == "text":
+                lines.append(f"  -- {heading}")
+                lines += [f"     {'O' + o if o and o[0].isdigit() else o}{' ' if o else ''}{what} ({src})"
+                          for o, what, src in body]
+            elif fmt == "md":
+                lines.append(f"### {heading}\n")
+                lines.append(md_table(header, body))
+            else:
+                lines.append(f"<h3>{h.escape(heading)}</h3>")
+                lines.append(html_table(Table(header, [list(b) for b in body], headers=header)))
+    if fmt == "html":
+        return html_page(title, "\n".join(lines))
+    return "\n".join(lines) + "\n"
 
 
 def by_contract_and_gap(found):
@@ -243,43 +322,85 @@ def by_contract_and_gap(found):
 
 @main.command()
 @graph_option
-def summary(graph_path):
-    """Print who funds what and the main gaps, per contract.
+@click.option("--contract", help="Only this contract (its id); every contract when omitted.")
+@format_option("summary")
+def summary(graph_path, contract, fmt):
+    """Each contract in a few lines: its title, period, pilot and territory, who funds what (the
+    top-level funders with their funding lines, orientations and instruments) and its number of
+    gaps in each category.
 
-    Example: cvgraph summary
+    \b
+    Examples:
+      cvgraph summary
+      cvgraph summary --contract coutras-2024-2030 --format md > synthese.md
     """
-    store = load_store(graph_path)
-    _, rows = run_select(store, "who-funds-what")
-    found = find_gaps(graph_path, store=store)
-    for contract in sorted({r[0] for r in rows}):
-        mine = [r for r in rows if r[0] == contract]
-        click.echo(f"\n== {contract}: {len({r[1] for r in mine})} orientations with funding lines")
-        funders = Counter(r[4] for r in mine)
-        click.echo("Who funds what (top-level funder: lines, orientations, instruments):")
-        for label, n in sorted(funders.items(), key=lambda kv: (-kv[1], kv[0])):
-            orients = sorted({int(r[1]) for r in mine if r[4] == label})
-            instruments = len({r[5] for r in mine if r[4] == label and r[5]})
-            click.echo(f"  {label[:48]:48} {n:4}  O{','.join(map(str, orients))}  {instruments} instrument(s)")
-        counts = Counter(g.gap for g in found if g.contract == contract)
-        click.echo("Gaps (see `cvgraph gaps`): " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
-
-
-QUERY_FORMATS = ["table", "csv", "tsv", "json", "md"]
+    store = load_store(graph_path, [contract])
+    catalogue(store).check(contract)
+    _, contracts = run_select(store, "contracts")
+    _, rows = run_select(store, "who-funds-what", **({"contract": contract} if contract else {}))
+    found = find_gaps(graph_path, contract, store=store)
+    cats = gap_categories()
+    out = []
+    for c in contracts:
+        cid, title, generation, period, pilot, territory, n_orient, n_sign = c
+        if contract and cid != contract:
+            continue
+        mine = [r for r in rows if r[0] == cid]
+        funders = []
+        for label in sorted_labels({r[4] for r in mine}):
+            lines = [r for r in mine if r[4] == label]
+            orients = sorted({int(r[1]) for r in lines})
+            funders.append({"funder": label, "funding_lines": len(lines),
+                            "orientations": orients, "instruments": len({r[5] for r in lines if r[5]})})
+        funders.sort(key=lambda f: -f["funding_lines"])   # stable: equal counts stay in alphabetical order
+        counts = [[gid, cats[gid].title, n] for gid, n in
+                  sorted(Counter(g.gap for g in found if g.contract == cid).items(), key=lambda kv: (-kv[1], kv[0]))]
+        out.append({"contract": cid, "title": title, "generation": generation, "period": period, "pilot": pilot,
+                    "territory": territory, "orientations": int(n_orient), "signatories": int(n_sign),
+                    "funders": funders, "gaps": [{"gap": g, "title": t, "count": n} for g, t, n in counts]})
+    if fmt == "json":
+        click.echo(json_text(out), nl=False)
+        return
+    text = []
+    for c in out:
+        md = fmt == "md"
+        text.append(f"{'## ' if md else '== '}{c['contract']} – {c['title']}")
+        text.append("")
+        facts = [("Génération", c["generation"]), ("Période", c["period"]), ("Pilote", c["pilot"]),
+                 ("Territoire", c["territory"]), ("Orientations", c["orientations"]), ("Signataires", c["signatories"])]
+        text += [f"{'- ' if md else '  '}{k} : {v}" for k, v in facts if v not in ("", None)]
+        text.append("")
+        header = ("Financeur (organisation de tête)", "Lignes", "Orientations", "Instruments")
+        body = [(f["funder"], f["funding_lines"], ", ".join(f"O{n}" for n in f["orientations"]), f["instruments"])
+                for f in c["funders"]]
+        text.append("Qui finance quoi :" if body else "Qui finance quoi : aucune ligne de financement.")
+        if body:
+            text.append(md_table(header, body) if md else table_text(header, body).rstrip("\n"))
+        total = sum(g["count"] for g in c["gaps"])
+        text.append("")
+        text.append(f"Manques ({total}, voir `cvgraph gaps --contract {c['contract']}`) :" if total else "Manques : aucun.")
+        if total:
+            body = [(g["title"], g["gap"], g["count"]) for g in c["gaps"]]
+            header = ("Catégorie", "Identifiant", "Nombre")
+            text.append(md_table(header, body) if md else table_text(header, body).rstrip("\n"))
+        text.append("")
+    click.echo("\n".join(text), nl=False)
 
 
 @main.command()
 @click.argument("query", required=False)
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter of the query (repeat for several); see --list.")
-@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
-              help="For SELECT results; ASK prints true or false, CONSTRUCT and DESCRIBE print Turtle.")
+@format_option("query")
+@out_option
+@excel_option
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds to wait for the endpoint.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries, their titles and parameters.")
 @graph_option
 @sources_option
-def query(query, params, fmt, endpoint, timeout, list_queries, graph_path, sources_dir):
+def query(query, params, fmt, out_path, excel, endpoint, timeout, list_queries, graph_path, sources_dir):
     """Run a named query of the library, or a .rq file, on the graph or on an endpoint.
 
     Parameters are bound by the SPARQL engine (never pasted into the text), so a value is always
@@ -298,6 +419,7 @@ def query(query, params, fmt, endpoint, timeout, list_queries, graph_path, sourc
         return
     if not query:
         raise UsageError("give a query name or a .rq file (see `cvgraph query --list`)")
+    needs_out(fmt, out_path)
     nq = resolve(query)
     values = parse_params(params)
     links = None
@@ -307,9 +429,23 @@ def query(query, params, fmt, endpoint, timeout, list_queries, graph_path, sourc
         contracts = [values[p.name] for p in nq.params if p.kind == "contract" and p.name in values]
         store = load_store(graph_path, contracts)   # given contracts: their graphs only, on disk
         result = run_embedded(store, nq, values)
-        if fmt == "md" and {"file", "line"} <= set(result.variables):
+        if "# adds: gaps" in nq.text and result.form == "SELECT":
+            add_gap_counts(result, graph_path, store)
+        if fmt in ("md", "html", "xlsx") and {"file", "line"} <= set(result.variables):
             links = LineLinks(store, sources_folder(sources_dir))
-    click.echo(format_result(result, fmt, links), nl=False)
+    emit(format_result(result, fmt, links, excel, title=nq.title), out_path)
+
+
+def add_gap_counts(result, graph_path, store) -> None:
+    """A `gaps` column: the number of rows of `cvgraph gaps` of each row's contract and orientation
+    (for the queries whose header says `# adds: gaps`; their rows have `contract` and `number`)."""
+    ci, ni = result.variables.index("contract"), result.variables.index("number")
+    counts: Counter = Counter()
+    for contract in sorted({row[ci] for row in result.rows}):
+        counts.update((g.contract, g.orientation) for g in find_gaps(graph_path, contract, store=store))
+    result.variables.append("gaps")
+    for row in result.rows:
+        row.append(str(counts[(row[ci], row[ni])]))
 
 
 def query_list() -> str:
@@ -325,29 +461,21 @@ def query_list() -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_result(result, fmt: str, links=None) -> str:
-    """The result in a format; with `links` (a LineLinks), Markdown links each row's `line` to the
-    source text's line (the row's `file`)."""
+def format_result(result, fmt: str, links=None, excel: bool = False, title: str = "") -> str | bytes:
+    """The result in a format; with `links` (a LineLinks), Markdown, HTML and xlsx link each row's
+    `line` to the source text's line (the row's `file`)."""
     if result.form == "ASK":
         return json_text({"boolean": result.boolean}) if fmt == "json" else f"{str(result.boolean).lower()}\n"
     if result.form in ("CONSTRUCT", "DESCRIBE"):
         import pyoxigraph as ox
         triples = list(ox.parse(result.ntriples, format=ox.RdfFormat.N_TRIPLES))
         return ox.serialize(triples, format=ox.RdfFormat.TURTLE).decode("utf-8")
-    if fmt == "csv":
-        return csv_text(result.variables, result.rows)
-    if fmt == "tsv":
-        return csv_text(result.variables, result.rows, delimiter="\t")
-    if fmt == "json":
-        return json_text([dict(zip(result.variables, row)) for row in result.rows])
-    if fmt == "md":
-        rows = result.rows
-        if links is not None:
-            fi, li = result.variables.index("file"), result.variables.index("line")
-            rows = [[Link(v, links.url(row[fi], row[li])) if i == li else v for i, v in enumerate(row)]
-                    for row in rows]
-        return md_table(result.variables, rows)
-    return table_text(result.variables, result.rows) + f"({len(result.rows)} ligne(s))\n"
+    rows = result.rows
+    if links is not None:
+        fi, li = result.variables.index("file"), result.variables.index("line")
+        rows = [[Link(v, links.url(row[fi], row[li])) if i == li else v for i, v in enumerate(row)]
+                for row in rows]
+    return render(Table(result.variables, rows, title=title or "Résultat"), fmt, excel)
 
 
 @main.command()
@@ -355,9 +483,10 @@ def format_result(result, fmt: str, links=None) -> str:
 @click.option("--contract", help="The contract (its id); every contract with orientations when omitted.")
 @click.option("--level", type=click.Choice(["organisation", "unit"]), default="organisation", show_default=True,
               help="organisation rolls services up to their organisation (the DDETS into the State); unit keeps them apart.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "html", "md"]), default="md", show_default=True)
-@click.option("--out", "out_path", type=click.Path(path_type=Path), help="Write to this file (needed for xlsx).")
-def matrix(graph_path, contract, level, fmt, out_path):
+@format_option("matrix")
+@out_option
+@excel_option
+def matrix(graph_path, contract, level, fmt, out_path, excel):
     """The partner-responsibility matrix: partners × orientations, each cell the partner's roles.
 
     Roles: pilot, service (service associé), funder-dc (droit commun), funder-sp (crédits
@@ -372,8 +501,9 @@ def matrix(graph_path, contract, level, fmt, out_path):
     """
     from . import matrix as mx
 
+    needs_out(fmt, out_path)
     store = load_store(graph_path, [contract])
-    if fmt == "csv" and not contract:
+    if fmt in ("csv", "tsv") and not contract:
         candidates = [c for c in mx.contracts_with_titles(store) if mx.orientations_of(store, c)]
         if len(candidates) != 1:
             raise UsageError("a CSV matrix holds one contract: give --contract "
@@ -381,22 +511,18 @@ def matrix(graph_path, contract, level, fmt, out_path):
         contract = candidates[0]
     ms = mx.matrices(store, contract, level)
     if fmt == "xlsx":
-        if not out_path:
-            raise UsageError("--format xlsx needs --out FILE.xlsx")
-        data = mx.to_xlsx(ms)
+        emit(mx.to_xlsx(ms), out_path)
+    elif fmt in ("csv", "tsv"):
+        emit(render(Table(ms[0].header, ms[0].csv_rows()), fmt, excel), out_path)
     else:
-        text = mx.to_csv(ms[0]) if fmt == "csv" else mx.to_md(ms) if fmt == "md" else mx.to_html(ms)
-        data = text.encode("utf-8")
-    emit(data, out_path)
+        emit(mx.to_md(ms) if fmt == "md" else mx.to_html(ms), out_path)
 
 
 @main.command()
 @graph_option
 @click.option("--contract", help="Only this contract (its id); every contract when omitted.")
-@click.option("--format", "fmt", type=click.Choice(["text", "graphml", "gexf", "json", "png", "svg"]),
-              default="text", show_default=True,
-              help="text is the ranking by centrality and the communities; the others are files.")
-@click.option("--out", "out_path", type=click.Path(path_type=Path), help="Write to this file (needed for png).")
+@format_option("network")
+@out_option
 def network(graph_path, contract, fmt, out_path):
     """The partner co-engagement network: partners linked when they share an orientation.
 
@@ -412,12 +538,11 @@ def network(graph_path, contract, fmt, out_path):
     """
     from . import network as nw
 
+    needs_out(fmt, out_path)
     g = nw.co_engagement(load_store(graph_path, [contract]), contract)
     if fmt == "text":
         emit(nw.text_report(g).encode("utf-8"), out_path)
         return
-    if fmt == "png" and not out_path:
-        raise UsageError("--format png needs --out FILE.png")
     emit(nw.export(g, fmt), out_path)
     if out_path:
         click.echo(f"{out_path}: {g.number_of_nodes()} partners, {g.number_of_edges()} links", err=True)
@@ -579,12 +704,20 @@ def ingest(text_file, contract, out_path, force, document, data_dir, compare_wit
             click.echo(f"  {key:16} {s['precision']:9.3f} {s['recall']:7.3f} {s['matched']:8} {s['draft']:6} {s['curated']:8}")
 
 
-def emit(data: bytes, out_path: Path | None) -> None:
-    """Write to the file (atomically) or to standard output."""
+def emit(data: bytes | str, out_path: Path | None) -> None:
+    """Write to the file (atomically) or to standard output (a binary format only to a file)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
     if out_path:
         write_file_atomically(out_path, data)
     else:
         click.echo(data.decode("utf-8"), nl=False)
+
+
+def needs_out(fmt: str, out_path: Path | None) -> None:
+    """A binary format is written to a file: refused before any work when --out is missing."""
+    if fmt in BINARY and out_path is None:
+        raise UsageError(f"--format {fmt} needs --out FILE.{fmt}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,14 +15,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from .graph import graph_file, load_graph, load_store
 from .progress import progress
 from .query import named_queries
 from .store import catalogue
-from .validate import CVS, SH, load_shapes, pick_engine, source_text, validate_fast, validate_graph
-from .vocab import french_text
+from .validate import CVS, SH, Context, load_shapes, pick_engine, source_text, validate_fast, validate_graph
+from .vocab import CV, RDF, french_text
 
 HEADER = ("contract", "gap", "orientation", "subject", "detail", "source")
 
@@ -52,18 +52,20 @@ class Category:
     title: str
     description: str
     query: str | None  # SPARQL text, or None when only a completeness shape finds it
+    severity: str = "Warning"   # Violation, Warning or Info: the query's `# severity:`, or the shape's
 
 
 def categories(shapes: Graph | None = None) -> dict[str, Category]:
     """Every gap category: the gap queries, then the completeness shapes' categories."""
-    out = {q.name: Category(q.name, q.title, q.description, q.text)
+    out = {q.name: Category(q.name, q.title, q.description, q.text, q.severity)
            for q in named_queries().values() if q.purpose == "gaps"}
     shapes = shapes if shapes is not None else load_shapes()
     for shape, gap in sorted(shapes.subject_objects(CVS.gap)):
         gid = str(gap)
         if gid not in out:
+            severity = str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
             out[gid] = Category(gid, french_text(shapes, shape) or gid, french_text(shapes, shape, SH.message) or "",
-                                None)
+                                None, severity)
     return dict(sorted(out.items()))
 
 
@@ -131,9 +133,13 @@ def _find(graph_path, contract, store, engine, shapes, cats) -> list[Gap]:
                 report = validate_fast([data_file], sub, store)
             else:
                 report = validate_graph(load_graph(data_file), sub)
+        ctx = Context(report.context, sub)
         for f in report.findings:
             if f.gap in only_shapes and f.contract:
-                gaps.add(Gap(f.contract, f.gap, f.orientation, f.subject, f.message, f.source, f.file,
+                # a figure by its place and value too: two figures of one label on one line stay two gaps
+                focus = URIRef(f.focus)
+                subject = ctx.figure(focus) if (focus, RDF.type, CV.Observation) in report.context else f.subject
+                gaps.add(Gap(f.contract, f.gap, f.orientation, subject, f.message, f.source, f.file,
                              "" if f.line is None else str(f.line)))
     return sorted((g for g in gaps if contract is None or g.contract == contract), key=Gap.key)
 

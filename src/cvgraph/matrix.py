@@ -20,6 +20,7 @@ from .names import sort_key
 from .output import csv_text, md_table
 from .query import run_select
 from .store import catalogue
+from .tables import sheet_name
 
 # role -> (letter, French label, English label, fill colour)
 ROLES = {
@@ -73,39 +74,73 @@ def orientations_of(store: ox.Store, contract: str) -> list[tuple[int, str]]:
     return [(int(s["n"].value), s["title"].value) for s in solutions]
 
 
+ROLL_UP = ("Niveau organisation : les rôles d’un service figurent sur la ligne de l’organisation la plus "
+           "proche dont il relève qui signe le contrat (l’Éducation nationale garde sa ligne, la DDETS va à "
+           "l’État), sinon sur celle de son organisation de tête ; les rôles d’un groupe nommé dans les fiches "
+           "(« Bailleurs sociaux ») figurent sur la ligne de chacun de ses membres qui signe le contrat, comme le "
+           "rapport des manques les compte (un signataire membre d’un groupe qui a un rôle n’est pas « sans "
+           "rôle »). Niveau service : chaque service et chaque groupe a sa ligne.")
+
+
 def build_matrix(store: ox.Store, contract: str, level: str = "organisation") -> Matrix:
-    """The matrix of one contract; `level` organisation rolls units up, unit keeps them apart."""
+    """The matrix of one contract, one row per signatory at least. At `level` organisation, a
+    unit's roles go to its nearest ancestor (or itself) that signs the contract, else to its
+    top-level organisation; a group's roles go to each of its members that signs the contract (the
+    rule of the gap report's signatory-without-role), the group keeping a row of its own only when
+    none of them signs. At `level` unit, every unit and group has its own row."""
     if level not in LEVELS:
         raise UsageError(f"--level {level!r}: expected one of {', '.join(LEVELS)}")
     catalogue(store).check(contract)
     titles = contracts_with_titles(store)
     matrix = Matrix(contract, titles[contract], orientations_of(store, contract))
-    variables, rows = run_select(store, "partner-roles", contract=contract)
-    col = {v: i for i, v in enumerate(variables)}
-    key, label = ("partner", "partner_label") if level == "organisation" else ("unit", "unit_label")
-    partners: dict[str, dict] = {}
-    for r in rows:
-        entry = partners.setdefault(r[col[key]], {"partner": r[col[key]], "label": r[col[label]],
-                                                  "signatory": False, "cells": {}})
-        entry["cells"].setdefault(int(r[col["orientation"]]), set()).add(r[col["role"]])
     variables, rows = run_select(store, "signatories", contract=contract)
     col = {v: i for i, v in enumerate(variables)}
-    tops, names = top_organisations(store), labels(store)
+    signing = list(dict.fromkeys(r[col["signatory"]] for r in rows))
+    names = labels(store)
+    parents, members = direct_parents(store), group_members(store)
+    partners: dict[str, dict] = {}
+
+    def row(iri: str) -> dict:
+        return partners.setdefault(iri, {"partner": iri, "label": names.get(iri, iri), "signatory": False, "cells": {}})
+
+    def rows_of(unit: str) -> list[str]:
+        if level == "unit":
+            return [unit]
+        signing_members = [m for m in members.get(unit, ()) if m in signing]
+        if signing_members:
+            return signing_members
+        node, seen = unit, set()
+        while True:
+            if node in signing:
+                return [node]
+            seen.add(node)
+            up = parents.get(node)
+            if up is None or up in seen:
+                return [node]   # the top-level organisation
+            node = up
+
+    variables, rows = run_select(store, "partner-roles", contract=contract)
+    col = {v: i for i, v in enumerate(variables)}
     for r in rows:
-        iri = r[col["signatory"]]
-        if level == "organisation":
-            iri = tops.get(iri, iri)
-        entry = partners.setdefault(iri, {"partner": iri, "label": names.get(iri, iri),
-                                          "signatory": False, "cells": {}})
-        entry["signatory"] = True
+        for iri in rows_of(r[col["unit"]]):
+            row(iri)["cells"].setdefault(int(r[col["orientation"]]), set()).add(r[col["role"]])
+    for iri in signing:
+        row(iri)["signatory"] = True
     matrix.rows = sorted(partners.values(), key=lambda e: (sort_key(e["label"]), e["label"], e["partner"]))
     return matrix
 
 
-def top_organisations(store: ox.Store) -> dict[str, str]:
-    query = """PREFIX org: <http://www.w3.org/ns/org#>
-    SELECT ?unit ?top WHERE { ?unit org:subOrganizationOf+ ?top . MINUS { ?top org:subOrganizationOf ?p } }"""
-    return {s["unit"].value: s["top"].value for s in store.query(query)}
+def direct_parents(store: ox.Store) -> dict[str, str]:
+    query = "SELECT ?unit ?parent WHERE { ?unit <http://www.w3.org/ns/org#subOrganizationOf> ?parent }"
+    return {s["unit"].value: s["parent"].value for s in store.query(query)}
+
+
+def group_members(store: ox.Store) -> dict[str, list[str]]:
+    query = "SELECT ?group ?member WHERE { ?group <https://w3id.org/cvgraph/ontology#groupMember> ?member }"
+    out: dict[str, list[str]] = {}
+    for s in store.query(query):
+        out.setdefault(s["group"].value, []).append(s["member"].value)
+    return out
 
 
 def labels(store: ox.Store) -> dict[str, str]:
@@ -148,7 +183,7 @@ def to_md(ms: list[Matrix]) -> str:
         out.append("Orientations : " + " ; ".join(f"O{n} {t}" for n, t in m.orientations) + "\n")
     out.append("Légende : " + " ; ".join(legend_lines())
                + ". Total d’une ligne : orientations où le partenaire a au moins un rôle ; "
-               "d’une colonne : partenaires engagés dans l’orientation.\n")
+               "d’une colonne : partenaires engagés dans l’orientation. " + ROLL_UP + "\n")
     return "\n".join(out)
 
 
@@ -178,6 +213,7 @@ def to_html(ms: list[Matrix]) -> str:
     parts.append("<p>Total d’une ligne : nombre d’orientations où le partenaire a au moins un rôle ; "
                  "total d’une colonne : nombre de partenaires engagés dans l’orientation. "
                  "Chaque rôle est écrit en lettre, la couleur n’est qu’un repère.</p>")
+    parts.append(f"<p>{e(ROLL_UP)}</p>")
     for m in ms:
         parts.append(f'<section id="{e(m.contract)}"><h2>{e(m.title)} <small>({e(m.contract)})</small></h2>')
         parts.append("<table><thead><tr><th class=\"partner\" scope=\"col\">Partenaire</th>"
@@ -208,6 +244,7 @@ def to_xlsx(ms: list[Matrix]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -223,16 +260,19 @@ def to_xlsx(ms: list[Matrix]) -> bytes:
             cell.alignment = Alignment(horizontal="center")
         for i, (_n, title) in enumerate(m.orientations):
             ws.cell(row=1, column=4 + i).comment = Comment(title, "cvgraph")
-        for r in m.rows:
+        for r in m.rows:   # each cell: the letters of the html matrix, its colour, the roles in French
             ws.append([r["label"], r["partner"], "oui" if r["signatory"] else ""]
-                      + [m.cell(r, n) for n, _ in m.orientations] + [m.row_total(r)])
+                      + [letters(r["cells"].get(n, ())) for n, _ in m.orientations] + [m.row_total(r)])
             row = ws.max_row
             for i, (n, _t) in enumerate(m.orientations):
                 roles = r["cells"].get(n, ())
                 first = next((role for role in PRIORITY if role in roles), None)
                 if first:
-                    ws.cell(row=row, column=4 + i).fill = PatternFill("solid", fgColor=ROLES[first][3])
-                    ws.cell(row=row, column=4 + i).font = Font(color="FFFFFF", bold=True)
+                    cell = ws.cell(row=row, column=4 + i)
+                    cell.fill = PatternFill("solid", fgColor=ROLES[first][3])
+                    cell.font = Font(color="FFFFFF", bold=True)
+                    cell.alignment = Alignment(horizontal="center")
+                    cell.comment = Comment(" ; ".join(ROLES[role][1] for role in PRIORITY if role in roles), "cvgraph")
         ws.append(["Total", "", sum(1 for r in m.rows if r["signatory"])]
                   + [m.column_total(n) for n, _ in m.orientations] + [""])
         for cell in ws[ws.max_row]:
@@ -240,6 +280,9 @@ def to_xlsx(ms: list[Matrix]) -> bytes:
         ws.freeze_panes = "D2"
         ws.column_dimensions["A"].width = 48
         ws.column_dimensions["B"].width = 30
+        ws.column_dimensions["C"].width = 11
+        for i in range(len(m.orientations) + 1):
+            ws.column_dimensions[get_column_letter(4 + i)].width = 6
         ws.auto_filter.ref = f"A1:{ws.cell(row=ws.max_row - 1, column=len(header)).coordinate}"
     legend = wb.create_sheet("Légende")
     legend.append(["Rôle", "Lettre", "Libellé", "Label (en)"])
@@ -250,10 +293,11 @@ def to_xlsx(ms: list[Matrix]) -> bytes:
         legend.cell(row=legend.max_row, column=1).fill = PatternFill("solid", fgColor=colour)
         legend.cell(row=legend.max_row, column=1).font = Font(color="FFFFFF", bold=True)
     legend.append([])
-    legend.append(["Une cellule liste les rôles du partenaire dans l’orientation, séparés par « ; » ; "
-                   "sa couleur est celle du premier rôle dans l’ordre ci-dessus."])
+    legend.append(["Une cellule donne les lettres des rôles du partenaire dans l’orientation (leurs noms en "
+                   "commentaire) ; sa couleur est celle du premier rôle dans l’ordre ci-dessus."])
     legend.append(["Total d’une ligne : orientations où le partenaire a au moins un rôle ; "
                    "d’une colonne : partenaires engagés dans l’orientation."])
+    legend.append([ROLL_UP])
     legend.append([])
     for m in ms:
         legend.append([f"Orientations – {m.contract}"])
@@ -265,14 +309,3 @@ def to_xlsx(ms: list[Matrix]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def sheet_name(contract: str, used: set[str]) -> str:
-    """An Excel sheet name (31 characters at most, none of []:*?/\\), unique in the workbook."""
-    base = "".join("-" if c in "[]:*?/\\" else c for c in contract)[:31] or "contrat"
-    name, i = base, 2
-    while name.lower() in used:
-        suffix = f"~{i}"
-        name, i = base[:31 - len(suffix)] + suffix, i + 1
-    used.add(name.lower())
-    return name

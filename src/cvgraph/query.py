@@ -8,6 +8,7 @@ A query file starts with comment lines that describe it::
     # param: contract (optional) — identifier of a contract; all contracts when omitted
     # param: orientation (integer) — number of the orientation
     # param: contract (contract) — identifier of a contract; an unknown one is an error
+    # param: funder (organisation) — identifier of an organisation; an unknown one is an error
 
 A parameter is a variable of the query's top-level pattern. Its value is bound by the engine,
 never pasted into the text: pyoxigraph's substitutions (SEP-0007) on the embedded store, and a
@@ -34,7 +35,7 @@ from .errors import UsageError
 from .store import CONTRACT_IDS, Catalogue, catalogue
 
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-PARAM_KINDS = ("string", "integer", "iri", "contract")
+PARAM_KINDS = ("string", "integer", "iri", "contract", "organisation")
 _PARAM = re.compile(r"^#\s*param:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\((?P<opts>[^)]*)\))?"
                     r"\s*(?:[—:-]+\s*)?(?P<desc>.*)$")
 _SYNTAX = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
@@ -57,6 +58,7 @@ class NamedQuery:
     text: str
     params: list[Param] = field(default_factory=list)
     source: str = ""
+    severity: str = "Warning"   # a gap query's: Violation, Warning or Info (`# severity:`)
 
     @property
     def form(self) -> str:
@@ -96,8 +98,14 @@ def parse_query_file(path: Path, purpose: str = "") -> NamedQuery:
         elif line.startswith("# ") and ":" in line:
             key, _, value = line[2:].partition(":")
             meta.setdefault(key.strip(), value.strip())
+            if key.strip() == "severity" and value.strip() not in SEVERITIES:
+                raise UsageError(f"{path}:{number}: field 'severity': {value.strip()!r} is not one of "
+                                 f"{', '.join(SEVERITIES)}")
     return NamedQuery(path.stem, purpose, meta.get("title", path.stem), meta.get("description", ""),
-                      text, params, str(path))
+                      text, params, str(path), meta.get("severity", "Warning"))
+
+
+SEVERITIES = ("Violation", "Warning", "Info")
 
 
 def named_queries() -> dict[str, NamedQuery]:
@@ -116,7 +124,16 @@ def resolve(name_or_file: str) -> NamedQuery:
         if not path.is_file():
             raise UsageError(f"{path}: no such query file")
         return parse_query_file(path)
-    raise UsageError(f"unknown query {name_or_file!r} (see `cvgraph query --list`)")
+    raise UsageError(f"unknown query {name_or_file!r}{did_you_mean(name_or_file, queries)} "
+                     "(see `cvgraph query --list`)")
+
+
+def did_you_mean(name: str, known) -> str:
+    """" (did you mean 'x'?)" for the nearest of the known names, or ""."""
+    from difflib import get_close_matches
+
+    near = get_close_matches(name, list(known), n=1)
+    return f" (did you mean {near[0]!r}?)" if near else ""
 
 
 def parse_params(pairs) -> dict[str, str]:
@@ -136,7 +153,8 @@ def bind(query: NamedQuery, values: dict[str, str]) -> dict[str, ox.Literal | ox
     for name in values:
         if name not in declared:
             expected = ", ".join(declared) or "none"
-            raise UsageError(f"query {query.name!r} has no parameter {name!r} (parameters: {expected})")
+            raise UsageError(f"query {query.name!r} has no parameter {name!r}{did_you_mean(name, declared)} "
+                             f"(parameters: {expected})")
     terms = {}
     for p in query.params:
         if p.name not in values:
@@ -154,7 +172,7 @@ def bind(query: NamedQuery, values: dict[str, str]) -> dict[str, ox.Literal | ox
             except ValueError:
                 raise UsageError(f"--param {p.name}={value!r}: not an IRI") from None
         else:
-            terms[p.name] = ox.Literal(value)  # string and contract
+            terms[p.name] = ox.Literal(value)  # string, contract and organisation
     return terms
 
 
@@ -192,10 +210,28 @@ def check_contracts(query: NamedQuery, terms: dict, known) -> None:
         ids.check(value, f"--param {name}: ")
 
 
+ORGANISATION_IDS = ("SELECT ?id WHERE { ?o a <https://w3id.org/cvgraph/ontology#Organisation> ; "
+                    "<http://purl.org/dc/terms/identifier> ?id }")
+
+
+def check_organisations(query: NamedQuery, terms: dict, store) -> None:
+    """`(organisation)` parameters must name an organisation of the graph: a typo is an error with
+    the nearest identifier, not an empty table."""
+    for p in query.params:
+        if p.kind != "organisation" or p.name not in terms:
+            continue
+        value = terms[p.name].value
+        if not store.query("ASK { ?o a <https://w3id.org/cvgraph/ontology#Organisation> ; "
+                           "<http://purl.org/dc/terms/identifier> ?id }", substitutions={ox.Variable("id"): terms[p.name]}):
+            ids = sorted({s["id"].value for s in store.query(ORGANISATION_IDS)})
+            raise UsageError(f"--param {p.name}: unknown organisation {value!r}{did_you_mean(value, ids)}")
+
+
 def run_embedded(store: ox.Store, query: NamedQuery, values: dict[str, str] | None = None) -> Result:
     """Run on a pyoxigraph store; parameters are bound as substitutions."""
     terms = bind(query, values or {})
     check_contracts(query, terms, lambda: catalogue(store))
+    check_organisations(query, terms, store)
     contracts = [terms[p.name].value for p in query.params if p.kind == "contract" and p.name in terms]
     if contracts and hasattr(store, "scope"):   # a built store: only those contracts' graphs and the shared one
         store = store.scope(contracts)

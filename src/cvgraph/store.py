@@ -103,6 +103,22 @@ def cvgraph_version() -> str:
         return "unknown"
 
 
+_CODE: list[str] = []
+
+
+def code_hash() -> str:
+    """The hash of cvgraph's own code (its .py files): a kept result computed by other code is
+    computed again, even under the same version number (a checkout being worked on)."""
+    if not _CODE:
+        h = hashlib.sha256()
+        root = Path(__file__).parent
+        for f in sorted(root.rglob("*.py")):
+            h.update(f"\n{f.relative_to(root).as_posix()}\n".encode())
+            h.update(f.read_bytes())
+        _CODE.append(h.hexdigest())
+    return _CODE[0]
+
+
 def content_hash(lines: list[str]) -> str:
     """The hash of a part's content: its sorted, unique N-Triples lines."""
     h = hashlib.sha256()
@@ -377,21 +393,42 @@ def open_build(folder: Path) -> GraphStore | None:
         store = ox.Store.read_only(str(store_dir))
     except OSError as err:
         raise GraphError(f"{store_dir}: cannot open the store: {err}") from None
-    return GraphStore(store, meta["base"], True, tuple(meta.get("contracts", ())), folder, meta.get("hashes"))
+    view = GraphStore(store, meta["base"], True, tuple(meta.get("contracts", ())), folder, meta.get("hashes"))
+    built = meta.get("build") if isinstance(meta.get("build"), dict) else {}
+    if isinstance(built.get("data"), str):
+        warn_if_stale(Path(built["data"]), meta_file.stat().st_mtime, folder)
+    return view
+
+
+_WARNED: set[Path] = set()   # the build folders already warned about in this process
+
+
+def warn_if_stale(data_dir: Path, built_at: float, folder: Path) -> None:
+    """A warning on stderr when a file of the data folder the build was made from changed after it:
+    the answers then describe the data as they were, not as they are."""
+    import sys
+
+    if not data_dir.is_dir() or folder in _WARNED:
+        return
+    _WARNED.add(folder)
+    newer = [f for f in data_dir.rglob("*") if f.is_file() and f.stat().st_mtime > built_at]
+    if newer:
+        first = min(newer, key=lambda f: f.stat().st_mtime)
+        more = f" and {len(newer) - 1} other file(s)" if len(newer) > 1 else ""
+        sys.stderr.write(f"cvgraph: warning: {first}{more} changed after the build in {folder}; "
+                         "run `cvgraph build` to see the changes\n")
 
 
 # --- results kept per contract ------------------------------------------------------------------
 
 def content_key(view: GraphStore, contracts: list[str], *inputs: str) -> str | None:
     """The key of a result computed from these contracts' graphs and the shared graph: the hash of
-    their contents and of every other input (shapes, queries, cvgraph's version); None when the
+    their contents and of every other input (shapes, queries, cvgraph's version and code); None when the
     graph has no recorded hashes (a file, an older build)."""
-    import hashlib
-
     parts = [f"contract/{c}" for c in contracts] + [SHARED]
     if not view.hashes or any(p not in view.hashes for p in parts):
         return None
-    h = hashlib.sha256(cvgraph_version().encode())
+    h = hashlib.sha256(f"{cvgraph_version()} {code_hash()}".encode())
     for part in parts:
         h.update(f"\n{part} {view.hashes[part]}".encode())
     for text in inputs:

@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from ._paths import resource_dir
 from .errors import SourceError, parse_failure
 from .progress import progress
-from .vocab import CV, DCTERMS, RDF, RDFS, french_text
+from .vocab import CV, DCTERMS, RDF, RDFS, SKOS, french_text
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 CVS = Namespace("https://w3id.org/cvgraph/shapes#")
@@ -323,7 +323,7 @@ def validate_fast(paths: list[Path], shapes: Graph, store=None) -> Report:
     finally:
         for f in temporary:
             f.unlink(missing_ok=True)
-    ctx = _Context(fastshacl.StoreGraph(load()), shapes)
+    ctx = Context(fastshacl.StoreGraph(load()), shapes)
     findings = {ctx.finding(r) for r in progress(results, len(results), "validate: findings")}
     return Report(sorted(findings, key=sort_key), lambda: fastshacl.report_graph(results), ctx.data)
 
@@ -341,9 +341,21 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
                           file="shapes") from None
     from .fastshacl import Result
 
-    ctx = _Context(data, shapes)
+    ctx = Context(data, shapes)
     findings = [ctx.finding(Result.read(report, r)) for r in report.subjects(RDF.type, SH.ValidationResult)]
     return Report(sorted(findings, key=sort_key), report, data)
+
+
+def french_number(value) -> str:
+    """A decimal as people write it in French, the same whichever engine read it: "15" for 15.0,
+    "332,9" for 332.9."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return format(number.normalize(), "f").replace(".", ",")
 
 
 def sort_key(f: Finding):
@@ -351,7 +363,7 @@ def sort_key(f: Finding):
             SEVERITY_ORDER.get(f.severity, 3), f.subject, f.focus, f.value, f.message)
 
 
-class _Context:
+class Context:
     """Looks up, in the data and shapes graphs, what a report needs to say about a result."""
 
     def __init__(self, data: Graph, shapes: Graph):
@@ -369,6 +381,19 @@ class _Context:
         if node not in self._labels:
             self._labels[node] = french_text(self.data, node) or str(node).rsplit("/", 1)[-1]
         return self._labels[node]
+
+    def figure(self, node) -> str:
+        """A figure as people tell it from another of the same label: "Part des 15-24 ans (Quartier
+        du Centre (Coutras) : 15,0 %)"."""
+        said = []
+        territory, value, unit = (self.data.value(node, p) for p in (CV.territory, CV.value, CV.unit))
+        if territory is not None:
+            said.append(self.label(territory))
+        if value is not None:
+            notation = str(self.data.value(unit, SKOS.notation) or "") if unit is not None else ""
+            shown = {"percent": " %", "euro": " €"}.get(notation, f" {self.label(unit).lower()}" if unit else "")
+            said.append(f"{french_number(value)}{shown}")
+        return f"{self.label(node)} ({' : '.join(said)})" if said else self.label(node)
 
     def named_shape(self, shape):
         """The nearest shape with an IRI: a result of a nested blank shape (inside sh:or, a
