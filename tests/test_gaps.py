@@ -302,3 +302,22 @@ def test_two_figures_of_one_label_on_one_line_stay_two_gaps(gaps):
     rows = [g for g in gaps if g.gap == "figure-without-period" and g.line == "153"]
     assert sorted(g.subject for g in rows) == ["Part des 15-24 ans (Coutras : 10 %)",
                                                "Part des 15-24 ans (Quartier du Centre (Coutras) : 15 %)"]
+
+
+def test_the_xlsx_gap_report_links_each_source_to_its_line(built, tmp_path):
+    """Issue 18, point 4: with the source texts, each xlsx source cell is a link to its line on the
+    published site (seed 002, shown by its rights)."""
+    from openpyxl import load_workbook
+
+    from conftest import seed_text
+
+    folder = seed_text("seed-002").parent
+    out = tmp_path / "manques.xlsx"
+    result = invoke("gaps", "--graph", built, "--contract", C24, "--format", "xlsx", "--out", out,
+                    "--sources", folder)
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(out)["Manques"]
+    cells = [ws.cell(row=r, column=6) for r in range(2, ws.max_row + 1)]
+    linked = [c for c in cells if c.hyperlink]
+    assert linked and all(c.hyperlink.target.endswith(f"text.html#L{c.value.rsplit('l. ', 1)[1]}") for c in linked)
+    assert all(c.hyperlink for c in cells if c.value.startswith("002_"))

@@ -232,7 +232,7 @@ def gaps(graph_path, contract, fmt, out_path, excel, only, severity, sources_dir
     store = load_store(graph_path, [contract])   # one contract: its graph and the shared graph only
     found = [g for g in find_gaps(graph_path, contract, store=store, engine=engine)
              if (not only or g.gap in only) and (severity is None or cats[g.gap].severity.lower() == severity)]
-    links = LineLinks(store, sources_folder(sources_dir)) if fmt in ("md", "html") else None
+    links = LineLinks(store, sources_folder(sources_dir)) if fmt in ("md", "html", "xlsx") else None
     title = f"Manques du contrat {contract}" if contract else "Manques des contrats"
     if fmt == "json":
         emit(json_text([{**g.as_dict(), "title": cats[g.gap].title, "severity": cats[g.gap].severity}
