@@ -9,13 +9,13 @@ from pathlib import Path
 
 import click
 
-from .errors import CvgraphError, UsageError
+from .errors import CvgraphError, UsageError, did_you_mean
 from .gaps import HEADER as GAP_HEADER
 from .gaps import categories as gap_categories
 from .gaps import find_gaps
 from .graph import load_store
 from .output import Link, json_text, md_table, table_text, write_file_atomically
-from .query import did_you_mean, named_queries, parse_params, resolve, run_embedded, run_endpoint, run_select
+from .query import named_queries, parse_params, resolve, run_embedded, run_endpoint, run_select
 from .sources import LineLinks, sources_folder
 from .store import catalogue
 from .tables import BINARY, Table, excel_option, format_option, html_page, html_table, render, sorted_labels, xlsx

@@ -62,3 +62,11 @@ class GraphError(CvgraphError):
 
 class UsageError(CvgraphError):
     """A request that cannot be served: an unknown contract id, a bad option value."""
+
+
+def did_you_mean(name: str, known) -> str:
+    """" (did you mean 'x'?)" for the nearest of the known names, or ""."""
+    from difflib import get_close_matches
+
+    near = get_close_matches(name, list(known), n=1)
+    return f" (did you mean {near[0]!r}?)" if near else ""

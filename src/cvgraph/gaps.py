@@ -83,25 +83,23 @@ def find_gaps(graph_path: Path | str | None = None, contract: str | None = None,
         return _find(graph_path, contract, store, engine, shapes, cats)
     # a build: each contract's gaps are kept in its folder, keyed by the hash of the contract's graph,
     # the shared graph, the shapes, the gap queries and cvgraph's version
-    from .store import SCOPED_AT_MOST, cached, content_key, each_contract, keep
+    from .store import content_key, each_contract, kept_per_contract
     from .validate import shape_files
     inputs = (*(f.read_text(encoding="utf-8") for f in shape_files(None)),
               *(f"{c.id}\n{c.query or ''}" for c in cats.values()))
     ids = [contract] if contract is not None else list(catalogue(store).ids)
-    keys = {c: content_key(store, [c], *inputs) for c in ids}
-    found = {c: cached(store, "gaps", c, keys[c]) for c in ids}
-    missing = [c for c in ids if found[c] is None]
-    if contract is None and len(missing) > SCOPED_AT_MOST:   # many to compute: the whole graph at once
-        whole = _find(graph_path, None, store, engine, shapes, cats)
-        for c in missing:
-            found[c] = [asdict(g) for g in whole if g.contract == c]
-    elif contract is not None and missing:
-        found[contract] = [asdict(g) for g in _find(graph_path, contract, store, engine, shapes, cats)]
-    elif missing:   # a few contracts changed since: each on its own graphs, over the cores
-        for c, gaps in zip(missing, each_contract(_one_contract, store.folder, missing, engine, label="gaps: contracts")):
-            found[c] = gaps
-    for c in missing:
-        keep(store, "gaps", c, keys[c], found[c])
+
+    def whole(missing):   # many to compute: the whole graph at once
+        every = _find(graph_path, None, store, engine, shapes, cats)
+        return {c: [asdict(g) for g in every if g.contract == c] for c in missing}
+
+    def each(missing):
+        if contract is not None:   # the one asked for, on the graphs already open
+            return [[asdict(g) for g in _find(graph_path, contract, store, engine, shapes, cats)]]
+        # a few contracts changed since: each on its own graphs, over the cores
+        return each_contract(_one_contract, store.folder, missing, engine, label="gaps: contracts")
+    found = kept_per_contract(store, lambda c: ("gaps", c), {c: content_key(store, [c], *inputs) for c in ids},
+                              whole, each)
     return sorted((Gap(**g) for c in ids for g in found[c]), key=Gap.key)
 
 

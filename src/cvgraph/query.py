@@ -31,7 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ._paths import resource_dir
-from .errors import UsageError
+from .errors import UsageError, did_you_mean
 from .store import CONTRACT_IDS, Catalogue, catalogue
 
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
@@ -126,14 +126,6 @@ def resolve(name_or_file: str) -> NamedQuery:
         return parse_query_file(path)
     raise UsageError(f"unknown query {name_or_file!r}{did_you_mean(name_or_file, queries)} "
                      "(see `cvgraph query --list`)")
-
-
-def did_you_mean(name: str, known) -> str:
-    """" (did you mean 'x'?)" for the nearest of the known names, or ""."""
-    from difflib import get_close_matches
-
-    near = get_close_matches(name, list(known), n=1)
-    return f" (did you mean {near[0]!r}?)" if near else ""
 
 
 def parse_params(pairs) -> dict[str, str]:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-from .errors import GraphError, UsageError
+from .errors import GraphError, UsageError, did_you_mean
 
 STORE_DIR = "store"
 STORE_META = "store.json"
@@ -214,9 +214,7 @@ class Catalogue:
         """`contract` when it is one of the graph's; else the one error, prefixed with `where`
         (e.g. "--param contract: "), with the nearest id and the first few known."""
         if contract is not None and contract not in self.ids:
-            from difflib import get_close_matches
-            near = get_close_matches(contract, self.ids, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            hint = did_you_mean(contract, self.ids)
             known = (", ".join(self.ids[:8]) + (" …" if len(self.ids) > 8 else "")) or "none"
             raise UsageError(f"{where}unknown contract {contract!r}{hint}; known: {known}")
         return contract
@@ -437,6 +435,21 @@ def content_key(view: GraphStore, contracts: list[str], *inputs: str) -> str | N
 
 
 SCOPED_AT_MOST = 8   # contracts whose results a whole report computes one by one; above, it reads the whole graph
+
+
+def kept_per_contract(view: GraphStore, where, keys: dict, whole, each) -> dict:
+    """Results kept per contract in the build folder: for each `c` of `keys`, the one kept at
+    `where(c)` (the kind and name of `cached`) under `keys[c]`; those missing are computed, more than
+    SCOPED_AT_MOST of them at once by `whole(missing)` (a dict), fewer one by one by `each(missing)`
+    (a list, in their order), and kept."""
+    found = {c: cached(view, *where(c), key) for c, key in keys.items()}
+    missing = [c for c in keys if found[c] is None]
+    if missing:
+        computed = whole(missing) if len(missing) > SCOPED_AT_MOST else dict(zip(missing, each(missing)))
+        for c in missing:
+            found[c] = computed[c]
+            keep(view, *where(c), keys[c], found[c])
+    return found
 
 
 def each_contract(work, folder: Path, contracts: list, *args, label: str = "") -> list:

@@ -185,23 +185,20 @@ def validate_build(view, shapes_path: Path | None = None, engine: str = "auto") 
     `SCOPED_AT_MOST`), with one run on the whole graph, split. The same findings as the whole
     graph's validation (tested); the engine(s) that computed them."""
     from .fastshacl import StoreGraph
-    from .store import SCOPED_AT_MOST, cached, catalogue, content_key, each_contract, keep
+    from .store import catalogue, content_key, each_contract, kept_per_contract
 
     texts = [f.read_text(encoding="utf-8") for f in shape_files(shapes_path)]
-    ids = list(catalogue(view).ids)
-    keys = {c: content_key(view, [c], *texts) for c in ids}
-    keys[None] = content_key(view, [], *texts)
-    found = {c: cached(view, *_kept_as(c), keys[c]) for c in keys}
-    missing = [c for c in keys if found[c] is None]
-    if len(missing) > SCOPED_AT_MOST:   # many to compute: the whole graph at once, then split
-        whole, used = validate_files([view.folder], shapes_path, engine)
-        for c in missing:
-            found[c] = {"engine": used, "findings": [asdict(f) for f in whole.findings if f.contract == (c or "")]}
-            keep(view, *_kept_as(c), keys[c], found[c])
-    elif missing:   # a few: each contract on its graph and the shared graph, the registries on theirs
-        for c, value in zip(missing, each_contract(_validate_part, view.folder, missing, shapes_path, engine,
-                                                   label="validate: contracts")):
-            found[c] = value
+    keys = {c: content_key(view, [c], *texts) for c in catalogue(view).ids}
+    keys[None] = content_key(view, [], *texts)   # the registries' findings
+
+    def whole(missing):   # many to compute: the whole graph at once, then split
+        every, used = validate_files([view.folder], shapes_path, engine)
+        return {c: {"engine": used, "findings": [asdict(f) for f in every.findings if f.contract == (c or "")]}
+                for c in missing}
+
+    def each(missing):   # a few: each contract on its graph and the shared graph, the registries on theirs
+        return each_contract(_validate_part, view.folder, missing, shapes_path, engine, label="validate: contracts")
+    found = kept_per_contract(view, _kept_as, keys, whole, each)
     findings = sorted((Finding(**f) for value in found.values() for f in value["findings"]), key=sort_key)
     used = "+".join(sorted({value["engine"] for value in found.values()}))
     return Report(findings, lambda: validate_files([view.folder], shapes_path, engine)[0].graph,
@@ -215,23 +212,16 @@ def _kept_as(contract: str | None) -> tuple[str, str]:
 
 
 def _validate_part(folder: Path, contract: str | None, shapes_path: Path | None, engine: str) -> dict:
-    """One contract's findings (`validate_contract`), or the registries' when `contract` is None,
-    as kept in the build folder."""
+    """One contract's findings, or the registries' when `contract` is None, computed (the caller
+    keeps them in the build folder)."""
     from .graph import load_store
+    from .store import open_build
 
     if contract is not None:
-        report, used = validate_contract(load_store(folder, [contract]), contract, shapes_path, engine)
+        report, used = validate_contract(load_store(folder, [contract]), contract, shapes_path, engine, kept=False)
         return {"engine": used, "findings": [asdict(f) for f in report.findings]}
-    from .store import cached, content_key, keep, open_build
-
-    view = open_build(folder)
-    key = content_key(view, [], *(f.read_text(encoding="utf-8") for f in shape_files(shapes_path)))
-    hit = cached(view, *_kept_as(None), key)
-    if hit is None:
-        whole, used = _validate_view(view.shared(), shapes_path, engine)
-        hit = {"engine": used, "findings": [asdict(f) for f in whole.findings if not f.contract]}
-        keep(view, *_kept_as(None), key, hit)
-    return hit
+    whole, used = _validate_view(open_build(folder).shared(), shapes_path, engine)
+    return {"engine": used, "findings": [asdict(f) for f in whole.findings if not f.contract]}
 
 
 def _validate_view(view, shapes_path: Path | None, engine: str) -> tuple[Report, str]:
