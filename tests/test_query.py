@@ -234,6 +234,38 @@ def test_common_funders_and_contract_diff_on_two_generations():
     }
 
 
+def test_contract_diff_tells_changed_from_not_recorded_and_a_group_from_its_members(built):
+    """Coutras 2015-2023 → 2024-2030 (issue 18, point 7). The 2015 sources record signatories (seed 000,
+    l. 7: "les bailleurs sociaux présents sur le quartier, les chambres consulaires…") but no orientation
+    and no funding line: those of 2024 are not-recorded-in-from, never "added". The 2015 groups
+    "Bailleurs sociaux" and "Chambres consulaires" are not "removed": their members Clairsienne, Gironde
+    Habitat, Mésolia (seed 002's signatories) and the CCI (a chambre consulaire, seed 002 l. 1368) sign
+    2024-2030."""
+    result = run_cli("query", "contract-diff", "--graph", str(built), "--format", "csv",
+                     "--param", "from=coutras-2015-2023", "--param", f"to={C24}")
+    rows = csv_rows(result.stdout)
+    by_kind = Counter((r["kind"], r["status"]) for r in rows)
+    assert by_kind[("orientation", "not-recorded-in-from")] == 16 and not by_kind[("orientation", "added")]
+    assert by_kind[("funder", "not-recorded-in-from")] > 0 and not by_kind[("funder", "added")]
+    status = {r["item"].rsplit("/", 1)[-1]: (r["status"], r["detail"]) for r in rows if r["kind"] == "signatory"}
+    assert status["bailleurs-sociaux"] == ("as-members", "3 de ses membres signent l’autre contrat (lignes via-group)")
+    assert status["chambres-consulaires"][0] == "as-members"
+    for member in ("clairsienne", "gironde-habitat", "mesolia"):
+        assert status[member] == ("via-group", "signe l’autre contrat au sein du groupe : Bailleurs sociaux")
+    assert status["cci"] == ("via-group", "signe l’autre contrat au sein du groupe : Chambres consulaires")
+    assert status["etat"] == ("kept", "") and status["caf-gironde"][0] == "kept"
+    # the new signatories of seed 000, l. 7 (MSA, Mission locale, EPIDE, Bpifrance) are added: both sides list signatories
+    assert {k for k, (s, _) in status.items() if s == "added"} >= {"msa-gironde", "mission-locale-libournais", "epide", "bpi"}
+    assert not [k for k, (s, _) in status.items() if s == "removed"]
+    # the other way round: removed only what the later contract's signatories leave out
+    back = csv_rows(run_cli("query", "contract-diff", "--graph", str(built), "--format", "csv",
+                            "--param", f"from={C24}", "--param", "to=coutras-2015-2023").stdout)
+    assert Counter(r["status"] for r in back if r["kind"] == "orientation") == {"not-recorded-in-to": 16}
+    assert {r["item"].rsplit("/", 1)[-1] for r in back if r["status"] == "removed"} >= {"msa-gironde", "bpi"}
+    assert {r["item"].rsplit("/", 1)[-1] for r in back if r["status"] == "via-group"} == {
+        "clairsienne", "gironde-habitat", "mesolia", "cci"}
+
+
 # --- formats ----------------------------------------------------------------------------------
 
 def test_every_format_carries_the_same_rows(built):
