@@ -19,6 +19,18 @@ def built(tmp_path_factory):
     return out
 
 
+PUBLISHED_BASE = "https://data.example.org/cvgraph/"
+
+
+@pytest.fixture(scope="session")
+def published(built, tmp_path_factory):
+    """The seed graph published as a site (`cvgraph publish`) for PUBLISHED_BASE; read, never changed."""
+    out = tmp_path_factory.mktemp("pub") / "site"
+    result = run_cli("publish", "--graph", str(built), "--out", str(out), "--base-uri", PUBLISHED_BASE)
+    assert result.exit_code == 0, result.output
+    return out
+
+
 @pytest.fixture(scope="session")
 def g(built):
     return load_graph(built)

@@ -12,18 +12,15 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from conftest import run_cli
+from conftest import PUBLISHED_BASE, run_cli
 from test_query import one_line_error
 
-BASE = "https://data.example.org/cvgraph/"
+BASE = PUBLISHED_BASE
 
 
 @pytest.fixture(scope="module")
-def site(built, tmp_path_factory):
-    out = tmp_path_factory.mktemp("pub") / "site"
-    result = run_cli("publish", "--graph", str(built), "--out", str(out), "--base-uri", BASE)
-    assert result.exit_code == 0, result.output
-    return out
+def site(published):
+    return published
 
 
 class Links(HTMLParser):
@@ -79,9 +76,9 @@ def test_resource_files_at_predictable_paths(site):
 
 def test_orientation_page_links_both_ways_and_gives_provenance(site):
     text = (site / "contract/coutras-2024-2030/orientation/5.html").read_text(encoding="utf-8")
-    assert "<h1>Accompagner l’amélioration de l’habitat en transition</h1>" in text
+    assert "<h1>Orientation 5 : Accompagner l’amélioration de l’habitat en transition</h1>" in text
     assert 'href="../../coutras-2024-2030.html"' in text          # out: its contract
-    assert "Liens entrants" in text and "pilot" in text             # in: its pilots, actions, lines
+    assert "Liens entrants" in text and "Pilote : " in text         # in: its pilots, actions, lines
     assert "002_ac9efd2afd3fa111.txt" in text and "1653" in text    # provenance: document and line
     assert 'type="text/turtle" href="5.ttl"' in text
 

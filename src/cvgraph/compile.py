@@ -19,7 +19,7 @@ from .names import slugify
 from .registry import Registries, check_source, load_registries
 from .resolve import Resolver, Scope
 from .sheets import Node, mappings, optional, read_yaml, require
-from .vocab import CV, ORG, SCHEMES, CachedNamespace, concept
+from .vocab import CV, ORG, PHRASES, SCHEMES, CachedNamespace, concept
 from .vocab import DCTERMS as _DCTERMS, OWL as _OWL, RDF as _RDF, RDFS as _RDFS, SKOS as _SKOS, XSD as _XSD
 
 # rdflib's closed namespaces check each name on every use; here, in the build's inner loop, their
@@ -644,7 +644,7 @@ class Compiler:
             self.add(s, CV.participant, self.org(org_id))
             self.add(s, CV.role, concept("role", role))
             self.add(s, CV.asWritten, fr(written))
-            self.add(s, RDFS.label, fr(f"{role} {org_id} (orientation {n})"))
+            self.add(s, RDFS.label, fr(f"{PHRASES['role'][role].capitalize()} : {self.scope.label(org_id)} (O{n})"))
             if amendment is not None:
                 self.add(s, CV.fromAmendment, amendment)
             self.confidence(s, p)
@@ -652,7 +652,7 @@ class Compiler:
 
     def _funding(self, o: URIRef, cid: str, n: int, f: Node, doc: str, amendment: URIRef | None = None) -> None:
         funder = self.resolve(require(f, "funder"), f, "funder")
-        kind = self.controlled(f, "kind", "funding-kind")
+        self.controlled(f, "kind", "funding-kind")   # a known kind, or an error naming the line
         names = require(f, "instruments", list) if "instruments" in f else []
         proposed = set(optional(f, "proposed_instruments", list, []))
         instruments = list(dict.fromkeys(self.proposed_instrument(cid, x) if x in proposed else
@@ -664,18 +664,20 @@ class Compiler:
             self.add(s, RDF.type, CV.FundingLine)
             self.add(s, CV.orientation, o)
             self.add(s, CV.funder, self.org(funder))
+            effective = f["kind"]
             if f["kind"] == "non-precise" and inst in self.specific_credits:   # the heading does not say;
-                self.add(s, CV.fundingKind, concept("funding-kind", "specifique"))  # the instrument does
+                effective = "specifique"                                        # the instrument does
                 self.add(s, CV.kindInferred, Literal(True))
-            else:
-                self.add(s, CV.fundingKind, kind)
+            self.add(s, CV.fundingKind, concept("funding-kind", effective))
             if inst:
                 self.add(s, CV.instrument, inst if isinstance(inst, URIRef) else self.uri("instrument", inst))
             else:
                 self.add(s, CV.withoutInstrument, Literal(True))
             self.add(s, CV.asWritten, fr(written))
-            shown = str(inst).rsplit("/", 1)[-1] if inst else "sans instrument"
-            self.add(s, RDFS.label, fr(f"{f['funder']} – {shown} (orientation {n})"))
+            # a label to read: "État — DSIL (droit commun, O5)"
+            shown = (self.regs.instruments[inst]["label"] if isinstance(inst, str) else str(self.g.value(inst, RDFS.label))
+                     ) if inst else "sans dispositif"
+            self.add(s, RDFS.label, fr(f"{self.scope.label(funder)} — {shown} ({PHRASES['funding-kind'][effective]}, O{n})"))
             for key, prop in (("heading", CV.heading), ("purpose", CV.purpose), ("amount_note", CV.amountNote)):
                 if key in f:
                     self.add(s, prop, fr(require(f, key)))

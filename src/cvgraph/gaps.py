@@ -10,18 +10,21 @@ tests check that both find the same gaps.
 from __future__ import annotations
 
 import tempfile
-
+from collections import Counter
 from dataclasses import asdict, dataclass
+from itertools import groupby
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from .graph import graph_file, load_graph, load_store
+from .output import Link, md_table, table_text
 from .progress import progress
 from .query import named_queries
 from .store import catalogue
-from .validate import CVS, SH, Context, load_shapes, pick_engine, source_text, validate_fast, validate_graph
+from .tables import Table, html_page, html_table
+from .validate import CVS, SEVERITY_FR, SH, Context, load_shapes, pick_engine, source_text, validate_fast, validate_graph
 from .vocab import CV, RDF, french_text
 
 HEADER = ("contract", "gap", "orientation", "subject", "detail", "source")
@@ -159,3 +162,74 @@ def _shapes_for(shapes: Graph, gap_ids: set[str]) -> Graph:
         out.add((s, p, o))
     return out
 
+
+# --- the report for reading ---------------------------------------------------------------------
+
+GROUPED_PER_ORIENTATION = ("figure-without-period", "figure-without-source")   # many rows: one line per orientation
+
+
+def gap_counts(found, cats) -> list[list]:
+    """(category, title, severity, number of gaps) for each category that has gaps, most first."""
+    counts = Counter(g.gap for g in found)
+    return [[gid, cats[gid].title, SEVERITY_FR.get(cats[gid].severity, cats[gid].severity), n]
+            for gid, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def gap_report(found, cats, fmt: str, title: str, links=None, whole_page: bool = True) -> str:
+    """The gap report for reading (text, md or html): the counts by category, then per contract and
+    category the gaps, the figures without period or source grouped per orientation. In html, the
+    body alone when not `whole_page` (the published site wraps it in its own page)."""
+    import html as h
+
+    counts = gap_counts(found, cats)
+    lines: list[str] = []
+    if fmt == "text":
+        lines.append(f"{title} : {len(found)} manque(s)")
+        if counts:
+            lines.append(table_text(("Catégorie", "Intitulé", "Gravité", "Nombre"), counts).rstrip("\n"))
+    elif fmt == "md":
+        lines.append(f"# {title} ({len(found)})\n")
+        lines.append(md_table(("Catégorie", "Intitulé", "Gravité", "Nombre"), counts) if counts else "Aucun manque trouvé.\n")
+    else:
+        lines.append(f"<p>{len(found)} manque(s).</p>")
+        if counts:
+            lines.append(html_table(Table(("gap", "title", "severity", "count"), counts,
+                                          headers=("Catégorie", "Intitulé", "Gravité", "Nombre"))))
+    for cid, total, by_gap in by_contract_and_gap(found):
+        if fmt == "text":
+            lines.append(f"\n== Contrat {cid} : {total} manque(s)")
+        elif fmt == "md":
+            lines.append(f"## Contrat {cid} ({total})\n")
+        else:
+            lines.append(f"<h2>Contrat {h.escape(cid)} ({total})</h2>")
+        for gid, rows in by_gap:
+            heading = f"{cats[gid].title} ({gid}, {SEVERITY_FR.get(cats[gid].severity, '')}, {len(rows)})"
+            if gid in GROUPED_PER_ORIENTATION:
+                grouped = [(o or "–", list(rs)) for o, rs in groupby(rows, key=lambda g: g.orientation)]
+                body = [("O" + o if o != "–" else "Données du territoire", f"{len(rs)} : " + " ; ".join(
+                    g.subject or g.detail for g in rs), rs[0].source) for o, rs in grouped]
+                header = ("Orientation", "Données chiffrées", "Source (première)")
+            else:
+                body = [(g.orientation, f"{g.subject} : {g.detail}" if g.subject else g.detail,
+                         Link(g.source, links.url(g.file, g.line)) if links else g.source) for g in rows]
+                header = ("Orientation", "Manque", "Source")
+            if fmt == "text":
+                lines.append(f"  -- {heading}")
+                lines += [f"     {'O' + o if o and o[0].isdigit() else o}{' ' if o else ''}{what} ({src})"
+                          for o, what, src in body]
+            elif fmt == "md":
+                lines.append(f"### {heading}\n")
+                lines.append(md_table(header, body))
+            else:
+                lines.append(f"<h3>{h.escape(heading)}</h3>")
+                lines.append(html_table(Table(header, [list(b) for b in body], headers=header)))
+    if fmt == "html":
+        return html_page(title, "\n".join(lines)) if whole_page else "\n".join(lines)
+    return "\n".join(lines) + "\n"
+
+
+def by_contract_and_gap(found):
+    """Sorted gaps as (contract, number of gaps, [(gap id, gaps)]), for the grouped reports."""
+    for cid, in_contract in groupby(found, key=lambda g: g.contract):
+        in_contract = list(in_contract)
+        yield cid, len(in_contract), [(gid, list(rows)) for gid, rows in groupby(in_contract, key=lambda g: g.gap)]

@@ -187,36 +187,37 @@ def to_md(ms: list[Matrix]) -> str:
     return "\n".join(out)
 
 
-def to_html(ms: list[Matrix]) -> str:
-    e = html.escape
+def html_style() -> str:
     css = "\n".join(f".r-{role} {{ background: #{colour}; }}" for role, (_, _, _, colour) in ROLES.items())
-    parts = ["<!DOCTYPE html>", '<html lang="fr"><head><meta charset="utf-8">',
-             "<title>Matrice des responsabilités des partenaires</title>",
-             "<style>",
-             "body { font-family: system-ui, sans-serif; margin: 1.5em; color: #111; }",
-             "table { border-collapse: collapse; margin-bottom: 1em; }",
-             "th, td { border: 1px solid #777; padding: 2px 6px; text-align: center; font-size: 13px; }",
-             "th.partner, td.partner { text-align: left; }",
-             "thead th { position: sticky; top: 0; background: #eee; }",
-             "td.roles { white-space: nowrap; }",
-             "td.roles span { display: inline-block; min-width: 1.3em; margin: 1px; color: #fff;"
-             " font-weight: bold; border-radius: 3px; }",
-             "tfoot td { font-weight: bold; background: #f4f4f4; }",
-             "dl.legend dt { display: inline-block; width: 1.6em; color: #fff; font-weight: bold;"
-             " text-align: center; border-radius: 3px; }",
-             "dl.legend dd { display: inline; margin: 0 1.5em 0 0.4em; }",
-             css, "@media print { thead th { position: static; } }", "</style></head><body>",
-             "<h1>Matrice des responsabilités des partenaires</h1>"]
+    return "\n".join([
+        "table.matrix { border-collapse: collapse; margin-bottom: 1em; width: auto; }",
+        "table.matrix th, table.matrix td { border: 1px solid #777; padding: 2px 6px; text-align: center; font-size: 13px; width: auto; }",
+        "table.matrix th.partner, table.matrix td.partner { text-align: left; min-width: 16em; }",
+        ".matrix-wrap { overflow-x: auto; }",
+        "table.matrix thead th { position: sticky; top: 0; background: #eee; }",
+        "td.roles { white-space: nowrap; }",
+        "td.roles span { display: inline-block; min-width: 1.3em; margin: 1px; color: #fff;"
+        " font-weight: bold; border-radius: 3px; }",
+        "table.matrix tfoot td { font-weight: bold; background: #f4f4f4; }",
+        "dl.legend dt { display: inline-block; width: 1.6em; color: #fff; font-weight: bold;"
+        " text-align: center; border-radius: 3px; }",
+        "dl.legend dd { display: inline; margin: 0 1.5em 0 0.4em; }",
+        css, "@media print { table.matrix thead th { position: static; } }"])
+
+
+def html_body(ms: list[Matrix], href=lambda iri: iri) -> str:
+    """The legend and one table per matrix; `href` gives the link of a partner's IRI."""
+    e = html.escape
     legend = "".join(f'<dt class="r-{role}">{letter}</dt><dd>{e(fr)}</dd>'
                      for role, (letter, fr, _en, _c) in ROLES.items())
-    parts.append(f'<dl class="legend" aria-label="Légende">{legend}</dl>')
-    parts.append("<p>Total d’une ligne : nombre d’orientations où le partenaire a au moins un rôle ; "
-                 "total d’une colonne : nombre de partenaires engagés dans l’orientation. "
-                 "Chaque rôle est écrit en lettre, la couleur n’est qu’un repère.</p>")
-    parts.append(f"<p>{e(ROLL_UP)}</p>")
+    parts = [f'<dl class="legend" aria-label="Légende">{legend}</dl>',
+             "<p>Total d’une ligne : nombre d’orientations où le partenaire a au moins un rôle ; "
+             "total d’une colonne : nombre de partenaires engagés dans l’orientation. "
+             "Chaque rôle est écrit en lettre, la couleur n’est qu’un repère.</p>",
+             f"<p>{e(ROLL_UP)}</p>"]
     for m in ms:
         parts.append(f'<section id="{e(m.contract)}"><h2>{e(m.title)} <small>({e(m.contract)})</small></h2>')
-        parts.append("<table><thead><tr><th class=\"partner\" scope=\"col\">Partenaire</th>"
+        parts.append("<div class=\"matrix-wrap\"><table class=\"matrix\"><thead><tr><th class=\"partner\" scope=\"col\">Partenaire</th>"
                      "<th scope=\"col\">Signataire</th>"
                      + "".join(f'<th scope="col" title="{e(t)}">O{n}</th>' for n, t in m.orientations)
                      + "<th scope=\"col\">Total</th></tr></thead><tbody>")
@@ -227,17 +228,27 @@ def to_html(ms: list[Matrix]) -> str:
                 spans = "".join(f'<span class="r-{role}" title="{e(ROLES[role][1])}">{ROLES[role][0]}</span>'
                                 for role in PRIORITY if role in roles)
                 cells.append(f'<td class="roles">{spans}</td>')
-            parts.append(f'<tr><th class="partner" scope="row"><a href="{e(r["partner"])}">{e(r["label"])}</a></th>'
+            link = href(r["partner"])
+            name = f'<a href="{e(link)}">{e(r["label"])}</a>' if link else e(r["label"])
+            parts.append(f'<tr><th class="partner" scope="row">{name}</th>'
                          f'<td>{"oui" if r["signatory"] else ""}</td>{"".join(cells)}<td>{m.row_total(r)}</td></tr>')
         parts.append("</tbody><tfoot><tr><td class=\"partner\">Total</td>"
                      f"<td>{sum(1 for r in m.rows if r['signatory'])}</td>"
                      + "".join(f"<td>{m.column_total(n)}</td>" for n, _ in m.orientations)
-                     + "<td></td></tr></tfoot></table>")
+                     + "<td></td></tr></tfoot></table></div>")
         parts.append("<details><summary>Orientations</summary><ol>"
                      + "".join(f'<li value="{n}">{e(t)}</li>' for n, t in m.orientations)
                      + "</ol></details></section>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts)
+
+
+def to_html(ms: list[Matrix]) -> str:
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="fr"><head><meta charset="utf-8">',
+        "<title>Matrice des responsabilités des partenaires</title>",
+        "<style>", "body { font-family: system-ui, sans-serif; margin: 1.5em; color: #111; }", html_style(),
+        "</style></head><body>", "<h1>Matrice des responsabilités des partenaires</h1>",
+        html_body(ms), "</body></html>"]) + "\n"
 
 
 def to_xlsx(ms: list[Matrix]) -> bytes:

@@ -38,7 +38,9 @@ from .errors import UsageError
 from .graph import graph_base, graph_file, load_store
 from .progress import progress
 from .names import sort_key
+from .matrix import html_style as matrix_style
 from .output import new_folder_beside, swap_folder
+from .pages import CSS as PAGES_CSS
 from .query import named_queries
 from .sources import Sources, TextState, documents_from_graph, text_path, text_states
 from .vocab import CV, CVV, PREFIXES
@@ -130,7 +132,7 @@ class Site:
             if iri.startswith(base):
                 path = iri[len(base):]
                 if path and all(_SAFE_SEGMENT.match(seg) for seg in path.split("/")) and \
-                        path.split("/")[0] not in ("dump", "ontology", "deploy", "sparql", "query"):
+                        path.split("/")[0] not in ("dump", "ontology", "deploy", "sparql", "query", "report"):
                     self.paths[iri] = path
                 else:
                     self.skipped.append(iri)
@@ -192,7 +194,7 @@ textarea { width: 100%; font-family: ui-monospace, monospace; font-size: .9em; }
 table.source-text td { border: 0; padding: 0 8px; font-family: ui-monospace, monospace; font-size: .85em; white-space: pre-wrap; }
 table.source-text td.n { width: 4em; text-align: right; color: #888; user-select: none; } table.source-text td.n a { color: inherit; text-decoration: none; }
 table.source-text tr:target { background: #fff1a8; } .no-text { color: #555; font-style: italic; }
-"""
+""" + PAGES_CSS
 
 
 DATA_FOOTER = ("Données : Licence Ouverte 2.0 (etalab-2.0). Chaque fait renvoie au document source et à la "
@@ -231,12 +233,25 @@ def value_html(site: Site, term, here: str) -> str:
     return e(str(term))
 
 
-def resource_page(site: Site, iri: str) -> str:
+def resource_page(site: Site, iri: str, reading=None) -> str:
+    """A resource's page: for an orientation, its fiche; for a contract, its axes, orientations,
+    signatories and reports (`cvgraph.pages`, with `reading`); then every property, its provenance
+    and the links to it."""
+    from .pages import contract_overview, orientation_fiche
+
     e = html.escape
     here = site.paths[iri] + ".html"
     name = posixpath.basename(site.paths[iri])
     title = site.label(iri)
-    types = ", ".join(value_html(site, ox.NamedNode(t), here) for t in site.types(iri))
+    types = site.types(iri)
+    lead = ""
+    if reading is not None and str(CV.Orientation) in types:
+        number = [t.object.value for t in site.out_edges[iri] if t.predicate.value == str(CV.number)]
+        title = f"Orientation {number[0]} : {title}" if number else title
+        lead = orientation_fiche(reading, iri, here)
+    elif reading is not None and str(CV.Contract) in types:
+        lead = contract_overview(reading, iri, here)
+    types = ", ".join(value_html(site, ox.NamedNode(t), here) for t in types)
     twins = " ".join(f'<a href="{e(name)}.{ext}" type="{mt}">{label}</a>'
                      for ext, (mt, _), label in zip(TWINS, TWINS.values(), ("Turtle", "JSON-LD", "N-Triples")))
     head = "".join(f'\n<link rel="alternate" type="{mt}" href="{e(name)}.{ext}">' for ext, (mt, _) in TWINS.items())
@@ -246,7 +261,9 @@ def resource_page(site: Site, iri: str) -> str:
     flags = [t for t in edges if t.predicate.value == str(CV.flag)]
     for t in flags:
         out.append(f'<p class="flag">À noter : {e(t.object.value)}</p>')
-    out.append("<h2>Propriétés</h2><table>")
+    if lead:
+        out.append(lead)
+    out.append(f"<h2>{'Toutes les propriétés' if lead else 'Propriétés'}</h2><table>")
     provenance = (str(CV.sourceLine), str(CV.sourceSection), DCT + "source", str(CV.asWritten))
     rows = sorted((t for t in edges if t.predicate.value not in (RDF_TYPE, str(CV.flag)) + provenance),
                   key=lambda t: (site.label(t.predicate.value), str(t.object)))
@@ -599,19 +616,26 @@ def publish(out: Path, graph_path=None, base_uri: str | None = None, *, force: b
     source_base = graph_base(store)
     documents = documents_from_graph(store)
     triples, base = rebased_triples(graph_path, base, store)
-    del store
     texts = text_states({base + iri[len(source_base):] if iri.startswith(source_base) else iri: info
                          for iri, info in documents.items()}, sources)
     ontology_file = resource_dir("ontology") / "cvgraph.ttl"
     ontology = list(ox.parse(path=str(ontology_file), format=ox.RdfFormat.TURTLE))
     site = Site(triples, base, ontology, texts)
+    # the gaps (kept in a build folder) and each contract's matrix, for the reader pages
+    from .gaps import categories, find_gaps
+    from .pages import Reading, report_pages
+    cats = categories()
+    found = find_gaps(graph_path, store=store)
+    reading = Reading(site, found, cats, source_base)
+    reports = list(report_pages(reading, store, found, cats))
+    del store
     today = today or dt.date.today().isoformat()
     counts = {"triples": len(triples), "resources": len(site.paths),
               "subjects": len({t.subject for t in triples}), "properties": len({t.predicate for t in triples}),
               "classes": len({t.object for t in triples if t.predicate.value == RDF_TYPE})}
     tmp = new_folder_beside(out)
     try:
-        files = write_site(tmp, site, triples, ontology_file, ontology, counts, publisher, today)
+        files = write_site(tmp, site, triples, ontology_file, ontology, counts, publisher, today, reading, reports)
         swap_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -620,7 +644,7 @@ def publish(out: Path, graph_path=None, base_uri: str | None = None, *, force: b
 
 
 def write_site(root: Path, site: Site, triples, ontology_file: Path, ontology: list, counts: dict, publisher: str,
-               today: str) -> int:
+               today: str, reading=None, reports=()) -> int:
     written = 0
 
     def put(rel: str, data: bytes | str) -> None:
@@ -633,13 +657,15 @@ def write_site(root: Path, site: Site, triples, ontology_file: Path, ontology: l
 
     for iri, path in progress(site.paths.items(), len(site.paths), "publish: pages"):
         description = site.out_edges[iri] + [t for t in site.in_edges.get(iri, ()) if t.subject.value != iri]
-        put(path + ".html", resource_page(site, iri))
+        put(path + ".html", resource_page(site, iri, reading))
         for ext, (_, fmt) in TWINS.items():
             put(f"{path}.{ext}", serialise(description, fmt, site.base))
     for doc, state in sorted(site.texts.items()):
         if state.text is not None and doc in site.paths:
             put(text_path(site.paths[doc]) + ".html", text_page(site, doc))
             put(text_path(site.paths[doc]) + ".txt", "\n".join(state.text) + "\n")
+    for here, title, body in reports:
+        put(here, page(title, here, body, head_extra=f"<style>body {{ max-width: none; }}\n{matrix_style()}</style>"))
     for segment, title in INDEXES.items():
         put(f"{segment}/index.html", index_page(site, segment, title))
     put("index.html", home_page(site, counts))

@@ -31,6 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ._paths import resource_dir
+from .names import sort_key
 from .errors import UsageError, did_you_mean
 from .store import CONTRACT_IDS, Catalogue, catalogue
 
@@ -237,7 +238,8 @@ def run_embedded(store: ox.Store, query: NamedQuery, values: dict[str, str] | No
         return Result("ASK", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        return Result("SELECT", variables, [["" if t is None else t.value for t in s] for s in result])
+        return Result("SELECT", variables, in_reading_order(query.text, variables,
+                                                            [["" if t is None else t.value for t in s] for s in result]))
     triples = "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in result)
     return Result(query.form, ntriples=triples)
 
@@ -254,7 +256,8 @@ def run_rdflib(graph, query: NamedQuery, values: dict[str, str] | None = None) -
     if result.type != "SELECT":
         return Result(query.form, ntriples=result.serialize(format="nt").decode("utf-8"))
     variables = [str(v) for v in result.vars]
-    return Result("SELECT", variables, [[_as_pyoxigraph_writes(t) for t in row] for row in result])
+    return Result("SELECT", variables, in_reading_order(query.text, variables,
+                                                        [[_as_pyoxigraph_writes(t) for t in row] for row in result]))
 
 
 def _as_pyoxigraph_writes(term) -> str:
@@ -341,7 +344,7 @@ def run_endpoint(url: str, query: NamedQuery, values: dict[str, str] | None = No
             return Result("ASK", boolean=bool(data.get("boolean")))
         variables = data["head"]["vars"]
         rows = [[b.get(v, {}).get("value", "") for v in variables] for b in data["results"]["bindings"]]
-        return Result("SELECT", variables, rows)
+        return Result("SELECT", variables, in_reading_order(query.text, variables, rows))
     content_type = response.headers.get("Content-Type", "text/turtle").split(";")[0].strip()
     fmt = ox.RdfFormat.from_media_type(content_type) or ox.RdfFormat.TURTLE
     try:
@@ -349,6 +352,38 @@ def run_endpoint(url: str, query: NamedQuery, values: dict[str, str] | None = No
     except SyntaxError as err:
         raise UsageError(f"endpoint {url}: unreadable {content_type} answer: {err}") from None
     return Result(form, ntriples="".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples))
+
+
+_ORDER_BY = re.compile(r"\bORDER\s+BY\s+(?P<keys>(?:\s*(?:\?\w+|(?:ASC|DESC)\s*\(\s*\?\w+\s*\)))+)\s*$", re.I)
+_KEY = re.compile(r"(?:(?P<dir>ASC|DESC)\s*\(\s*)?\?(?P<var>\w+)", re.I)
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def in_reading_order(text: str, variables: list[str], rows: list[list[str]]) -> list[list[str]]:
+    """The rows in the order of the query's ORDER BY, with text compared as people read it: accents
+    and case ignored ("État" among the E's, "BM" after "Banque"); SPARQL engines compare code points,
+    which puts "État" after "Région". Numbers compare as numbers, unbound values first, as in SPARQL.
+    Only when the query ends with ORDER BY on projected variables (no LIMIT, OFFSET or expression);
+    otherwise the engine's order stands."""
+    match = _ORDER_BY.search(_strip_comments(text).strip())
+    if not match or not rows:
+        return rows
+    keys = [(m.group("var"), (m.group("dir") or "ASC").upper()) for m in _KEY.finditer(match.group("keys"))]
+    if any(var not in variables for var, _ in keys):
+        return rows
+
+    def key(value: str):
+        if value == "":
+            return (0,)
+        if _NUMBER.match(value):
+            from decimal import Decimal
+            return (1, Decimal(value))
+        return (2, sort_key(value), value)
+    out = list(rows)
+    for var, direction in reversed(keys):   # stable sorts, the last key first
+        i = variables.index(var)
+        out.sort(key=lambda r: key(r[i]), reverse=direction == "DESC")
+    return out
 
 
 def _strip_comments(text: str) -> str:

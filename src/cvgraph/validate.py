@@ -348,6 +348,13 @@ def french_number(value) -> str:
     return format(number.normalize(), "f").replace(".", ",")
 
 
+def figure_value(value, notation: str, unit_label: str = "") -> str:
+    """A figure's value and unit as people write them: "45,7 %", "12 000 €" is "12000 €", "1 250 personnes"
+    is "1250 personnes"."""
+    shown = {"percent": " %", "euro": " €"}.get(notation, f" {unit_label.lower()}" if unit_label else "")
+    return f"{french_number(value)}{shown}"
+
+
 def sort_key(f: Finding):
     return (f.contract, int(f.orientation) if f.orientation.isdigit() else -1, f.shape,
             SEVERITY_ORDER.get(f.severity, 3), f.subject, f.focus, f.value, f.message)
@@ -381,8 +388,7 @@ class Context:
             said.append(self.label(territory))
         if value is not None:
             notation = str(self.data.value(unit, SKOS.notation) or "") if unit is not None else ""
-            shown = {"percent": " %", "euro": " €"}.get(notation, f" {self.label(unit).lower()}" if unit else "")
-            said.append(f"{french_number(value)}{shown}")
+            said.append(figure_value(value, notation, self.label(unit) if unit is not None else ""))
         return f"{self.label(node)} ({' : '.join(said)})" if said else self.label(node)
 
     def named_shape(self, shape):

@@ -57,6 +57,13 @@ SCHEMES = {
     "document-kind": ("contract-text", "web-page", "reference-data"),
 }
 
+# How a label of the data names a controlled value within a phrase ("Pilote : …", "(droit commun, O5)").
+PHRASES = {
+    "funding-kind": {"droit-commun": "droit commun", "specifique": "crédits spécifiques",
+                     "non-precise": "nature non précisée"},
+    "role": {"pilot": "pilote", "service": "service associé", "participant": "participant"},
+}
+
 
 def french_text(g, s, p=RDFS.label) -> str | None:
     """The French value of `p` on `s` (else the first other value, in a stable order), or None."""
