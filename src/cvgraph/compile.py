@@ -675,8 +675,8 @@ class Compiler:
                 self.add(s, CV.withoutInstrument, Literal(True))
             self.add(s, CV.asWritten, fr(written))
             # a label to read: "État — DSIL (droit commun, O5)"
-            shown = (self.regs.instruments[inst]["label"] if isinstance(inst, str) else str(self.g.value(inst, RDFS.label))
-                     ) if inst else "sans dispositif"
+            shown = ((str(self.g.value(inst, RDFS.label)) if isinstance(inst, URIRef)   # a proposed one
+                      else self.regs.instruments[inst]["label"]) if inst else "sans dispositif")
             self.add(s, RDFS.label, fr(f"{self.scope.label(funder)} — {shown} ({PHRASES['funding-kind'][effective]}, O{n})"))
             for key, prop in (("heading", CV.heading), ("purpose", CV.purpose), ("amount_note", CV.amountNote)):
                 if key in f:
