@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,15 +24,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(command: list[str], ready_url: str, what: str, log: Path, wait: float = 60):
+def running(command: list[str], ready_url: str, what: str, log: Path, wait: float = 60, env: dict | None = None):
     """Start `command`, wait until `ready_url` answers, stop it at the end."""
     with open(log, "wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + wait
     while True:
         try:
             urllib.request.urlopen(ready_url, timeout=2).read()
             break
+        except urllib.error.HTTPError:
+            break          # it answers, if only to refuse
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
@@ -97,3 +100,90 @@ def render(url: str, shot: Path, width: int = 1300, height: int = 1000) -> str:
         os.makedirs(keep, exist_ok=True)
         shutil.copy(shot, os.path.join(keep, shot.name))
     return dom.stdout
+
+
+def _user_exists(name: str) -> bool:
+    import pwd
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+@contextmanager
+def world_readable_folder():
+    """A folder the workers of nginx and Apache (www-data, nobody) can read: pytest's own are private."""
+    import tempfile
+    folder = Path(tempfile.mkdtemp(prefix="cvgraph-deploy-"))
+    os.chmod(folder, 0o755)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def debian_server_or_skip(name: str, package: str) -> str:
+    """The path of a server from Debian's packages (nginx, apache2); .ci/run installs them, so
+    there their absence is a failure (CVGRAPH_REQUIRE_SERVERS=1)."""
+    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+    if not found:
+        if os.environ.get("CVGRAPH_REQUIRE_SERVERS") == "1":
+            pytest.fail(f"{name} is required here (CVGRAPH_REQUIRE_SERVERS=1) but not installed")
+        pytest.skip(f"Debian's {package} is not installed (apt-get install {package}); .ci/run installs it")
+    return found
+
+
+@contextmanager
+def nginx_server(folder: Path, conf: str, port: int):
+    """nginx in the foreground on 127.0.0.1:`port`, with `conf` at its http level; yields its base URL."""
+    binary = debian_server_or_skip("nginx", "nginx")
+    (folder / "logs").mkdir(parents=True, exist_ok=True)
+    main = folder / "nginx.conf"
+    main.write_text(f"""daemon off; worker_processes 1; pid {folder}/nginx.pid; error_log {folder}/logs/error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log {folder}/logs/access.log;
+    client_body_temp_path {folder}/tmp-body; proxy_temp_path {folder}/tmp-proxy; fastcgi_temp_path {folder}/tmp-fcgi;
+    uwsgi_temp_path {folder}/tmp-uwsgi; scgi_temp_path {folder}/tmp-scgi;
+    map_hash_bucket_size 1024; map_hash_max_size 131072;
+    include /etc/nginx/mime.types;
+{conf}
+}}
+""")
+    with running([binary, "-c", str(main), "-p", str(folder)], f"http://127.0.0.1:{port}/", "nginx",
+                 folder / "logs" / "stdout.log", wait=20):
+        yield f"http://127.0.0.1:{port}/"
+
+
+@contextmanager
+def apache_server(folder: Path, docroot: Path, port: int):
+    """Apache (apache2 -X, one process in the foreground) on 127.0.0.1:`port`, serving `docroot`
+    with its .htaccess files read; yields its base URL."""
+    binary = debian_server_or_skip("apache2", "apache2")
+    modules = "/usr/lib/apache2/modules"
+    (folder / "logs").mkdir(parents=True, exist_ok=True)
+    conf = folder / "httpd.conf"
+    conf.write_text(f"""ServerRoot {folder}
+PidFile {folder}/httpd.pid
+Listen 127.0.0.1:{port}
+ServerName 127.0.0.1
+ErrorLog {folder}/logs/error.log
+LogLevel warn
+{"".join(f"LoadModule {m}_module {modules}/mod_{m}.so{chr(10)}" for m in (
+        "mpm_event", "authz_core", "dir", "mime", "rewrite", "headers", "alias"))}
+User {"www-data" if _user_exists("www-data") else "nobody"}
+Group {"www-data" if _user_exists("www-data") else "nogroup"}
+TypesConfig /etc/mime.types
+DocumentRoot {docroot}
+<Directory {docroot}>
+    AllowOverride All
+    Require all granted
+    Options FollowSymLinks
+</Directory>
+""")
+    env = {**os.environ, "APACHE_RUN_DIR": str(folder), "APACHE_LOCK_DIR": str(folder), "APACHE_LOG_DIR": str(folder)}
+    base = f"http://127.0.0.1:{port}/"
+    with running([binary, "-X", "-f", str(conf)], base, f"apache (see {folder}/logs/error.log)",
+                 folder / "logs" / "stdout.log", wait=20, env=env):
+        yield base

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
 
 from cvgraph.query import named_queries, run_embedded, run_endpoint
 from servers import cvgraph_server, render
@@ -38,6 +38,23 @@ def fetch(url: str, accept: str | None = None, method: str = "GET", data: bytes 
 
 
 ORIENTATION = "contract/coutras-2024-2030/orientation/5"
+
+
+def test_a_resource_names_its_descriptions_and_the_dataset_resolves(server):
+    """Issue 19, points 1 and 3: `Link: rel=describedby` to the RDF twins; the dataset's description
+    (its IRI <base>void#dataset) answers in HTML and RDF, and names this server's SPARQL endpoint."""
+    status, headers, _ = fetch(server + ORIENTATION, "text/html")
+    links = headers.get("Link", "")
+    for ext, media in (("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples")):
+        assert f'<5.{ext}>; rel="describedby"; type="{media}"' in links
+    status, headers, body = fetch(server + "void", "text/turtle")
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    g = Graph().parse(data=body.decode(), format="turtle")
+    dcat, void = "http://www.w3.org/ns/dcat#", "http://rdfs.org/ns/void#"
+    service = next(g.subjects(RDF.type, URIRef(dcat + "DataService")))
+    assert str(g.value(service, URIRef(dcat + "endpointURL"))) == server + "sparql"
+    assert str(g.value(URIRef(server + "void#dataset"), URIRef(void + "sparqlEndpoint"))) == server + "sparql"
+    assert fetch(server + "void", "text/html")[1]["Content-Type"].startswith("text/html")
 
 
 @pytest.mark.parametrize("accept,fmt", [("text/turtle", ox.RdfFormat.TURTLE),

@@ -30,6 +30,7 @@ from rdflib import Graph, Literal, URIRef
 
 from ._paths import default_build_dir, resource_dir
 from . import compile as compile_
+from .dcat import read_release
 from .errors import SourceError, UsageError, parse_failure
 from .output import new_folder_beside, swap_folder
 from .progress import progress
@@ -230,6 +231,7 @@ def _build(data_dir: Path, out_dir: Path, base: str, jobs: int | None, increment
         _check_retired(comp.retired, tmp)
         _keep_results(out_dir, tmp, {part[len("contract/"):] for part in info if part != SHARED} | {SHARED})
         meta = store_meta(base, info)
+        meta["release"] = read_release(data_dir)   # what `publish` states of this release (data/release.yaml)
         meta["build"] = {"inputs": inputs, "data": str(Path(data_dir).resolve()),
                          "sheets": {name: done[name] for name in sorted(done)},
                          "registries": fixed_hashes}

@@ -483,13 +483,17 @@ def network(graph_path, contract, fmt, out_path):
 @graph_option
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="The site folder to write.")
 @click.option("--base-uri", help="Base IRI the site is hosted at (default: the graph's own, https://w3id.org/cvgraph/id/).")
-@click.option("--publisher", default="cvgraph", show_default=True, help="Publisher named in the DCAT description.")
+@click.option("--publisher", help="Publisher named in the DCAT description (default: data/release.yaml's, else cvgraph).")
+@click.option("--sparql-endpoint", metavar="URL",
+              help="The SPARQL endpoint that serves this data, described as a DCAT data service (none by default).")
+@click.option("--hosted-at", metavar="URL",
+              help="Where the folder is served, when the IRIs are elsewhere (w3id.org): deploy/w3id.htaccess sends them there.")
 @click.option("--force", is_flag=True, help="Replace a folder that is not empty.")
 @sources_option
-def publish(graph_path, out_dir, base_uri, publisher, force, sources_dir):
+def publish(graph_path, out_dir, base_uri, publisher, sparql_endpoint, hosted_at, force, sources_dir):
     """Publish the graph as a static linked-data site: one HTML page and Turtle, JSON-LD and
     N-Triples twins per resource, index pages, dumps, the ontology and its documentation, a
-    VoID/DCAT-AP description (licence etalab-2.0), the query page and nginx/Apache snippets for
+    VoID/DCAT-AP 3.0.1 description (licence etalab-2.0, dates from data/release.yaml), the query page and nginx/Apache snippets for
     content negotiation. With --sources, each source text whose rights allow it gets a page with an
     anchor per line (redactions applied), and every resource's provenance links to its line.
 
@@ -501,7 +505,7 @@ def publish(graph_path, out_dir, base_uri, publisher, force, sources_dir):
     from .publish import publish as run_publish
 
     summary = run_publish(out_dir, graph_path, base_uri, force=force, publisher=publisher,
-                          sources=sources_folder(sources_dir))
+                          sources=sources_folder(sources_dir), sparql_endpoint=sparql_endpoint, hosted_at=hosted_at)
     click.echo("\n".join(summary.lines()))
 
 

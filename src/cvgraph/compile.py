@@ -20,11 +20,12 @@ from .registry import Registries, check_source, load_registries
 from .resolve import Resolver, Scope
 from .sheets import Node, mappings, optional, read_yaml, require
 from .vocab import CV, ORG, PHRASES, SCHEMES, CachedNamespace, concept
-from .vocab import DCTERMS as _DCTERMS, OWL as _OWL, RDF as _RDF, RDFS as _RDFS, SKOS as _SKOS, XSD as _XSD
+from .vocab import DCTERMS as _DCTERMS, OWL as _OWL, PROV as _PROV, RDF as _RDF, RDFS as _RDFS, SKOS as _SKOS, XSD as _XSD
 
 # rdflib's closed namespaces check each name on every use; here, in the build's inner loop, their
 # terms are made once
-DCTERMS, RDF, RDFS, SKOS, XSD, OWL = (CachedNamespace(str(ns)) for ns in (_DCTERMS, _RDF, _RDFS, _SKOS, _XSD, _OWL))
+DCTERMS, RDF, RDFS, SKOS, XSD, OWL, PROV = (CachedNamespace(str(ns)) for ns in (_DCTERMS, _RDF, _RDFS, _SKOS, _XSD,
+                                                                                _OWL, _PROV))
 
 _ORG_CLASS = {
     "state": CV.PublicOrganisation, "state-service": CV.PublicOrganisation,
@@ -80,8 +81,13 @@ class Compiler:
             self.regs.documents.check_ref(doc, node, "document")
             doc_uri = self._docs[doc] = self.uri("document", doc)
         line = require(node, line_key, int)
-        self.add(s, DCTERMS.source, doc_uri)
+        self.derived(s, doc_uri)
         self.add(s, CV.sourceLine, self.integer(line))
+
+    def derived(self, s: URIRef, doc: URIRef) -> None:
+        """The document a resource comes from: dcterms:source, and PROV's wasDerivedFrom."""
+        self.add(s, DCTERMS.source, doc)
+        self.add(s, PROV.wasDerivedFrom, doc)
 
     def area(self, dimension: str, code: str) -> URIRef:
         """A territory of the administrative reference (`territory/<dimension>-<code>`), described
@@ -102,7 +108,7 @@ class Compiler:
         if siren:
             self.add(s, CV.siren, Literal(siren))
         if self.reference_doc:
-            self.add(s, DCTERMS.source, self.uri("document", self.reference_doc))
+            self.derived(s, self.uri("document", self.reference_doc))
         return s
 
     def official_link(self, s: URIRef, dimension: str, code: str) -> None:
@@ -165,7 +171,7 @@ class Compiler:
             if b.kind.part_of and b.kind.part_of in self.regs.organisations:
                 self.add(s, ORG.subOrganizationOf, self.org(b.kind.part_of))
             if self.reference_doc:
-                self.add(s, DCTERMS.source, self.uri("document", self.reference_doc))
+                self.derived(s, self.uri("document", self.reference_doc))
 
     def integer(self, n: int) -> Literal:
         """An xsd:integer literal; the small ones (lines, ranks, counts) made once."""
@@ -394,7 +400,7 @@ class Compiler:
         if "title_en" in e:
             self.add(c, RDFS.label, Literal(require(e, "title_en"), lang="en"))
         self.add(c, CV.generation, self.controlled(e, "generation", "generation"))
-        self.add(c, DCTERMS.source, self.uri("document", doc))
+        self.derived(c, self.uri("document", doc))
         self.add(c, CV.sourceLine, Literal(require(e, "start_line", int) if "start_line" in e else 1))
         self._dates(c, e)
         if "duration_note" in e:
@@ -503,7 +509,7 @@ class Compiler:
         self.label(a, e, "title")
         self.add(a, CV.agreementKind, concept("agreement-kind", "avenant"))
         self.add(a, CV.amends, c)
-        self.add(a, DCTERMS.source, self.uri("document", doc))
+        self.derived(a, self.uri("document", doc))
         self.add(a, CV.sourceLine, Literal(require(e, "start_line", int) if "start_line" in e else 1))
         self._dates(a, e)
         self.notes(a, e)
@@ -789,7 +795,7 @@ class Compiler:
         self.add(s, RDF.type, CV.GovernanceBody)
         self.add(s, CV.contract, c)
         self.label(s, e)
-        self.add(s, CV.bodyKind, self.controlled(e, "kind", "governance-kind"))
+        self.add(s, CV.governanceKind, self.controlled(e, "kind", "governance-kind"))
         self.add(s, RDFS.comment, fr(require(e, "text")))
         for chair in optional(e, "chairs", list, []):
             self.add(s, CV.chair, self.org(self.regs.organisations.check_ref(chair, e, "chairs")))

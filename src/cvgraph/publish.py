@@ -19,8 +19,8 @@ renamed into place at the end: an interrupted publish leaves the previous site a
 
 from __future__ import annotations
 
-import datetime as dt
 import gzip
+import json
 import html
 import os
 import posixpath
@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from ._paths import resource_dir
+from .deploy import apache_htaccess, nginx_conf, w3id_htaccess
 from .errors import UsageError
 from .graph import graph_base, graph_file, load_store
 from .progress import progress
@@ -48,6 +49,7 @@ from .vocab import CV, CVV, PREFIXES
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 DCT = "http://purl.org/dc/terms/"
 LICENCE_IRI = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
@@ -77,13 +79,24 @@ class PublishSummary:
         return out
 
 
-def check_base_uri(base: str) -> str:
+def check_base_uri(base: str, option: str = "--base-uri") -> str:
     """An absolute http(s) IRI ending with '/' (one is added when missing)."""
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment \
             or re.search(r"[\s<>\"{}|\\^`]", base):
-        raise UsageError(f"--base-uri {base!r}: expected an absolute http(s) IRI such as https://example.org/cvgraph/")
+        raise UsageError(f"{option} {base!r}: expected an absolute http(s) IRI such as https://example.org/cvgraph/")
     return base if base.endswith("/") else base + "/"
+
+
+def release_of(graph_path) -> dict:
+    """The release record the build kept (data/release.yaml); {} for an RDF file or an older build."""
+    from .graph import default_build_dir
+    from .store import read_meta
+
+    folder = Path(graph_path) if graph_path else default_build_dir()
+    meta = read_meta(folder) if folder.is_dir() else None
+    release = (meta or {}).get("release")
+    return release if isinstance(release, dict) else {}
 
 
 def rebased_triples(graph_path, base: str | None, store: ox.Store | None = None) -> tuple[list[ox.Triple], str]:
@@ -166,6 +179,41 @@ class Site:
 
     def types(self, iri: str) -> list[str]:
         return [t.object.value for t in self.out_edges.get(iri, ()) if t.predicate.value == RDF_TYPE]
+
+
+def shapes_graph():
+    """The SHACL shapes of cvgraph (validity and completeness) as one graph, for the site."""
+    from rdflib import Graph
+
+    g = Graph()
+    for f in sorted(resource_dir("shapes").glob("*.ttl")):
+        g.parse(f, format="turtle")
+    return g
+
+
+def shapes_page(shapes) -> str:
+    """shapes/index.html: each shape with its target, its message and its severity."""
+    from rdflib import URIRef
+    from rdflib.namespace import RDF as R, SH
+
+    e = html.escape
+    body = ["<h1>Formes SHACL de cvgraph</h1>",
+            '<p class="iri">https://w3id.org/cvgraph/shapes</p><p>Turtle : <a href="cvgraph.ttl">cvgraph.ttl</a>. '
+            "Validité (<code>sh:Violation</code>) et complétude (<code>sh:Warning</code>, chaque forme nomme sa "
+            "catégorie de manque).</p><table><thead><tr><th>Forme</th><th>Cible</th><th>Message</th>"
+            "<th>Gravité</th></tr></thead><tbody>"]
+    for shape in sorted(set(shapes.subjects(R.type, SH.NodeShape)) | set(shapes.subjects(SH.path, None)), key=str):
+        if not str(shape).startswith("http"):
+            continue
+        target = shapes.value(shape, SH.targetClass) or shapes.value(shape, SH.path) or ""
+        target = target if isinstance(target, URIRef) else ""   # a path of several steps: not shown
+        messages = sorted(str(m) for m in shapes.objects(shape, SH.message) if getattr(m, "language", None) in ("fr", None))
+        severity = str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
+        local = str(shape).rsplit("#", 1)[-1]
+        body.append(f'<tr id="{e(local)}"><td><code>{e(local)}</code></td><td class="iri">{e(compact(str(target)))}</td>'
+                    f"<td>{e(' '.join(messages))}</td><td>{e(severity)}</td></tr>")
+    body.append("</tbody></table>")
+    return page("Formes SHACL", "shapes/index.html", "\n".join(body))
 
 
 def vocab_anchor(iri: str) -> str:
@@ -463,110 +511,26 @@ def ontology_page(ontology: list[ox.Triple], site: Site) -> str:
 
 # --- VoID / DCAT, deployment snippets ----------------------------------------------------------
 
-def void_turtle(site: Site, counts: dict, publisher: str, today: str) -> str:
-    b = site.base
+def void_turtle(site: Site, counts: dict, release: dict, publisher: str | None = None,
+                endpoint: str | None = None) -> str:
+    """void.ttl: the VoID and DCAT-AP 3.0.1 description of the dataset (`cvgraph.dcat`)."""
+    from .dcat import describe
+
     examples = [i for i, p in sorted(site.paths.items(), key=lambda kv: kv[1])
                 if re.fullmatch(r"contract/[^/]+(/orientation/\d+)?", p)][:3]
-    dumps = "\n".join(f"""
-<{b}dump/cvgraph.{ext}{gz}> a dcat:Distribution ;
-    dcterms:title "{title}{' (gzip)' if gz else ''}"@fr ;
-    dcat:downloadURL <{b}dump/cvgraph.{ext}{gz}> ;
-    dcat:mediaType <https://www.iana.org/assignments/media-types/{media}> ;
-    {'dcat:compressFormat <https://www.iana.org/assignments/media-types/application/gzip> ;' if gz else ''}
-    dcterms:license <{LICENCE_IRI}> .""" for ext, title, media in (
-        ("ttl", "Graphe complet en Turtle", "text/turtle"), ("nt", "Graphe complet en N-Triples", "application/n-triples"),
-        ("jsonld", "Graphe complet en JSON-LD", "application/ld+json")) for gz in ("", ".gz"))
-    dist_list = ", ".join(f"<{b}dump/cvgraph.{ext}{gz}>" for ext in ("ttl", "nt", "jsonld") for gz in ("", ".gz"))
-    return f"""@prefix void: <http://rdfs.org/ns/void#> .
-@prefix dcat: <http://www.w3.org/ns/dcat#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix foaf: <http://xmlns.com/foaf/0.1/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-
-<{b}void#dataset> a void:Dataset, dcat:Dataset ;
-    dcterms:title "Contrats de ville : graphe de connaissances"@fr, "French city contracts: knowledge graph"@en ;
-    dcterms:description "Les contrats de ville de la politique de la ville en données liées : signataires, orientations stratégiques, actions, pilotes, services associés, instruments de financement et données chiffrées, chaque fait relié au document source et à sa ligne."@fr ,
-        "French city contracts (urban policy) as linked data: signatories, strategic orientations, actions, pilots, associated services, financing instruments and figures, each fact linked to its source document and line."@en ;
-    dcterms:publisher <{b}void#publisher> ;
-    dcterms:license <{LICENCE_IRI}> ;
-    dcterms:rights "Licence Ouverte 2.0 (etalab-2.0)"@fr ;
-    dcterms:issued "{today}"^^xsd:date ;
-    dcterms:modified "{today}"^^xsd:date ;
-    dcterms:language <http://publications.europa.eu/resource/authority/language/FRA> ;
-    dcat:keyword "politique de la ville"@fr, "contrat de ville"@fr, "quartiers prioritaires"@fr ;
-    dcat:landingPage <{b}index.html> ;
-    dcat:distribution {dist_list} ;
-    void:triples {counts['triples']} ;
-    void:entities {counts['resources']} ;
-    void:distinctSubjects {counts['subjects']} ;
-    void:properties {counts['properties']} ;
-    void:classes {counts['classes']} ;
-    void:uriSpace "{b}" ;
-    void:vocabulary <{CV}>, <http://www.w3.org/ns/org#>, <http://www.w3.org/2004/02/skos/core#>, <http://purl.org/dc/terms/> ;
-    void:exampleResource {', '.join(f'<{x}>' for x in examples)} ;
-    void:dataDump <{b}dump/cvgraph.nt>, <{b}dump/cvgraph.ttl>, <{b}dump/cvgraph.jsonld> ;
-    void:sparqlEndpoint <{b}sparql> ;
-    dcat:servesDataset <{b}void#dataset> .
-
-<{b}void#sparql> a dcat:DataService ;
-    dcterms:title "Point d’accès SPARQL 1.1 (lecture seule)"@fr ;
-    dcat:endpointURL <{b}sparql> ;
-    dcat:servesDataset <{b}void#dataset> ;
-    dcterms:license <{LICENCE_IRI}> .
-
-<{b}void#publisher> a foaf:Agent ;
-    foaf:name "{publisher.replace(chr(92), '').replace('"', '')}" .
-
-<{LICENCE_IRI}> a dcterms:LicenseDocument ;
-    rdfs:label "Licence Ouverte 2.0 (etalab-2.0)"@fr, "Open Licence 2.0 (etalab-2.0)"@en ;
-    dcterms:identifier "etalab-2.0" ;
-    rdfs:seeAlso <{LICENCE_SPDX}> .
-{dumps}
-"""
-
-
-NGINX = """# nginx: serve the cvgraph site with content negotiation on extension-less resource URIs.
-# Put the published folder at {root} and include this in the server block of the host of
-# {base}. A request for /contract/x with Accept: text/turtle gets contract/x.ttl, and so on;
-# browsers get contract/x.html. Answers are direct (200) with Vary: Accept.
-map $http_accept $cvgraph_ext {{
-    default                      ".html";
-    "~*text/turtle"              ".ttl";
-    "~*application/ld\\+json"     ".jsonld";
-    "~*application/n-triples"    ".nt";
-}}
-location {path} {{
-    alias {root}/;
-    types {{ text/turtle ttl; application/ld+json jsonld; application/n-triples nt; text/html html; }}
-    add_header Vary Accept;
-    try_files $uri$cvgraph_ext $uri $uri/index.html =404;
-}}
-# The SPARQL endpoint is `cvgraph serve`; proxy it:
-location {path}sparql {{ proxy_pass http://127.0.0.1:8000/sparql; }}
-"""
-
-APACHE = """# Apache (.htaccess in the published folder, mod_rewrite and mod_headers on): content
-# negotiation on extension-less resource URIs of {base}. Answers are direct, with Vary: Accept.
-AddType text/turtle .ttl
-AddType application/ld+json .jsonld
-AddType application/n-triples .nt
-Options -MultiViews
-RewriteEngine On
-RewriteCond %{{HTTP_ACCEPT}} text/turtle
-RewriteCond %{{REQUEST_FILENAME}}.ttl -f
-RewriteRule ^(.+)$ $1.ttl [L]
-RewriteCond %{{HTTP_ACCEPT}} application/ld\\+json
-RewriteCond %{{REQUEST_FILENAME}}.jsonld -f
-RewriteRule ^(.+)$ $1.jsonld [L]
-RewriteCond %{{HTTP_ACCEPT}} application/n-triples
-RewriteCond %{{REQUEST_FILENAME}}.nt -f
-RewriteRule ^(.+)$ $1.nt [L]
-RewriteCond %{{REQUEST_FILENAME}}.html -f
-RewriteRule ^(.+)$ $1.html [L]
-Header append Vary Accept
-# The SPARQL endpoint is `cvgraph serve`: ProxyPass "{path}sparql" "http://127.0.0.1:8000/sparql"
-"""
+    years = [int(t.object.value) for t in site.triples if t.predicate.value in (str(CV.startYear), str(CV.endYear))
+             and t.object.value.isdigit()]
+    # the links out (rdfs:seeAlso an official resource, data/reference/links.yaml), by target host
+    links: dict[str, int] = {}
+    for t in site.triples:
+        if t.predicate.value == RDFS_SEE_ALSO and isinstance(t.object, ox.NamedNode) \
+                and t.subject.value.startswith(site.base) and not t.object.value.startswith(site.base):
+            parts = urlsplit(t.object.value)
+            host = f"{parts.scheme}://{parts.netloc}/"
+            links[host] = links.get(host, 0) + 1
+    graph = describe(site.base, counts, release, publisher=publisher, endpoint=endpoint, examples=examples,
+                     period=(min(years), max(years)) if years else None, linksets=links)
+    return graph.serialize(format="turtle")
 
 
 def retired_moves(site: Site) -> dict[str, str]:
@@ -593,15 +557,88 @@ def retired_tsv(site: Site) -> str:
 # --- writing -------------------------------------------------------------------------------------
 
 def serialise(triples, fmt: ox.RdfFormat, base: str) -> bytes:
-    prefixes = {k: str(v) for k, v in PREFIXES.items()}
-    prefixes["id"] = base
-    if fmt in (ox.RdfFormat.TURTLE,):
-        return ox.serialize(triples, format=fmt, prefixes=prefixes)
+    """Turtle with `@base` and relative IRIs under the prefixes of the ontology; JSON-LD compacted
+    against the site's `context.jsonld`; N-Triples as they are."""
+    # not cvv: its IRIs have a path (vocab/role/pilot), which a prefixed name writes "cvv:role\/pilot"
+    prefixes = {k: str(v) for k, v in PREFIXES.items() if k != "cvv"}
+    if fmt == ox.RdfFormat.TURTLE:
+        text = ox.serialize(triples, format=fmt, prefixes=prefixes, base_iri=base).decode("utf-8")
+        # pyoxigraph writes the prefixes relative to the base ("@prefix cv: </cvgraph/ontology#>"): absolute
+        # ones read the same anywhere
+        lines = text.split("\n")
+        head = [line for line in lines if line.startswith("@prefix ")]
+        declared = sorted(f"@prefix {name}: <{prefixes[name]}> ." for name in
+                          (re.match(r"@prefix (\w+):", line).group(1) for line in head))
+        rest = [line for line in lines if not line.startswith("@prefix ")]
+        return "\n".join(rest[:1] + declared + rest[1:]).encode("utf-8")
+    if fmt == ox.RdfFormat.JSON_LD:
+        return compact_jsonld(triples, base)
     return ox.serialize(triples, format=fmt)
 
 
+def jsonld_context(base: str) -> dict:
+    """The site's JSON-LD context (`context.jsonld`): the ontology's prefixes and `id` for the base."""
+    return {"@context": {"@version": 1.1, "id": base, **{k: str(v) for k, v in sorted(PREFIXES.items())}}}
+
+
+def compact_jsonld(triples, base: str) -> bytes:
+    """JSON-LD compacted against the site's context (`context.jsonld`), written inline so that any
+    reader parses it offline: one node object per subject, IRIs as compact IRIs (`cv:title`,
+    `id:contract/x`), values as in the graph."""
+    import json
+
+    names = [("id", base)] + sorted(((k, str(v)) for k, v in PREFIXES.items()), key=lambda kv: -len(kv[1]))
+
+    def short(iri: str) -> str:
+        for prefix, ns in names:
+            if iri.startswith(ns) and len(iri) > len(ns) and ":" not in iri[len(ns):][:1]:
+                return f"{prefix}:{iri[len(ns):]}"
+        return iri
+
+    def node_id(term) -> str:
+        return short(term.value) if isinstance(term, ox.NamedNode) else f"_:{term.value}"
+
+    def value(term):
+        if isinstance(term, (ox.NamedNode, ox.BlankNode)):
+            return {"@id": node_id(term)}
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+            return term.value
+        return {"@value": term.value, "@type": short(term.datatype.value)}
+    nodes: dict[str, dict] = {}
+    for t in triples:
+        node = nodes.setdefault(node_id(t.subject), {"@id": node_id(t.subject)})
+        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            node.setdefault("@type", []).append(short(t.object.value))
+        else:
+            node.setdefault(short(t.predicate.value), []).append(value(t.object))
+    out = []
+    for key in sorted(nodes):
+        node = nodes[key]
+        for prop in node:
+            if isinstance(node[prop], list):
+                node[prop] = sorted(node[prop], key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+                if len(node[prop]) == 1:
+                    node[prop] = node[prop][0]
+        out.append({k: node[k] for k in sorted(node, key=lambda k: (not k.startswith("@"), k))})
+    doc = {**jsonld_context(base), "@graph": out}
+    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def about(doc: str, topic: str, base: str) -> list[ox.Triple]:
+    """What a twin says of itself: its primary topic, its dataset and its licence."""
+    from .dcat import LICENCE
+
+    d = ox.NamedNode(doc)
+    return [ox.Triple(d, ox.NamedNode("http://xmlns.com/foaf/0.1/primaryTopic"), ox.NamedNode(topic)),
+            ox.Triple(d, ox.NamedNode("http://rdfs.org/ns/void#inDataset"), ox.NamedNode(base + "void#dataset")),
+            ox.Triple(d, ox.NamedNode(DCT + "license"), ox.NamedNode(str(LICENCE)))]
+
+
 def publish(out: Path, graph_path=None, base_uri: str | None = None, *, force: bool = False,
-            publisher: str = "cvgraph", today: str | None = None, sources: Sources | None = None) -> PublishSummary:
+            publisher: str | None = None, sources: Sources | None = None,
+            sparql_endpoint: str | None = None, hosted_at: str | None = None) -> PublishSummary:
     """Write the static site into `out` (refused when `out` holds files, unless force). With
     `sources`, the texts whose rights allow it are published too, one page each with an anchor
     per line, and every resource's provenance links to its line."""
@@ -629,13 +666,19 @@ def publish(out: Path, graph_path=None, base_uri: str | None = None, *, force: b
     reading = Reading(site, found, cats, source_base)
     reports = list(report_pages(reading, store, found, cats))
     del store
-    today = today or dt.date.today().isoformat()
+    release = release_of(graph_path)
+    if sparql_endpoint is not None:
+        sparql_endpoint = check_base_uri(sparql_endpoint, "--sparql-endpoint").rstrip("/")
+    if hosted_at is not None:
+        hosted_at = check_base_uri(hosted_at, "--hosted-at")
     counts = {"triples": len(triples), "resources": len(site.paths),
               "subjects": len({t.subject for t in triples}), "properties": len({t.predicate for t in triples}),
               "classes": len({t.object for t in triples if t.predicate.value == RDF_TYPE})}
     tmp = new_folder_beside(out)
     try:
-        files = write_site(tmp, site, triples, ontology_file, ontology, counts, publisher, today, reading, reports)
+        files = write_site(tmp, site, triples, ontology_file, ontology, counts,
+                           void_turtle(site, counts, release, publisher, sparql_endpoint), reading, reports,
+                           hosted_at)
         swap_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -643,8 +686,8 @@ def publish(out: Path, graph_path=None, base_uri: str | None = None, *, force: b
     return PublishSummary(out, base, len(site.paths), len(triples), files, site.skipped)
 
 
-def write_site(root: Path, site: Site, triples, ontology_file: Path, ontology: list, counts: dict, publisher: str,
-               today: str, reading=None, reports=()) -> int:
+def write_site(root: Path, site: Site, triples, ontology_file: Path, ontology: list, counts: dict, void: str,
+               reading=None, reports=(), hosted_at: str | None = None) -> int:
     written = 0
 
     def put(rel: str, data: bytes | str) -> None:
@@ -659,7 +702,8 @@ def write_site(root: Path, site: Site, triples, ontology_file: Path, ontology: l
         description = site.out_edges[iri] + [t for t in site.in_edges.get(iri, ()) if t.subject.value != iri]
         put(path + ".html", resource_page(site, iri, reading))
         for ext, (_, fmt) in TWINS.items():
-            put(f"{path}.{ext}", serialise(description, fmt, site.base))
+            put(f"{path}.{ext}", serialise(description + about(f"{site.base}{path}.{ext}", iri, site.base),
+                                           fmt, site.base))
     for doc, state in sorted(site.texts.items()):
         if state.text is not None and doc in site.paths:
             put(text_path(site.paths[doc]) + ".html", text_page(site, doc))
@@ -674,13 +718,27 @@ def write_site(root: Path, site: Site, triples, ontology_file: Path, ontology: l
         data = serialise(triples, fmt, site.base)
         put(f"dump/cvgraph.{ext}", data)
         put(f"dump/cvgraph.{ext}.gz", gzip.compress(data, mtime=0))
+    put("context.jsonld", json.dumps(jsonld_context(site.base), indent=1) + "\n")
     put("ontology/cvgraph.ttl", ontology_file.read_bytes())
     put("ontology/index.html", ontology_page(ontology + triples, site))
-    void = void_turtle(site, counts, publisher, today)
     put("void.ttl", void)
     put(".well-known/void", void)
-    path = urlsplit(site.base).path or "/"
+    # the description's own IRI (<base>void, holding #catalog and #dataset) resolves like a resource's
+    described = list(ox.parse(void.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+    put("void.nt", serialise(described, ox.RdfFormat.N_TRIPLES, site.base))
+    put("void.jsonld", serialise(described, ox.RdfFormat.JSON_LD, site.base))
+    put("void.html", page("Description du jeu de données", "void.html",
+                          "<h1>Description du jeu de données</h1><p>Le catalogue, le jeu de données et ses "
+                          "distributions décrits en VoID et DCAT-AP 3.0.1 (<a href=\"void.ttl\">Turtle</a>, "
+                          "<a href=\"void.jsonld\">JSON-LD</a>, <a href=\"void.nt\">N-Triples</a>).</p>"
+                          f"<pre>{html.escape(void)}</pre>"))
+    moves = retired_moves(site)
     put("deploy/retired.tsv", retired_tsv(site))
-    put("deploy/nginx.conf", NGINX.format(base=site.base, root="/srv/cvgraph", path=path))
-    put("deploy/apache.htaccess", APACHE.format(base=site.base, path=path))
+    put("deploy/nginx.conf", nginx_conf(site.base, "/srv/cvgraph", moves))
+    put("deploy/apache.htaccess", apache_htaccess(site.base, moves))
+    if hosted_at or not site.base.startswith("https://w3id.org/"):   # (w3id.org cannot send to itself)
+        put("deploy/w3id.htaccess", w3id_htaccess(hosted_at or site.base))
+    shapes = shapes_graph()
+    put("shapes/cvgraph.ttl", shapes.serialize(format="turtle"))
+    put("shapes/index.html", shapes_page(shapes))
     return written

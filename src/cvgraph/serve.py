@@ -532,7 +532,10 @@ def create_app(settings: Settings):
             key = negotiate(request.headers.get("accept"), offers, "html")
             if key is None:
                 return PlainTextResponse("not acceptable: " + ", ".join(offers.values()), status_code=406)
-            return file_response(twins[key], Vary="Accept", **{"Content-Location": f"{target.name}.{key}"})
+            described = ", ".join(f'<{target.name}.{k}>; rel="describedby"; type="{PAGE_TYPES[k]}"'
+                                  for k in twins if k in ("ttl", "jsonld", "nt"))   # the RDF documents that describe it
+            return file_response(twins[key], Vary="Accept", **{"Content-Location": f"{target.name}.{key}"},
+                                 **({"Link": described} if described else {}))
         if target.is_dir() and (target / "index.html").is_file():
             return file_response(target / "index.html")
         return not_found()
@@ -614,7 +617,7 @@ def prepare_site(graph_path, site_dir: Path | None, base_uri: str, sources=None)
         return site_dir, dump
     out = Path(tempfile.mkdtemp(prefix="cvgraph-site-")) / "site"
     try:
-        publish(out, graph_path, base_uri, sources=sources)
+        publish(out, graph_path, base_uri, sources=sources, sparql_endpoint=base_uri + "sparql")
     except BaseException:
         import shutil
         shutil.rmtree(out.parent, ignore_errors=True)

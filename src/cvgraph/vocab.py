@@ -32,7 +32,7 @@ FRAPO = Namespace("http://purl.org/cerif/frapo/")
 PREFIXES = {
     "cv": CV, "cvv": CVV, "org": ORG, "m8g": M8G, "schema": SCHEMA, "qb": QB, "eli": ELI,
     "frapo": FRAPO, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV, "owl": OWL, "rdfs": RDFS,
-    "xsd": XSD,
+    "xsd": XSD, "foaf": Namespace("http://xmlns.com/foaf/0.1/"), "void": Namespace("http://rdfs.org/ns/void#"),
 }
 
 # Controlled values used in the sheets; each is a SKOS concept <CVV>/<scheme>/<value> in the ontology.
