@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import html
 import posixpath
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pyoxigraph as ox
 
+from .names import sort_key
 from .validate import figure_value
 from .vocab import CV, CVV, PHRASES
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DCT = "http://purl.org/dc/terms/"
 REPORTS = {"matrix": ("matrice.html", "Matrice des responsabilités des partenaires"),
            "gaps": ("manques.html", "Rapport des manques")}
@@ -55,7 +54,9 @@ class Reading:
             target = target or by_id.get(g.contract)
             if target:
                 self.gaps[target].append(g)
-        self.gap_totals = {c: sum(1 for g in gaps if g.contract == ident) for c, ident in self.contract_ids.items()}
+        per_contract = Counter(g.contract for g in gaps)
+        self.gap_totals = {c: per_contract[ident] for c, ident in self.contract_ids.items()}
+        self.docs_by_file = {state.info.file: doc for doc, state in site.texts.items()}
 
     # --- triples ---
     def objects(self, iri: str, pred: str) -> list:
@@ -113,6 +114,7 @@ def gap_box(reading: Reading, iri: str, what: str, here: str) -> list[str]:
     if not gaps:
         return [f'<p class="no-gap">Aucun manque relevé pour {what}.</p>']
     out = [f'<section class="gaps" id="manques"><h2>Manques relevés ({len(gaps)})</h2><ul>']
+    lines = SiteLines(reading.site, here, reading.docs_by_file)
     by_gap: dict[str, list] = defaultdict(list)
     for g in gaps:
         by_gap[g.gap].append(g)
@@ -127,7 +129,7 @@ def gap_box(reading: Reading, iri: str, what: str, here: str) -> list[str]:
                                                             else f"{head}<ul>"))
         for g in rows:
             said = e(g.subject) if common else (f"{e(g.subject)} : {e(g.detail)}" if g.subject else e(g.detail))
-            href = SiteLines(reading.site, here).url(g.file, g.line) if g.line else None
+            href = lines.url(g.file, g.line) if g.line else None
             where = (f'<a class="source-line" href="{e(href)}" title="{e(g.source)}">l. {e(g.line)}</a>' if href
                      else f'<span class="source">({e(g.source)})</span>')
             out.append(f"<li>{said} {where}</li>")
@@ -290,7 +292,7 @@ def contract_overview(reading: Reading, iri: str, here: str) -> str:
     if not orientations:
         out.append('<p class="empty">Les sources de ce contrat ne décrivent aucune orientation.</p>')
     out.append("</section>")
-    signatories = sorted(reading.objects(iri, str(CV.signatory)), key=lambda s: site.label(s.value).casefold())
+    signatories = sorted(reading.objects(iri, str(CV.signatory)), key=lambda s: sort_key(site.label(s.value)))
     commitments = {reading.one(c, str(CV.signatory)): c
                    for c in reading.subjects(iri, str(CV.contract), CV.SignatoryCommitment)}
     out.append(f'<section class="toc" id="signataires"><h2>Signataires ({len(signatories)})</h2><ul class="signatories">')
@@ -334,9 +336,9 @@ class SiteLines:
     """`url(file, line)`: the link from the page at `here` to a line of a source text on the site,
     for the gap report (it names documents by file name)."""
 
-    def __init__(self, site, here: str):
+    def __init__(self, site, here: str, docs: dict[str, str] | None = None):
         self.site, self.here = site, here
-        self.docs = {state.info.file: doc for doc, state in site.texts.items()}
+        self.docs = docs if docs is not None else {state.info.file: doc for doc, state in site.texts.items()}
 
     def url(self, file: str, line) -> str | None:
         doc = self.docs.get(file)
@@ -351,6 +353,9 @@ def report_pages(reading: Reading, store: ox.Store | None, found, cats):
     from .matrix import build_matrix, html_body, orientations_of
 
     site = reading.site
+    by_contract = defaultdict(list)
+    for g in found:
+        by_contract[g.contract].append(g)
     for iri, ident in sorted(reading.contract_ids.items(), key=lambda kv: kv[1]):
         here = reading.report(iri, "matrix")
         back = reading.link(iri, here)
@@ -363,6 +368,6 @@ def report_pages(reading: Reading, store: ox.Store | None, found, cats):
         yield here, f"{REPORTS['matrix'][1]} – {ident}", f"<h1>{REPORTS['matrix'][1]}</h1><p>{back}</p>{body}"
         here = reading.report(iri, "gaps")
         back = reading.link(iri, here)
-        mine = [g for g in found if g.contract == ident]
-        body = gap_report(mine, cats, "html", "", SiteLines(site, here), whole_page=False)
+        mine = by_contract[ident]
+        body = gap_report(mine, cats, "html", "", SiteLines(site, here, reading.docs_by_file), whole_page=False)
         yield here, f"{REPORTS['gaps'][1]} – {ident}", f"<h1>{REPORTS['gaps'][1]}</h1><p>{back}</p>{body}"
