@@ -163,7 +163,7 @@ class Site:
             target = "ontology/index.html#" + vocab_anchor(iri)
         else:
             return None
-        return posixpath.relpath(target, posixpath.dirname(here) or ".")
+        return relative(target, here)
 
     def line_href(self, doc: str, line: int | str | None, here: str) -> str | None:
         """A relative link from `here` to a line of a document's text page, when the site shows it."""
@@ -175,7 +175,7 @@ class Site:
             if not 1 <= int(line) <= len(state.text):
                 return None
             anchor = f"#L{int(line)}"
-        return posixpath.relpath(text_path(self.paths[doc]) + ".html", posixpath.dirname(here) or ".") + anchor
+        return relative(text_path(self.paths[doc]) + ".html", here) + anchor
 
     def types(self, iri: str) -> list[str]:
         return [t.object.value for t in self.out_edges.get(iri, ()) if t.predicate.value == RDF_TYPE]
@@ -214,6 +214,18 @@ def shapes_page(shapes) -> str:
                     f"<td>{e(' '.join(messages))}</td><td>{e(severity)}</td></tr>")
     body.append("</tbody></table>")
     return page("Formes SHACL", "shapes/index.html", "\n".join(body))
+
+
+def relative(target: str, here: str) -> str:
+    """The link from the page at site path `here` to the site path `target` (both plain relative
+    POSIX paths, as the site's are): posixpath.relpath's answer, without its cost (it resolves
+    both against the working folder, a million times in a national publish)."""
+    start = here.split("/")[:-1]
+    parts = target.split("/")
+    common = 0
+    while common < len(start) and common < len(parts) - 1 and start[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + parts[common:])
 
 
 def vocab_anchor(iri: str) -> str:
@@ -584,43 +596,53 @@ def jsonld_context(base: str) -> dict:
 def compact_jsonld(triples, base: str) -> bytes:
     """JSON-LD compacted against the site's context (`context.jsonld`), written inline so that any
     reader parses it offline: one node object per subject, IRIs as compact IRIs (`cv:title`,
-    `id:contract/x`), values as in the graph."""
+    `id:contract/x`), values as in the graph, in a stable order."""
     import json
 
     names = [("id", base)] + sorted(((k, str(v)) for k, v in PREFIXES.items()), key=lambda kv: -len(kv[1]))
+    shorts: dict[str, str] = {}
 
     def short(iri: str) -> str:
-        for prefix, ns in names:
-            if iri.startswith(ns) and len(iri) > len(ns) and ":" not in iri[len(ns):][:1]:
-                return f"{prefix}:{iri[len(ns):]}"
-        return iri
+        found = shorts.get(iri)
+        if found is None:
+            found = iri
+            for prefix, ns in names:
+                if iri.startswith(ns) and len(iri) > len(ns) and iri[len(ns)] != ":":
+                    found = f"{prefix}:{iri[len(ns):]}"
+                    break
+            shorts[iri] = found
+        return found
 
     def node_id(term) -> str:
         return short(term.value) if isinstance(term, ox.NamedNode) else f"_:{term.value}"
 
-    def value(term):
+    def value(term):   # (sort key, JSON value)
         if isinstance(term, (ox.NamedNode, ox.BlankNode)):
-            return {"@id": node_id(term)}
+            iri = node_id(term)
+            return (0, iri, ""), {"@id": iri}
         if term.language:
-            return {"@value": term.value, "@language": term.language}
+            return (1, term.value, term.language), {"@value": term.value, "@language": term.language}
         if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-            return term.value
-        return {"@value": term.value, "@type": short(term.datatype.value)}
+            return (2, term.value, ""), term.value
+        kind = short(term.datatype.value)
+        return (3, term.value, kind), {"@value": term.value, "@type": kind}
     nodes: dict[str, dict] = {}
     for t in triples:
-        node = nodes.setdefault(node_id(t.subject), {"@id": node_id(t.subject)})
+        key = node_id(t.subject)
+        node = nodes.get(key)
+        if node is None:
+            node = nodes[key] = {"@id": key}
         if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            node.setdefault("@type", []).append(short(t.object.value))
+            node.setdefault("@type", []).append(((0, short(t.object.value), ""), short(t.object.value)))
         else:
             node.setdefault(short(t.predicate.value), []).append(value(t.object))
     out = []
     for key in sorted(nodes):
         node = nodes[key]
-        for prop in node:
-            if isinstance(node[prop], list):
-                node[prop] = sorted(node[prop], key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-                if len(node[prop]) == 1:
-                    node[prop] = node[prop][0]
+        for prop, values in node.items():
+            if isinstance(values, list):
+                values = [v for _, v in sorted(values, key=lambda kv: kv[0])]
+                node[prop] = values[0] if len(values) == 1 else values
         out.append({k: node[k] for k in sorted(node, key=lambda k: (not k.startswith("@"), k))})
     doc = {**jsonld_context(base), "@graph": out}
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
