@@ -296,6 +296,7 @@ def test_export_writes_the_whole_graph_or_some_contracts_in_each_format(built, t
         loaded = ox.Store()   # a store, which writes each literal in its canonical form as the build's does
         loaded.load(path=str(folder / name), format=fmt)
         assert {q.triple for q in loaded} == every, name
+    assert "\\/" not in (folder / "graph.ttl").read_text(encoding="utf-8")   # no escaped slash in a prefixed name
     nq = tmp_path / "c.nq"
     result = run_cli("export", "--graph", str(folder), "--format", "nq", "--out", str(nq), "--contract", "coutras-2024-2030")
     assert result.exit_code == 0, result.output

@@ -73,7 +73,9 @@ def export(view: GraphStore, out: Path, fmt: str) -> int:
             triples = ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
             prefixes = {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items())}
             if fmt == "ttl":
-                ox.serialize(triples, output=str(tmp), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+                # not cvv: its IRIs have a path (vocab/role/pilot) that a prefixed name writes "cvv:role\/pilot"
+                ox.serialize(triples, output=str(tmp), format=ox.RdfFormat.TURTLE,
+                             prefixes={k: v for k, v in prefixes.items() if k != "cvv"})
             else:
                 with open(tmp, "w", encoding="utf-8") as fh:
                     for part in jsonld_parts(triples, prefixes):
