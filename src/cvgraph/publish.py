@@ -590,62 +590,17 @@ def serialise(triples, fmt: ox.RdfFormat, base: str) -> bytes:
 
 def jsonld_context(base: str) -> dict:
     """The site's JSON-LD context (`context.jsonld`): the ontology's prefixes and `id` for the base."""
-    return {"@context": {"@version": 1.1, "id": base, **{k: str(v) for k, v in sorted(PREFIXES.items())}}}
+    return {"@context": {"id": base, **{k: str(v) for k, v in sorted(PREFIXES.items())}}}
 
 
 def compact_jsonld(triples, base: str) -> bytes:
     """JSON-LD compacted against the site's context (`context.jsonld`), written inline so that any
-    reader parses it offline: one node object per subject, IRIs as compact IRIs (`cv:title`,
-    `id:contract/x`), values as in the graph, in a stable order."""
-    import json
+    reader parses it offline: `cvgraph export`'s writer (one node object per subject, compact IRIs
+    such as `cv:title`, `id:contract/x`), on the triples in a stable order."""
+    from .export import jsonld_parts
 
-    names = [("id", base)] + sorted(((k, str(v)) for k, v in PREFIXES.items()), key=lambda kv: -len(kv[1]))
-    shorts: dict[str, str] = {}
-
-    def short(iri: str) -> str:
-        found = shorts.get(iri)
-        if found is None:
-            found = iri
-            for prefix, ns in names:
-                if iri.startswith(ns) and len(iri) > len(ns) and iri[len(ns)] != ":":
-                    found = f"{prefix}:{iri[len(ns):]}"
-                    break
-            shorts[iri] = found
-        return found
-
-    def node_id(term) -> str:
-        return short(term.value) if isinstance(term, ox.NamedNode) else f"_:{term.value}"
-
-    def value(term):   # (sort key, JSON value)
-        if isinstance(term, (ox.NamedNode, ox.BlankNode)):
-            iri = node_id(term)
-            return (0, iri, ""), {"@id": iri}
-        if term.language:
-            return (1, term.value, term.language), {"@value": term.value, "@language": term.language}
-        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-            return (2, term.value, ""), term.value
-        kind = short(term.datatype.value)
-        return (3, term.value, kind), {"@value": term.value, "@type": kind}
-    nodes: dict[str, dict] = {}
-    for t in triples:
-        key = node_id(t.subject)
-        node = nodes.get(key)
-        if node is None:
-            node = nodes[key] = {"@id": key}
-        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            node.setdefault("@type", []).append(((0, short(t.object.value), ""), short(t.object.value)))
-        else:
-            node.setdefault(short(t.predicate.value), []).append(value(t.object))
-    out = []
-    for key in sorted(nodes):
-        node = nodes[key]
-        for prop, values in node.items():
-            if isinstance(values, list):
-                values = [v for _, v in sorted(values, key=lambda kv: kv[0])]
-                node[prop] = values[0] if len(values) == 1 else values
-        out.append({k: node[k] for k in sorted(node, key=lambda k: (not k.startswith("@"), k))})
-    doc = {**jsonld_context(base), "@graph": out}
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    ordered = sorted(triples, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+    return "".join(jsonld_parts(ordered, jsonld_context(base)["@context"])).encode("utf-8")
 
 
 def about(doc: str, topic: str, base: str) -> list[ox.Triple]:
