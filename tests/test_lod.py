@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 
 from conftest import PUBLISHED_BASE, ROOT, run_cli
 from test_query import one_line_error
@@ -64,20 +64,29 @@ def test_void_follows_the_dcat_ap_rules_with_and_without_a_sparql_endpoint(publi
 
 
 def test_links_out_are_described_by_linksets(published):
-    """Point 2 (as far as it goes): each territory and collectivité links to its official resource
-    (data/reference/links.yaml: geo.api.gouv.fr, annuaire-entreprises.data.gouv.fr), and void.ttl
-    describes the links of each target as a void:Linkset with their number."""
+    """Point 2: each territory links to INSEE's resource for its code by owl:sameAs (the same commune,
+    département or région) and to documents about it by rdfs:seeAlso (geo.api.gouv.fr; the directory
+    of legal units for a collectivité's SIREN), from data/reference/links.yaml; void.ttl describes
+    the links of each target and predicate as a void:Linkset with their number."""
     g = Graph().parse(published / "void.ttl", format="turtle")
     data = Graph().parse(published / "dump/cvgraph.nt", format="nt")
-    sets = {str(g.value(ls, VOID.objectsTarget)): int(g.value(ls, VOID.triples))
+    sets = {(g.value(ls, VOID.linkPredicate), str(g.value(ls, VOID.objectsTarget))): int(g.value(ls, VOID.triples))
             for ls in g.subjects(RDF.type, VOID.Linkset)}
-    assert set(sets) == {"https://geo.api.gouv.fr/", "https://annuaire-entreprises.data.gouv.fr/"}
-    for host, n in sets.items():
-        assert n == len([o for s, o in data.subject_objects(RDFS.seeAlso)
+    assert set(sets) == {(OWL.sameAs, "http://id.insee.fr/"), (RDFS.seeAlso, "https://geo.api.gouv.fr/"),
+                         (RDFS.seeAlso, "https://annuaire-entreprises.data.gouv.fr/")}
+    for (predicate, host), n in sets.items():
+        assert n == len([o for s, o in data.subject_objects(predicate)
                          if str(o).startswith(host) and str(s).startswith(BASE)]) > 0
-    assert (URIRef(BASE + "contract/coutras-2024-2030"), None, None) in data
+    for ls in g.subjects(RDF.type, VOID.Linkset):
+        assert (DATASET, VOID.subset, ls) in g and g.value(ls, VOID.subjectsTarget) == DATASET
     commune = URIRef(BASE + "territory/commune-33138")
     assert URIRef("https://geo.api.gouv.fr/communes/33138") in set(data.objects(commune, RDFS.seeAlso))
+    assert set(data.objects(commune, OWL.sameAs)) == {URIRef("http://id.insee.fr/geo/commune/33138")}
+    assert set(data.objects(URIRef(BASE + "territory/departement-33"), OWL.sameAs)) == \
+        {URIRef("http://id.insee.fr/geo/departement/33")}
+    # identity only between territories and INSEE's territories: nothing else is said to be the same
+    assert {str(o).rsplit("/", 1)[0] for o in data.objects(None, OWL.sameAs)} <= \
+        {"http://id.insee.fr/geo/commune", "http://id.insee.fr/geo/departement", "http://id.insee.fr/geo/region"}
 
 
 def test_the_sparql_service_is_described_only_when_one_serves_the_data(with_endpoint):

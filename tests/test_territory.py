@@ -223,6 +223,10 @@ def test_official_codes_are_identifiers_linked_to_their_official_resources(four_
         t = URIRef(ID + f"territory/{dimension}-{code}")
         assert g.value(t, DCTERMS.identifier) == Literal(code)
         assert g.value(t, RDFS.seeAlso) == URIRef(f"https://geo.api.gouv.fr/{route}/{code}")
+        # the same territory at INSEE (its COG resource named by the code); INSEE names EPCIs by UUID only
+        assert set(g.objects(t, OWL.sameAs)) == (set() if dimension == "epci" else
+                                                 {URIRef(f"http://id.insee.fr/geo/{dimension}/{code}")})
+    assert g.value(town, OWL.sameAs) is None   # a collectivité is not its territory
     # bodies that claim a commune's or an EPCI's territory are not that collectivité: not its SIREN
     for body in ("coutras-ccas", "conseil-citoyen-coutras", "mission-locale-libournais"):
         assert g.value(URIRef(ID + f"organisation/{body}"), CV.siren) is None
@@ -241,8 +245,13 @@ def test_official_codes_are_identifiers_linked_to_their_official_resources(four_
     (("organisations.yaml", 'body: {kind: msa, territory: {departement: "33"}}',
       'body: {kind: caf, territory: {departement: "33"}}'), "already claims to be the caf of departement 33"),
     (("organisations.yaml", "names: [CD33,", "names: [Dpt, CD33,"), "is a generic name of the kind 'departement'"),
-    (("reference/links.yaml", 'commune: "https://geo.api.gouv.fr/communes/{code}"',
-      'commune: "geo.api.gouv.fr/communes/"'), "a URI pattern is an http(s) URI with one {code}"),
+    (("reference/links.yaml", 'epci: "https://geo.api.gouv.fr/epcis/{code}"',
+      'epci: "geo.api.gouv.fr/epcis/"'), "a URI pattern is an http(s) URI with one {code}"),
+    (("reference/links.yaml", '  - "https://geo.api.gouv.fr/communes/{code}"', '  - "geo.api.gouv.fr/communes/"'),
+     "a URI pattern is an http(s) URI with one {code}"),
+    (("reference/links.yaml", "predicate: owl:sameAs, pattern: \"http://id.insee.fr/geo/region/{code}\"",
+      "predicate: skos:exactMatch, pattern: \"http://id.insee.fr/geo/region/{code}\""),
+     "predicate 'skos:exactMatch' is not one of rdfs:seeAlso, owl:sameAs"),
     (("retired.yaml", "new: contract/coutras-2015-2023/figure/13-1", "new: contract/coutras-2015-2023/figure/1"),
      "cannot be retired to itself"),
     (("retired.yaml", "new: organisation/departement-nord, reason: territory",

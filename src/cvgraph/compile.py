@@ -112,10 +112,10 @@ class Compiler:
         return s
 
     def official_link(self, s: URIRef, dimension: str, code: str) -> None:
-        """`rdfs:seeAlso` the official resource of a code (data/reference/links.yaml)."""
-        link = self.resolver.ref.link(dimension, code)
-        if link:
-            self.add(s, RDFS.seeAlso, URIRef(link))
+        """The official resources of a code (data/reference/links.yaml): `owl:sameAs` the same thing
+        described by its publisher, `rdfs:seeAlso` a document about it."""
+        for predicate, link in self.resolver.ref.links_of(dimension, code):
+            self.add(s, OWL.sameAs if predicate == "owl:sameAs" else RDFS.seeAlso, URIRef(link))
 
     def collectivite(self, s: URIRef, dimension: str, code: str) -> None:
         """A commune's or an EPCI's collectivité: its SIREN, as `cv:siren` and as an identifier,

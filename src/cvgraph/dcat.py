@@ -16,7 +16,7 @@ import datetime as dt
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from .sheets import Node, optional, read_yaml, require
 
@@ -26,6 +26,7 @@ LICENCE = URIRef("http://spdx.org/licenses/etalab-2.0")   # the SPDX licence IRI
 LICENCE_PAGE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
+LINK_NAMES = {str(OWL.sameAs): "même ressource", str(RDFS.seeAlso): "documents"}
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 ONTOLOGY = URIRef("https://w3id.org/cvgraph/ontology")
 # dump extension -> (title, IANA media type, EU file type)
@@ -79,7 +80,8 @@ def _web(node: Node, key: str) -> str:
 
 
 def describe(base: str, counts: dict, release: dict, *, publisher: str | None = None, endpoint: str | None = None,
-             examples=(), period: tuple[int, int] | None = None, linksets: dict[str, int] | None = None) -> Graph:
+             examples=(), period: tuple[int, int] | None = None,
+             linksets: dict[tuple[str, str], int] | None = None) -> Graph:
     """The VoID and DCAT-AP description of the dataset published at `base`."""
     g = Graph()
     for prefix, ns in (("dcat", DCAT), ("dcterms", DCTERMS), ("foaf", FOAF), ("void", VOID), ("skos", SKOS),
@@ -208,14 +210,15 @@ def describe(base: str, counts: dict, release: dict, *, publisher: str | None = 
     for example in examples:
         g.add((dataset, VOID.exampleResource, URIRef(example)))
 
-    # the links out: one linkset per target, the official resources of the codes (rdfs:seeAlso)
-    for n, (host, count) in enumerate(sorted((linksets or {}).items()), start=1):
+    # the links out: one linkset per target and predicate (owl:sameAs the same thing at its publisher,
+    # rdfs:seeAlso a document about it)
+    for n, ((predicate, host), count) in enumerate(sorted((linksets or {}).items()), start=1):
         linkset, target = URIRef(f"{void}links-{n}"), URIRef(host)
         g.add((linkset, RDF.type, VOID.Linkset))
-        g.add((linkset, DCTERMS.title, fr(f"Liens vers {host}")))
+        g.add((linkset, DCTERMS.title, fr(f"Liens vers {host} ({LINK_NAMES.get(predicate, predicate)})")))
         g.add((linkset, VOID.subjectsTarget, dataset))
         g.add((linkset, VOID.objectsTarget, target))
-        g.add((linkset, VOID.linkPredicate, RDFS.seeAlso))
+        g.add((linkset, VOID.linkPredicate, URIRef(predicate)))
         g.add((linkset, VOID.triples, Literal(count)))
         g.add((dataset, VOID.subset, linkset))
         g.add((target, RDF.type, VOID.Dataset))

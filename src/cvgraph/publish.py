@@ -50,6 +50,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
+LINK_PREDICATES = (RDFS_SEE_ALSO, "http://www.w3.org/2002/07/owl#sameAs")
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 DCT = "http://purl.org/dc/terms/"
 LICENCE_IRI = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
@@ -532,14 +533,14 @@ def void_turtle(site: Site, counts: dict, release: dict, publisher: str | None =
                 if re.fullmatch(r"contract/[^/]+(/orientation/\d+)?", p)][:3]
     years = [int(t.object.value) for t in site.triples if t.predicate.value in (str(CV.startYear), str(CV.endYear))
              and t.object.value.isdigit()]
-    # the links out (rdfs:seeAlso an official resource, data/reference/links.yaml), by target host
-    links: dict[str, int] = {}
+    # the links out (data/reference/links.yaml): by predicate and target host
+    links: dict[tuple[str, str], int] = {}
     for t in site.triples:
-        if t.predicate.value == RDFS_SEE_ALSO and isinstance(t.object, ox.NamedNode) \
+        if t.predicate.value in LINK_PREDICATES and isinstance(t.object, ox.NamedNode) \
                 and t.subject.value.startswith(site.base) and not t.object.value.startswith(site.base):
             parts = urlsplit(t.object.value)
-            host = f"{parts.scheme}://{parts.netloc}/"
-            links[host] = links.get(host, 0) + 1
+            key = (t.predicate.value, f"{parts.scheme}://{parts.netloc}/")
+            links[key] = links.get(key, 0) + 1
     graph = describe(site.base, counts, release, publisher=publisher, endpoint=endpoint, examples=examples,
                      period=(min(years), max(years)) if years else None, linksets=links)
     return graph.serialize(format="turtle")

@@ -26,6 +26,10 @@ from pathlib import Path
 
 from .errors import SourceError
 
+# How a territory or a collectivité links to an official resource: `owl:sameAs` a resource that is the
+# same thing (INSEE's description of a commune), `rdfs:seeAlso` a document about it (an API's record, a
+# directory's page). Not `skos:exactMatch`: its domain is skos:Concept, which a territory is not.
+LINK_PREDICATES = ("rdfs:seeAlso", "owl:sameAs")
 DIMENSIONS = ("commune", "epci", "arrondissement", "departement", "ctcd", "region")
 CODE_SHAPES = {
     "commune": re.compile(r"^(?:\d{5}|2[AB]\d{3})$"),
@@ -85,25 +89,42 @@ class Reference:
         self.links = self._links(self.folder / "links.yaml")
 
     @staticmethod
-    def _links(path: Path) -> dict[str, str]:
-        """The documented URI patterns of the official resources, by dimension (`links.yaml`)."""
+    def _links(path: Path) -> dict[str, list[tuple[str, str]]]:
+        """The documented URI patterns of the official resources, by dimension (`links.yaml`):
+        for each dimension, (predicate, pattern) pairs; a bare pattern is an `rdfs:seeAlso`."""
         from .sheets import Node, read_yaml
         if not path.is_file():
             return {}
         root = read_yaml(path)
         if not isinstance(root, Node):
             raise SourceError("expected a mapping of dimensions to URI patterns", file=path, line=1)
-        for key, pattern in root.items():
+        out: dict[str, list[tuple[str, str]]] = {}
+        for key, value in root.items():
             if key not in DIMENSIONS + ("siren",):
                 raise root.error(f"{key!r} is not one of {', '.join(DIMENSIONS + ('siren',))}", key)
-            if not isinstance(pattern, str) or not re.match(r"^https?://[^\s{}]+\{code\}[^\s{}]*$", pattern):
-                raise root.error("a URI pattern is an http(s) URI with one {code}", key)
-        return dict(root)
+            items = value if isinstance(value, list) else [value]
+            out[key] = []
+            for item in items:
+                where, at = root, key
+                if isinstance(item, str):
+                    predicate, pattern = "rdfs:seeAlso", item
+                elif isinstance(item, Node) and set(item) == {"predicate", "pattern"}:
+                    predicate, pattern = item["predicate"], item["pattern"]
+                    if predicate not in LINK_PREDICATES:
+                        raise item.error(f"predicate {predicate!r} is not one of {', '.join(LINK_PREDICATES)}",
+                                         "predicate")
+                    where, at = item, "pattern"
+                else:
+                    raise root.error("a link is a URI pattern or {predicate, pattern}", key)
+                if not isinstance(pattern, str) or not re.match(r"^https?://[^\s{}]+\{code\}[^\s{}]*$", pattern):
+                    raise where.error("a URI pattern is an http(s) URI with one {code}", at)
+                out[key].append((predicate, pattern))
+        return out
 
-    def link(self, dimension: str, code: str) -> str | None:
-        """The official resource of a code, in its publisher's documented URI pattern (or None)."""
-        pattern = self.links.get(dimension)
-        return pattern.replace("{code}", code) if pattern else None
+    def links_of(self, dimension: str, code: str) -> list[tuple[str, str]]:
+        """The official resources of a code, in their publishers' documented URI patterns, each with
+        the predicate that links to it (`rdfs:seeAlso` a document, `owl:sameAs` the same thing)."""
+        return [(predicate, pattern.replace("{code}", code)) for predicate, pattern in self.links.get(dimension, [])]
 
     def _rows(self, name: str) -> list[dict]:
         with open(self.folder / name, encoding="utf-8", newline="") as fh:
