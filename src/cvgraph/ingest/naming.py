@@ -232,6 +232,17 @@ def looks_like_instrument(text: str) -> bool:
     return bool(SCHEME_WORDS.search(key)) or bool(re.fullmatch(r"[A-Z0-9][A-Z0-9\-+/ ]{1,12}", text.strip()))
 
 
+def looks_like_scheme_name(text: str) -> bool:
+    """What a funding line names after its funder ("France Travail : Parcours emploi compétences,
+    médiation de nuit"): a short noun phrase, the name of what the funder brings, not a sentence
+    nor a purpose opened by an article or a preposition ("pour les jeunes", "la Seine-Saint-Denis")."""
+    words = text.split()
+    if not 1 <= len(words) <= 6 or SENTENCE.search(text) or not re.search(r"[^\W\d_]{3}", text):
+        return False
+    return not re.match(r"^(?:le|la|les|l['’]|un|une|des|du|de|d['’]|pour|dont|avec|en|au|aux|sur|dans|par|et|ou|a|à)\b",
+                        key_of(text)) and not text.strip().endswith((":", ","))
+
+
 def written_org(regs: Registries, ident: str) -> str:
     """How a draft refers to an organisation in an `orgs` list: its id, or for a generic name the
     name itself (resolved by the build inside the contract's territory)."""

@@ -82,9 +82,12 @@ def read_text(path: Path) -> str:
     return text
 
 
+PAGED = re.compile(r"^(.*?\S)[\s|/:–—-]*(?:\bp\.?|\bpage)?\s*(\d{1,4})$")
+
+
 def drop_noise(lines: list[Line]) -> list[Line]:
     """Page numbers, bare URLs and page footers (the same line seen on three pages or more)."""
-    from .sections import ORIENT_FICHE, section_of   # headings are never footers
+    from .sections import axis_heading, fiche_heading, section_of   # headings are never footers
     counts = Counter(l.key for l in lines if l.key)
     # where pages end: a form feed, or a page number standing alone. A line seen three times is a
     # running header or footer, unless it is a row of cells ("État    BOP 147    subvention", the
@@ -93,15 +96,107 @@ def drop_noise(lines: list[Line]) -> list[Line]:
     near = set()
     for i in marks:
         near.update(range(i - 3, i + 4))
+    # a running header or footer with the page's number: "Contrat de ville X | 12", "… p. 3"; the
+    # same words on three lines or more, each with another number, in increasing order
+    numbered: dict[str, list[int]] = {}
+    for l in lines:
+        m = PAGED.match(l.key)
+        if m and len(m.group(1)) >= 12 and not fiche_heading(l.key) and not axis_heading(l.key):
+            numbered.setdefault(m.group(1), []).append(int(m.group(2)))
+    running = {k for k, ns in numbered.items() if len(set(ns)) >= 3 and ns == sorted(ns)}
     out = []
     for i, line in enumerate(lines):
         k = line.key
         if any(p.match(line.text) for p in NOISE):
             continue
+        m = PAGED.match(k)
+        if m and m.group(1) in running:
+            continue
         if k and counts[k] >= 3 and len(k) > 3 and not section_of(k) and not BULLET.match(line.text) \
-                and not ORIENT_FICHE.match(k) and (i in near or not re.search(r"\S\s{3,}\S", line.text)):
+                and not fiche_heading(k) and (i in near or not re.search(r"\S\s{3,}\S", line.text)):
             continue
         out.append(line)
+    return out
+
+
+HEADING_WORDS = re.compile(r"^(?:fiche\s+)?(?:orientation(?:\s+strategique)?|objectif\s+strategique|enjeu|priorite|axe)$")
+
+
+def join_split_headings(lines: list[Line]) -> list[Line]:
+    """A fiche heading set over two lines ("ORIENTATION STRATÉGIQUE" / "N° 3 – Emploi"): one line."""
+    out: list[Line] = []
+    for line in lines:
+        if out and HEADING_WORDS.match(out[-1].key) and re.match(r"^(?:n\s*[°o.]?\s*)?\d{1,2}\b", line.key):
+            out[-1] = Line(out[-1].n, f"{out[-1].text.strip()} {line.text.strip()}")
+            continue
+        out.append(line)
+    return out
+
+
+LABELLED = re.compile(r"^(\S(?:.*?\S)?)\s{3,}(\S.*)$")
+
+
+def unbox(lines: list[Line]) -> list[Line]:
+    """A box of labels and values set in two columns, as a PDF's text gives it: "Pilotage :      A",
+    a label cut over two lines ("Partenaires      A, B," / "mobilisés :      C"), values wrapped in
+    their column ("                 D"). Each label becomes a heading with its value ("Partenaires
+    mobilisés : A, B,", then "C" and "D" on their own lines), a value that is itself a heading
+    ("Moyens    Droit commun :") a line of its own. A box starts at a line whose left cell is a
+    section's heading (`section_of`), or becomes one with the next line's; other lines are kept."""
+    from .sections import section_of
+    out: list[Line] = []
+    column = None          # where the values start, inside a box
+    label: list = []       # a label being read: [first line, its words, value lines]
+    i = 0
+
+    def flush():
+        if not label:
+            return
+        first, words, values = label
+        head = words if words.endswith(":") else words + " :"
+        if values and not section_of(key_of(values[0].text)):
+            out.append(Line(first, f"{head} {values[0].text}"))
+            values = values[1:]
+        else:
+            out.append(Line(first, head))
+        out.extend(values)
+        label.clear()
+
+    while i < len(lines):
+        line = lines[i]
+        m = LABELLED.match(line.text)
+        indent = len(line.text) - len(line.text.lstrip())
+        if column is not None and line.text.strip() and indent >= column - 2 and not m:
+            (label[2] if label else out).append(Line(line.n, line.text.strip()))   # a value wrapped in its column
+            i += 1
+            continue
+        if m and indent == 0 and not re.search(r"\S\s{3,}\S", m.group(2)):   # (a table's row has more cells)
+            words, value_at = m.group(1), line.text.index(m.group(2), len(m.group(1)))
+            if column is not None and abs(value_at - column) <= 2 and label and not label[1].endswith(":") \
+                    and re.match(r"^[a-zà-ÿ(]", words):   # "Partenaires" / "mobilisés :": one label
+                label[1] += " " + words
+                label[2].append(Line(line.n, m.group(2)))
+                i += 1
+                continue
+            nxt = LABELLED.match(lines[i + 1].text) if i + 1 < len(lines) else None
+            joined = words + (" " + nxt.group(1) if nxt and re.match(r"^[a-zà-ÿ(]", nxt.group(1)) else "")
+            if section_of(key_of(words)) or section_of(key_of(joined)) and joined != words:
+                flush()
+                column = value_at
+                label[:] = [line.n, words, [Line(line.n, m.group(2))]]
+                i += 1
+                continue
+        if column is not None and not line.text.strip():
+            # a blank line inside a box: the box goes on if the next line is a value of its column
+            nxt = next((l for l in lines[i + 1:] if l.text.strip()), None)
+            if nxt is not None and len(nxt.text) - len(nxt.text.lstrip()) >= column - 2 and not LABELLED.match(nxt.text):
+                i += 1
+                continue
+        flush()
+        column = None
+        out.append(line)
+        i += 1
+    flush()
     return out
 
 

@@ -36,7 +36,8 @@ SECTIONS = [
                               r"|credits? pv)(?: mobilisables?| mobilises?)?\b\s*:?\s*(.*)$")),
     ("funding-np", re.compile(r"^(?:[-•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$"
                               r"|^(?:[-•]\s*)?(?:financeurs?(?:\s*\(s\))?|partenaires? financiers?|moyens? mobilises?"
-                              r"|moyens? financiers?|plan de financement|financements? previsionnels?|budget(?: previsionnel)?)"
+                              r"|moyens? financiers?|plan de financement|financements? (?:previsionnels?|envisages?|prevus?|sollicites?)"
+                              r"|moyens? (?:et|/) financements?|budget(?: previsionnel)?)"
                               + _END)),
     ("funding", re.compile(r"^(?:mobilisation des )?co[- ]?financ(?:eurs|ements?)\b\s*:?\s*(.*)$"
                            r"|^financements?" + _END)),
@@ -49,12 +50,67 @@ SECTIONS = [
 
 
 # the heading of an orientation's fiche, by its meaning: "ORIENTATION STRATÉGIQUE N°5 : …",
-# "Orientation 3 – …", "Objectif stratégique n°2 : …", "Enjeu 4 : …", "Objectif opérationnel 1.2 : …"
-ORIENT_FICHE = re.compile(r"^(?:[^/]{0,80}\s/\s*)?(?:fiche\s+)?(?:orientation(?:\s+strategique)?|objectif\s+(?:strategique|operationnel)"
-                          r"|enjeu|priorite)\s*(?:n\s*[°o.]?\s*)?(\d{1,2}(?:\.\d{1,2})?)\s*(?:[:.\-–)]|$)\s*(.*)$")
+# "Orientation 3 – …", "Objectif stratégique n°2 : …", "Enjeu 4 : …", "Objectif opérationnel 1.2 : …",
+# and the words other layouts use: "Objectif 2 –", "Engagement n°3 :", "Ambition 1", "Défi 4",
+# "Fiche action n°6", "Fiche 2"
+ORIENT_FICHE = re.compile(r"^(?:[^/]{0,80}\s/\s*)?(?:fiche(?:[- ]action)?\s+)?"
+                          r"(?:orientation(?:\s+strategique)?|objectif(?:\s+(?:strategique|operationnel|general))?"
+                          r"|enjeu|priorite|engagement|ambition|defi|fiche(?:[- ]action)?)"
+                          r"\s*(?:n\s*[°o.]?\s*)?(\d{1,2}(?:\.\d{1,2})?|[ivx]{1,4}|[a-h])"
+                          r"\s*(?:[:.\-–)]|$)\s*(.*)$")
+
+
+# "3.1. Première orientation – Rapprocher …", "Deuxième objectif stratégique : …"
+ORDINAL_FICHE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?(premier|premiere|deuxieme|second|seconde|troisieme|quatrieme"
+                           r"|cinquieme|sixieme|septieme|huitieme|neuvieme|dixieme|onzieme|douzieme"
+                           r"|\d{1,2}\s?(?:er|ere|re|eme|e))\s+"
+                           r"(?:orientation|objectif|enjeu|priorite|engagement|ambition|defi)(?:\s+strategique)?"
+                           r"\s*(?:[:.\-–)]|$)\s*(.*)$")
+
+
+ROMAN = {r: n for n, r in enumerate("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv".split(), start=1)}
+ORDINALS = {w: n for n, ws in enumerate(("premier premiere", "deuxieme second seconde", "troisieme", "quatrieme",
+                                         "cinquieme", "sixieme", "septieme", "huitieme", "neuvieme", "dixieme",
+                                         "onzieme", "douzieme"), start=1) for w in ws.split()}
+
+
+def fiche_heading(key: str) -> tuple[str, str] | None:
+    """A fiche heading (in key form): its number as written ("5", "1.2", "iv", "premiere") and the
+    text after it; None when the line is no fiche heading."""
+    m = ORIENT_FICHE.match(key) or ORDINAL_FICHE.match(key)
+    return (m.group(1), m.group(2)) if m else None
+
+
+def fiche_numeral(text: str) -> int | None:
+    """A fiche's number as written: "5", a Roman numeral ("iv" -> 4) or an ordinal ("deuxieme" ->
+    2); None for "1.2"."""
+    if text.isdigit():
+        return int(text)
+    m = re.fullmatch(r"(\d{1,2})\s?(?:er|ere|re|eme|e)", text)   # "1ère", "2e", "3ème"
+    if m:
+        return int(m.group(1))
+    if len(text) == 1 and text in "abcdefgh":   # "Orientation B"
+        return "abcdefgh".index(text) + 1
+    return ROMAN.get(text) or ORDINALS.get(text)
 
 
 SUB_FICHE = re.compile(r"^objectif\s+operationnel\b")   # under an "objectif stratégique", an objective
+
+
+_TOP_FICHE = re.compile(r"^(?:[^/]{0,80}\s/\s*)?(?:fiche(?:[- ]action)?\s+)?"
+                        r"(?:orientation|objectif\s+(?:strategique|general)|enjeu|priorite)\b"
+                        r"|^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?\w+\s+(?:orientation|objectif\s+strategique|enjeu|priorite)\b")
+
+
+def fiche_rank(key: str) -> int:
+    """How high a fiche heading (`fiche_heading`) ranks: 0 for the words that always name an
+    orientation (orientation, objectif stratégique, enjeu, priorité); 1 for the words of other
+    layouts (a bare "Objectif 2", "Engagement 3", "Fiche action 4"), which inside such an
+    orientation's fiche are its objectives or actions; 2 for "Objectif opérationnel 1.2", which
+    under any of them is an objective. A text's fiches are its headings of the highest rank it has."""
+    if _TOP_FICHE.match(key):
+        return 0
+    return 2 if SUB_FICHE.match(key) else 1
 
 
 # an axis heading between fiches: "A - Un territoire attractif", "AXE 2 – HABITAT ET CADRE DE VIE", "Pilier 1 : …"
@@ -81,7 +137,12 @@ def axis_heading(key: str) -> tuple[str, str] | None:
     return None
 
 
-SIGNATORIES = re.compile(r"^(?:[a-z0-9]{1,2}\s*[.)-]\s*)?(?:les |liste des |la liste des )?(?:engagements des (?:signataires|partenaires)"
+# a part of the document above the fiches: "TITRE III – LA GOUVERNANCE", "Article 5 –", "PARTIE 2 :"
+PART = re.compile(r"^(?:titre|partie|chapitre|article)\s+(?:\d{1,2}|[ivx]{1,4}|premier|premiere)\b\s*(?:[-–:.]|$)")
+
+
+SIGNATORIES = re.compile(r"^(?:(?:titre|partie|chapitre|article)\s+(?:\d{1,2}|[ivx]{1,4})\s*[-–:.]\s*"
+                         r"|[a-z0-9]{1,2}\s*[.)-]\s*)?(?:les |liste des |la liste des )?(?:engagements des (?:signataires|partenaires)"
                          r"|(?:partenaires |parties )?signataires(?: du (?:present )?contrat(?: de ville)?)?\s*:?\s*$"
                          r"|ont signe(?: le present contrat)?\s*:?\s*$)")
 
@@ -108,7 +169,8 @@ INDICATOR_GROUP = re.compile(r"^orientations?\b.*?\(\s*(\d+)\s*(?:a|-|–|et)\s*
 CONNECTOR = re.compile(r"(?:\b(?:et|de|des|du|aux|au|à|dans|sur|pour|avec|en|la|le|les|d'|l')|[-–(/'’])\s*$", re.I)
 
 
-SENTENCE = re.compile(r"\b(?:a sign|ont |est |sont |sera |seront |peut |peuvent |doit |dans le cadre|afin )", re.I)
+# the verbs of a sentence ("est" only in lower case: "Est Ensemble" is a name)
+SENTENCE = re.compile(r"\b(?i:a sign|ont |sont |sera |seront |peut |peuvent |doit |dans le cadre|afin )|\best ")
 
 
 FUNDING_KINDS = {"funding-dc": "droit-commun", "funding-sp": "specifique", "funding-np": "non-precise",
@@ -120,6 +182,11 @@ def section_of(k: str) -> tuple[str, str] | None:
     marks of a possible plural or feminine ("Chef(s) de file", "Partenaire(s) mobilisé(s)") are
     ignored in the heading, never in the text after it."""
     found = _section(k)
+    if found is None and re.match(r"^(?:les|le|la|l')\s*\S.*(?:sont|est|seront|sera)\s+(?:les |la |le )?suivante?s?\s*:$", k):
+        # "Les financements mobilisables sont les suivants :" introduces a section, like its heading
+        head = re.sub(r"\s+(?:sont|est|seront|sera)\s+(?:les |la |le )?suivante?s?\s*:$", "", re.sub(r"^(?:les|le|la|l')\s*", "", k))
+        found = _section(head)
+        found = (found[0], "") if found else None
     if found is None and "(" in k:
         head, sep, rest = k.partition(":")
         found = _section(re.sub(r"\((?:s|e|es|x|nes)\)", "", head) + sep + rest)

@@ -19,8 +19,9 @@ from ..sources import checksum
 
 from .items import Found, Reader
 from .naming import with_every_spelling, written_org
-from .reading import Line, drop_noise, key_of, lines_of, pdfplumber_version, read_lines
-from .sections import ORIENT_FICHE, axis_heading, guess_generation, rest_after
+from .reading import Line, drop_noise, join_split_headings, key_of, lines_of, pdfplumber_version, read_lines, unbox
+from .recap import recap_tables
+from .sections import axis_heading, guess_generation, rest_after
 
 
 def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = False,
@@ -41,7 +42,7 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
     extracted = out.with_suffix(".txt") if pdf else None
     if extracted is not None and (extracted.resolve() == path.resolve() or extracted.exists() and not force):
         raise UsageError(f"{extracted}: exists (the PDF's text goes there; use --force or another --out)")
-    lines = drop_noise(lines_of(pdf.text) if pdf else read_lines(path))
+    lines = recap_tables(unbox(join_split_headings(drop_noise(lines_of(pdf.text) if pdf else read_lines(path)))))
     data = Path(data_dir) if data_dir else resource_dir("data")
     plain = load_registries(data)
     resolver = Resolver(plain.organisations, data)
@@ -100,13 +101,13 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
     current = None
     for i, line in enumerate(lines):   # an axis heading covers the fiches that follow it
         axis = axis_heading(line.key)
-        if axis and any(ORIENT_FICHE.match(l.key) for l in lines[i + 1:i + 4]):
+        if axis and any(ing.is_head(l) for l in lines[i + 1:i + 4]):
             letter, title = axis
             if letter not in [a["id"] for a in axes]:
                 axes.append({"id": letter, "letter": letter.upper(), "line": line.n,
                              "title": rest_after(line, title)})
             current = letter
-        if current and ORIENT_FICHE.match(line.key):
+        if current and ing.is_head(line):
             axis_of[ing.fiche_number(line)] = current
     if not axes and axes_proto:
         for i, a in enumerate(axes_proto):

@@ -5,27 +5,43 @@ from __future__ import annotations
 
 import re
 
+from ..prose import END, sentences_as_sections, states_roles_in_sentences
 from ..reading import BREAK, BULLET, Line, items, join_cut_words
-from ..sections import ANNEX, AXIS_PROTO, FUNDING_KINDS, INDICATOR_GROUP, ORIENT_FICHE, ORIENT_PROTO, SIGNATORIES, SUB_FICHE, TOC_LINE, axis_heading, rest_after, section_of
+from ..sections import ANNEX, AXIS_PROTO, FUNDING_KINDS, INDICATOR_GROUP, ORIENT_PROTO, PART, SIGNATORIES, TOC_LINE, axis_heading, fiche_heading, fiche_numeral, fiche_rank, rest_after, section_of
 from .base import ReaderBase
 
 
 class Fiches(ReaderBase):
     """Reading the fiches (a part of `Reader`)."""
 
+    @staticmethod
+    def heading_like(line: Line) -> bool:
+        """A fiche heading by its words and number (`fiche_heading`), not a table of contents' line."""
+        m = fiche_heading(line.key)
+        return bool(m) and not TOC_LINE.search(line.text) and ("." in m[0] or fiche_numeral(m[0]) is not None)
+
+    def is_head(self, line: Line) -> bool:
+        """Whether a line opens an orientation's fiche: a fiche heading of the highest rank the text
+        has (`fiche_rank`)."""
+        if not self.heading_like(line):
+            return False
+        if not hasattr(self, "_rank"):
+            self._rank = min((fiche_rank(l.key) for l in self.lines if self.heading_like(l)), default=0)
+        return fiche_rank(line.key) == self._rank
+
     def fiche_number(self, line: Line) -> int | None:
         """The number of the orientation a fiche heading opens; "1.2"-style numbers are numbered in
         the order of the text (and kept as written in the title)."""
-        m = ORIENT_FICHE.match(line.key)
+        m = fiche_heading(line.key)
         if not m:
             return None
-        if "." not in m.group(1):
-            return int(m.group(1))
+        if "." not in m[0]:
+            return fiche_numeral(m[0])
         if not hasattr(self, "_dotted"):
-            dotted = list(dict.fromkeys(ORIENT_FICHE.match(l.key).group(1) for l in self.lines
-                                        if ORIENT_FICHE.match(l.key) and "." in ORIENT_FICHE.match(l.key).group(1)))
+            dotted = list(dict.fromkeys(fiche_heading(l.key)[0] for l in self.lines
+                                        if self.is_head(l) and "." in fiche_heading(l.key)[0]))
             self._dotted = {d: i for i, d in enumerate(dotted, start=1)}
-        return self._dotted[m.group(1)]
+        return self._dotted.get(m[0])
 
     # protocol ---------------------------------------------------------------------------------------
     def protocol(self, end: int) -> tuple[dict[int, dict], list[dict]]:
@@ -64,8 +80,10 @@ class Fiches(ReaderBase):
     # fiches -------------------------------------------------------------------------------------------
     def fiches(self) -> list[dict]:
         heads = self.fiche_heads()
+        # a fiche ends at the annex, the signatories, "Fait à Châtellerault, le 3 mars 2025", or a part
+        # of the document ("TITRE III – LA GOUVERNANCE")
         stops = [i for i, l in enumerate(self.lines) if ANNEX.match(l.key) or SIGNATORIES.match(l.key)
-                 or re.match(r"^fait a\b.{2,60}\ble\b", l.key)]   # "Fait à Châtellerault, le 3 mars 2025"
+                 or re.match(r"^fait a\b.{2,60}\ble\b", l.key) or PART.match(l.key)]
         out = []
         for j, start in enumerate(heads):
             end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
@@ -76,10 +94,8 @@ class Fiches(ReaderBase):
     def fiche_heads(self) -> list[int]:
         """The lines that open a fiche. A number headed twice is first a list of the orientations
         (a line or two each) and then a fiche: the longest stretch is the fiche."""
-        heads = [i for i, l in enumerate(self.lines) if ORIENT_FICHE.match(l.key) and not TOC_LINE.search(l.text)]
-        upper = [i for i in heads if not SUB_FICHE.match(self.lines[i].key)]
-        if upper:   # "Objectif opérationnel 1.2" lines are then the objectives of their fiche
-            heads = upper
+        # "Objectif opérationnel 1.2" lines under "Objectif stratégique 1" are its objectives (`is_head`)
+        heads = [i for i, l in enumerate(self.lines) if self.is_head(l)]
         spans = {}
         for j, start in enumerate(heads):
             end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
@@ -91,11 +107,11 @@ class Fiches(ReaderBase):
 
     def fiche(self, start: int, end: int) -> dict:
         head = self.lines[start]
-        m = ORIENT_FICHE.match(head.key)
+        number, rest = fiche_heading(head.key)
         n = self.fiche_number(head)
-        title = rest_after(head, m.group(2))
-        if "." in m.group(1):
-            title = f"{m.group(1)} {title}".strip()
+        title = rest_after(head, rest)
+        if "." in number:
+            title = f"{number} {title}".strip()
         body = self.lines[start + 1:end]
         for i, line in enumerate(body):   # "B - Un territoire attractif" just before the next fiche
             if axis_heading(line.key) and not any(l.text.strip() for l in body[i + 1:]):
@@ -105,10 +121,15 @@ class Fiches(ReaderBase):
         while body and body[0].text.strip() and not section_of(body[0].key) and not axis_heading(body[0].key):
             title = join_cut_words(title, body[0].text)
             body = body[1:]
+        if states_roles_in_sentences(body):   # "Cette orientation est pilotée par A, en lien avec B."
+            body = sentences_as_sections(body)
         parts: dict[str, list[Line]] = {}
         order: list[tuple[str, Line]] = []
         current = None
         for line in body:
+            if line.text == END:   # the end of what a sentence stated
+                current = None
+                continue
             s = section_of(line.key)
             if s:
                 name, k_rest = s

@@ -7,7 +7,7 @@ import re
 
 from ...names import normalise
 
-from ..naming import PROPOSED, as_written, looks_like_instrument, looks_like_name, split_list
+from ..naming import PROPOSED, as_written, looks_like_instrument, looks_like_name, looks_like_scheme_name, split_list
 from ..reading import BULLET, Line, join_cut_words, key_of
 from ..sections import AMOUNT, CONNECTOR, SENTENCE, amounts_in, row_kind, table_row
 from .base import ReaderBase
@@ -157,7 +157,8 @@ class Funding(ReaderBase):
                     written, rest = as_written(text, key), self.strip_funder(text, ident)
             if ident is None and (row or bulleted and not continues):
                 # a table row, or a bullet "Name (X) : a, b", whose funder no registry knows: kept as written
-                m = re.match(r"^([A-ZÀ-Ý][^:;]{1,60}?)\s*(?:\(([^)]{1,40})\))?\s*:\s*(.*)$", text)
+                m = re.match(r"^([A-ZÀ-Ý][^:;]{1,60}?)\s*(?:\(([^)]{1,40})\))?\s*:\s*(.*)$", text) \
+                    or re.match(r"^([A-ZÀ-Ý][^:;()]{1,60}?)\s*\(([^)]{1,60})\)()\s*$", text)   # "• ANRU (NPNRU)"
                 if m and len(m.group(1).split()) <= 8 and not SENTENCE.search(m.group(1)):
                     ident, written = PROPOSED + m.group(1).strip(), m.group(1).strip()
                     rest = ", ".join(x for x in (m.group(2), m.group(3)) if x and x.strip())
@@ -237,7 +238,9 @@ class Funding(ReaderBase):
                 for x in left:
                     purposes.append(x)
                     self.unresolved("instrument", x, e["line"], orientation)
-            proposed = [x for x in purposes if looks_like_instrument(x)]
+            # what a short line names after its funder ("État : FIPD, quartiers d'été"), not a long description
+            short = len(text.split()) <= 14
+            proposed = [x for x in purposes if looks_like_instrument(x) or short and looks_like_scheme_name(x)]
             if proposed:   # names of schemes the registry does not know: kept as written, to be confirmed
                 names += proposed
                 entry["proposed_instruments"] = proposed

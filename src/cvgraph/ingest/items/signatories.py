@@ -7,7 +7,7 @@ import re
 
 from ..naming import PROPOSED
 from ..reading import Line, items
-from ..sections import ANNEX, ORIENT_FICHE, SENTENCE, SIGNATORIES, SIGNATORY, SIGNER, axis_heading
+from ..sections import ANNEX, CONNECTOR, SENTENCE, SIGNATORIES, SIGNATORY, SIGNER, axis_heading
 from .base import Found, ReaderBase
 
 
@@ -38,8 +38,8 @@ class Signatories(ReaderBase):
 
     def signatories_from(self, start: int) -> list[dict]:
         first_fiche = next((i for i, l in enumerate(self.lines) if i > start and
-                            (ORIENT_FICHE.match(l.key) or ANNEX.match(l.key) or axis_heading(l.key)
-                             and i + 3 < len(self.lines) and any(ORIENT_FICHE.match(x.key) for x in self.lines[i:i + 3]))),
+                            (self.is_head(l) or ANNEX.match(l.key) or axis_heading(l.key)
+                             and i + 3 < len(self.lines) and any(self.is_head(x) for x in self.lines[i:i + 3]))),
                            len(self.lines))
         out, current, body = [], None, []
 
@@ -50,7 +50,7 @@ class Signatories(ReaderBase):
 
         section = []
         after_pour = False
-        for line in self.split_numbered(self.lines[start + 1:first_fiche]):   # two columns: one cell each
+        for line in self.split_numbered(self.table_rows(self.lines[start + 1:first_fiche])):   # two columns: one cell each
             # cells: three spaces or more apart, or a second "Pour …" on the line, however close
             cells = [c for c in re.split(r"\s{3,}|\s{2,}(?=[Pp]our\s)|(?<=,)\s+(?=[Pp]our\s)", line.text.strip()) if c]
             if re.match(r"^pour\b", line.key):
@@ -96,11 +96,31 @@ class Signatories(ReaderBase):
                 close()
                 current = None
                 if name and re.search(r"[A-ZÀ-Ý]", name) and not SENTENCE.search(name):   # kept as written, proposed
-                    current, body = {"org": name, "line": line.n, "section": line.text.strip(), "proposed": True}, []
+                    current, body = {"org": bare, "line": line.n, "section": line.text.strip(), "proposed": True}, []
                     out.append(current)
             elif current is not None:
                 body.append(line)
         close()
+        return out
+
+    @staticmethod
+    def table_rows(lines: list[Line]) -> list[Line]:
+        """A table of signatories ("Signataire      Représenté par", a row per body, the body's name
+        cut in its cell over two lines): each body as an item of a list ("• La CAF de la Drôme"); who
+        represents it is not a signatory."""
+        header = next((i for i, l in enumerate(lines) if re.match(r"^(?:les )?signataires?\s{3,}", l.text.strip().lower())
+                       or re.match(r"^(?:les )?signataires?\b.*\brepresente", l.key) and re.search(r"\S\s{3,}\S", l.text)), None)
+        if header is None:
+            return lines
+        out = lines[:header]
+        for line in lines[header + 1:]:
+            if not line.text.strip() or line.text[:1].isspace():
+                continue   # a blank line, or the cell of who represents the body, wrapped
+            name = re.split(r"\s{3,}", line.text.strip())[0]
+            if len(out) > header and CONNECTOR.search(out[-1].text):   # "La CAF de la" / "Drôme"
+                out[-1] = Line(out[-1].n, f"{out[-1].text} {name}")
+            else:
+                out.append(Line(line.n, "• " + name))
         return out
 
     @staticmethod
