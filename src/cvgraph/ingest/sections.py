@@ -32,12 +32,12 @@ SECTIONS = [
                             r"|acteurs?(?: associes?| mobilises?| concernes?)?|structures? associees?|intervenants?)" + _END)),
     ("funding-dc", re.compile(r"^(?:[-•]\s*)?(?:(?:financements?|credits?|moyens?)(?: mobilises?)? (?:de |du |\(\s*)?)?"
                               r"droit commun(?: mobilisables?| mobilises?)?\)?\s*:?\s*(.*)$")),
-    ("funding-sp", re.compile(r"^(?:[-•]\s*)?(?:(?:financements?|credits?) (?:specifiques?|(?:de la )?politique de la ville)"
-                              r"|credits? pv)(?: mobilisables?| mobilises?)?\b\s*:?\s*(.*)$")),
+    ("funding-sp", re.compile(r"^(?:[-•]\s*)?(?:(?:financements?|credits?|moyens?) (?:specifiques?|(?:de la )?politique de la ville"
+                              r"|(?:du |au titre du )contrat de ville)|credits? pv)(?: mobilisables?| mobilises?)?\b\s*:?\s*(.*)$")),
     ("funding-np", re.compile(r"^(?:[-•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$"
                               r"|^(?:[-•]\s*)?(?:financeurs?(?:\s*\(s\))?|partenaires? financiers?|moyens? mobilises?"
                               r"|moyens? financiers?|plan de financement|financements? (?:previsionnels?|envisages?|prevus?|sollicites?)"
-                              r"|moyens? (?:et|/) financements?|budget(?: previsionnel)?)"
+                              r"|moyens? (?:et|/) financements?|financements? croises?|budget(?: previsionnel)?)"
                               + _END)),
     ("funding", re.compile(r"^(?:mobilisation des )?co[- ]?financ(?:eurs|ements?)\b\s*:?\s*(.*)$"
                            r"|^financements?" + _END)),
@@ -190,6 +190,18 @@ def section_of(k: str) -> tuple[str, str] | None:
     if found is None and "(" in k:
         head, sep, rest = k.partition(":")
         found = _section(re.sub(r"\((?:s|e|es|x|nes)\)", "", head) + sep + rest)
+    # a heading with a qualifier before its colon: "Droit commun des partenaires :", "Crédits
+    # spécifiques (politique de la ville) :", "Partenaires de l'action :", "Financements État :"
+    qualified = k.endswith(":") and k.count(":") == 1 and "," not in k
+    if found and qualified and found[1].endswith(":") and len(found[1].split()) <= 6:
+        found = (found[0], "")
+    if found is None and qualified:
+        words = k[:-1].split()
+        for n in (3, 2, 1):
+            head = _section(" ".join(words[:n]) + " :")
+            if head and len(words) - n <= 5:
+                found = (head[0], "")
+                break
     return found
 
 

@@ -95,9 +95,19 @@ class Funding(ReaderBase):
         one = self.orgs.exact(text)
         if one:
             return [one]
-        parts = [p for p in re.split(r"\s*[/,]\s*", text.strip()) if p]
+        parts = [p for p in re.split(r"\s*[/,]\s*|\s+et\s+", text.strip()) if p]   # "la Ville et l'État"
         ids = [self.orgs.exact(p) for p in parts]
         return ids if len(parts) > 1 and all(ids) else []
+
+    def funders_joined(self, name: str) -> str | None:
+        """"Toulon Habitat Méditerranée et Var Habitat": several funders named together, each
+        its registry id or, unknown, as written (to be confirmed); None for one name."""
+        if self.orgs.exact(name):
+            return None
+        parts = [p.strip() for p in re.split(r"\s+et\s+|\s*,\s*", name) if p.strip()]
+        if len(parts) < 2 or not all(re.match(r"^(?:[A-ZÀ-Ý]|l['’][A-ZÀ-Ý])", p) for p in parts):
+            return None
+        return "|".join(self.orgs.exact(p) or PROPOSED + p for p in parts)
 
     def funding(self, lines: list[Line], kind: str, heading: Line, orientation: int) -> list[dict]:
         out: list[dict] = []
@@ -160,7 +170,7 @@ class Funding(ReaderBase):
                 m = re.match(r"^([A-ZÀ-Ý][^:;]{1,60}?)\s*(?:\(([^)]{1,40})\))?\s*:\s*(.*)$", text) \
                     or re.match(r"^([A-ZÀ-Ý][^:;()]{1,60}?)\s*\(([^)]{1,60})\)()\s*$", text)   # "• ANRU (NPNRU)"
                 if m and len(m.group(1).split()) <= 8 and not SENTENCE.search(m.group(1)):
-                    ident, written = PROPOSED + m.group(1).strip(), m.group(1).strip()
+                    ident, written = self.funders_joined(m.group(1).strip()) or PROPOSED + m.group(1).strip(), m.group(1).strip()
                     rest = ", ".join(x for x in (m.group(2), m.group(3)) if x and x.strip())
                 elif row and row.strip():
                     ident, written, rest = PROPOSED + row.strip(" :"), row.strip(" :"), ""
@@ -197,7 +207,8 @@ class Funding(ReaderBase):
         for e in kept:
             ids = e["funder"].split("|")
             for ident in ids:
-                written = e["written"] if len(ids) == 1 else self.orgs.spelling(ident, ident)
+                written = e["written"] if len(ids) == 1 else ident[len(PROPOSED):] if ident.startswith(PROPOSED) \
+                    else self.orgs.spelling(ident, ident)
                 split.append({**e, "funder": ident, "written": written})
         for e in split:
             line_kind = e.get("kind") or kind   # a row's own "Crédits spécifiques" cell, else the heading's
