@@ -249,6 +249,20 @@ def test_a_table_of_signatories():
                                              (5, "• France Travail")]
 
 
+@pytest.mark.parametrize("office,body", [
+    ("Le Préfet du Var,", "État"), ("La Préfète de la Drôme,", "État"), ("Le Maire de Toulon,", "Ville de Toulon"),
+    ("Pour le Maire de La Seyne-sur-Mer et par délégation,", "Ville de La Seyne-sur-Mer"),
+    ("Le Président du Conseil départemental du Var,", "Conseil départemental du Var"),
+    ("La Directrice de la Caisse d’allocations familiales du Var,", "Caisse d’allocations familiales du Var"),
+    ("Le Directeur territorial de France Travail dans le Var,", "France Travail"),
+    ("Le Directeur académique des services de l’éducation nationale du Var,", "DSDEN du Var"),
+    ("Les partenaires,", None), ("le Préfet", None)])
+def test_signatories_by_their_office(office, body):
+    """A signature page that names offices ("Le Préfet du Var," then the person): the body each signs for."""
+    from cvgraph.ingest.items.signatories import office_body
+    assert office_body(office) == body
+
+
 def test_drafts_of_new_layouts_build_with_their_place_and_name_no_foreign_body(tmp_path):
     """The three drafts, with the place their text states (what a person adds), build; an unknown
     name is a body proposed for its contract (à valider), and no name resolves to a body of the

@@ -11,6 +11,34 @@ from ..sections import ANNEX, CONNECTOR, SENTENCE, SIGNATORIES, SIGNATORY, SIGNE
 from .base import Found, ReaderBase
 
 
+# who signs, by office: "Le Préfet du Var,", "La Présidente du Conseil départemental de l'Isère,",
+# "Le Maire de Toulon,", "Le Directeur territorial de France Travail,"
+OFFICE = re.compile(r"^(?:pour\s+)?(?:le|la|l['’])\s*(?P<title>(?:sous-)?pr[ée]f[eè]te?|maire|pr[ée]sidente?|directeur|directrice"
+                    r"|d[ée]l[ée]gu[ée]e?)\b(?P<rest>.*?)\s*(?:et par d[ée]l[ée]gation)?\s*,$", re.I)
+_QUALIFIER = re.compile(r"^\s*(?:(?i:g[ée]n[ée]rale?|territoriale?|d[ée]partementale?|r[ée]gionale?|adjointe?|acad[ée]mique|par int[ée]rim)\b\s*)*"
+                        r"(?:de la |du |de l['’]|des |de |d['’])?")   # "de La Seyne-sur-Mer": "La" is the name's
+
+
+def office_body(text: str) -> str | None:
+    """The body an office signs for: the State for a préfet, the commune for its maire, else the
+    body the office is of ("Le Président de la Métropole X," -> "Métropole X"); None if no office."""
+    m = OFFICE.match(text.strip())
+    if not m:
+        return None
+    title = m.group("title").lower()
+    rest = _QUALIFIER.sub("", m.group("rest"), 1).strip(" ,")
+    rest = re.sub(r"\s+dans (?:le|la|l['’]|les)\s.*$", "", rest)   # "France Travail dans le Var"
+    # "le Directeur académique des services de l'éducation nationale du Var": the DSDEN du Var
+    rest = re.sub(r"^(?:des )?services (?:d[ée]partementaux )?de l['’][ée]ducation nationale\b", "DSDEN", rest, flags=re.I)
+    if "pr" in title[:3] and "f" in title:   # préfet, préfète, sous-préfet
+        return "État"
+    if not rest:
+        return None
+    if title == "maire":
+        return rest if re.match(r"^(?:ville|commune)\b", rest, re.I) else f"Ville de {rest}"
+    return rest
+
+
 class Signatories(ReaderBase):
     """Reading signatories (a part of `Reader`)."""
 
@@ -60,6 +88,11 @@ class Signatories(ReaderBase):
             if after_pour and line.text.strip() and (len(cells) > 1 or SIGNER.match(line.key)):
                 continue   # under "Pour la CAF,": who signs ("le Président"), not a commitment
             after_pour = after_pour and not line.text.strip() or False
+            offices = [office_body(c) for c in cells if c.rstrip().endswith(",")]
+            if offices and all(offices) and len(offices) == len(cells):
+                # "Le Préfet du Var,    Le Maire de Toulon,": who signs, for the body each office is
+                section += [Line(line.n, "• " + body) for body in offices]
+                continue
             section.append(line)
         numbered = any((m := SIGNATORY.match(l.text.strip())) and m.group(1) and self.orgs.exact(m.group(2))
                        for l in section)
@@ -68,6 +101,7 @@ class Signatories(ReaderBase):
             if m and numbered and not m.group(1):
                 m = None   # a bullet inside a signatory's commitments
             name = m.group(2).strip(" ,;.") if m else ""
+            name = office_body(name + ",") or name   # "Pour le Maire de X et par délégation,"
             bare = re.sub(r"^(?:l['’]\s*|la |le |les )", "", name, flags=re.I)   # "la Mission locale …"
             ident = (self.orgs.exact(name) or self.named_body(bare)) if m else None
             if m and not ident and self.generic_with_complement(name):   # "la Mission locale Nord Vienne"
