@@ -68,6 +68,15 @@ def test_funding_table_rows():
     assert row_kind("État | BOP 147 | Crédits spécifiques | 30 000 €") == "specifique"
     assert row_kind("CAF     CLAS     Droit commun") == "droit-commun"
     assert row_kind("Région | FEDER | investissement") is None
+    # the header's columns say which cell is which (metropole-tables.txt l. 83-86): a "Nature" cell
+    # two spaces from the instrument, or alone under "Nature", is no instrument
+    from cvgraph.ingest.sections import header_columns
+    lines = (LAYOUTS / "metropole-tables.txt").read_text(encoding="utf-8").split("\n")
+    columns = header_columns(lines[82])
+    assert [c for _, c in columns] == ["financeur", "dispositif", "nature"]
+    assert table_row(lines[84], columns) == "Département de l’Isère : Programme départemental d’insertion"
+    assert table_row(lines[85], columns) == "France Travail"
+    assert table_row("                                   aux bailleurs", columns) is None   # a wrapped cell
 
 
 @pytest.mark.parametrize("text,sums", [

@@ -262,7 +262,40 @@ def table_cells(text: str) -> list[str] | None:
     return cells if len(cells) >= 2 or (piped and cells) else None
 
 
-def row_kind(text: str) -> str | None:
+_RUN = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|$)")
+
+
+def header_columns(text: str) -> list[tuple[int, str]]:
+    """The columns of a table's header row as written ("Financeur      Dispositif      Nature"):
+    where each starts, and its heading (key form)."""
+    return [(m.start(), key_of(m.group(0))) for m in _RUN.finditer(text.rstrip())]
+
+
+def column_cells(text: str, columns: list[tuple[int, str]]) -> dict[int, str]:
+    """A row's cells by the header's columns: each run of text (two spaces or more apart) in the
+    column whose start is nearest, so that a cell two spaces from the next ("Programme
+    départemental d'insertion  subvention") or one with the cell before it empty falls right."""
+    out: dict[int, str] = {}
+    for m in _RUN.finditer(text.rstrip()):
+        j = min(range(len(columns)), key=lambda i: abs(columns[i][0] - m.start()))
+        out[j] = f"{out[j]} {m.group(0)}" if j in out else m.group(0)
+    return out
+
+
+_INSTRUMENT_COLUMN = re.compile(r"^(?:dispositifs?|instruments?|objets?|programmes?|actions?|financements?|credits?)\b")
+
+
+def row_kind(text: str, columns: list[tuple[int, str]] | None = None) -> str | None:
+    if columns:
+        for j, cell in column_cells(text, columns).items():
+            for kind, rx in KIND_CELL:
+                if j and rx.match(key_of(cell)):
+                    return kind
+        return None
+    return _row_kind(text)
+
+
+def _row_kind(text: str) -> str | None:
     """The kind of funding a row's own cell states ("État | BOP 147 | Crédits spécifiques | 30 000 €")."""
     for cell in (table_cells(text) or [])[1:]:
         for kind, rx in KIND_CELL:
@@ -271,7 +304,7 @@ def row_kind(text: str) -> str | None:
     return None
 
 
-def table_row(text: str) -> str | None:
+def table_row(text: str, columns: list[tuple[int, str]] | None = None) -> str | None:
     """A row of a funding table as a funding line: "Région   FEDER ; FSE+   subvention" or "Région |
     FEDER ; FSE+ | subvention" -> "Région : FEDER ; FSE+"; "" for a header row; None when the text
     is not a table row. A cell stating the kind (see `row_kind`) is no instrument, nor is a third
@@ -281,6 +314,17 @@ def table_row(text: str) -> str | None:
         return None
     if TABLE_HEADER.match(key_of(" ".join(cells))):
         return ""
+    if columns and not (" | " in text or text.strip().startswith("| ")):
+        # the header's columns say which cell is which: the funder, the instrument ("Dispositif"),
+        # a sum; the others ("Nature": subvention, ingénierie) are no instrument
+        by_column = column_cells(text, columns)
+        if not by_column.get(0):
+            return None   # the first cell empty: the row before it, wrapped
+        instrument = next((c for j, c in by_column.items() if j and _INSTRUMENT_COLUMN.match(columns[j][1])
+                           and not any(rx.match(key_of(c)) for _, rx in KIND_CELL)), None)
+        sums = [c for j, c in by_column.items() if j and AMOUNT.search(c)]
+        out = by_column[0] if not instrument else f"{by_column[0]} : {instrument}"
+        return f"{out}, {sums[0]}" if len(sums) == 1 and sums[0] != instrument else out
     kinds = [c for c in cells[1:] if any(rx.match(key_of(c)) for _, rx in KIND_CELL)]
     sums = [c for c in cells[1:] if AMOUNT.search(c) and c not in kinds]
     rest = [c for c in cells[1:] if c not in kinds and c not in sums]

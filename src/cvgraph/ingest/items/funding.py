@@ -9,7 +9,7 @@ from ...names import normalise
 
 from ..naming import PROPOSED, as_written, looks_like_instrument, looks_like_name, looks_like_scheme_name, split_list
 from ..reading import BULLET, Line, join_cut_words, key_of
-from ..sections import AMOUNT, CONNECTOR, SENTENCE, amounts_in, row_kind, table_row
+from ..sections import AMOUNT, CONNECTOR, SENTENCE, amounts_in, header_columns, row_kind, table_row
 from .base import ReaderBase
 
 
@@ -113,6 +113,7 @@ class Funding(ReaderBase):
         out: list[dict] = []
         entries: list[dict] = []
         header = None          # "-État :" standing alone: the lines under it may name only instruments
+        columns = None         # a funding table's columns, from its header row
         previous = ""
         for line in expand_inline_funders(lines, lambda name: bool(self.orgs.exact(name))):
             raw = line.text.strip()
@@ -128,11 +129,12 @@ class Funding(ReaderBase):
                 e.update(funder=ident, written=name, raw=join_cut_words(e["raw"], raw), to=line.n)
                 previous = raw
                 continue
-            row = table_row(raw) if not BULLET.match(line.text) else None
-            line_raw = raw
+            row = table_row(line.text, columns) if not BULLET.match(line.text) else None
+            line_raw = line.text
             if row is not None:   # a funding table, flattened by a PDF tool or read as cells
-                if not row:
-                    continue      # its header row ("Financeur | Dispositif | Nature")
+                if not row:       # its header row ("Financeur | Dispositif | Nature"): its columns
+                    columns = header_columns(line.text)
+                    continue
                 line = Line(line.n, row)
                 raw = row
             bulleted = bool(BULLET.match(line.text))
@@ -181,7 +183,7 @@ class Funding(ReaderBase):
                 header = None
             if ident is not None:
                 entry = {"line": line.n, "to": line.n, "funder": ident, "written": written, "text": rest, "raw": raw,
-                         "row": row is not None, "kind": row_kind(line_raw) if row is not None else None}
+                         "row": row is not None, "kind": row_kind(line_raw, columns) if row is not None else None}
                 if instrument_first:
                     entry["instrument"], entry["purpose"] = instrument_first
                 entries.append(entry)
