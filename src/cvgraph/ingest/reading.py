@@ -25,7 +25,7 @@ BULLET = re.compile(r"^\s*(?:[•\-–—→▪◦●*>»·§\ue000-\uf8ff]|o(?=
 INLINE_PAGE = re.compile(r"\s+page\s*[|/-]?\s*\d{1,4}\s*$", re.I)
 
 
-NOISE = [re.compile(p, re.I) for p in (r"^\s*\d{1,4}\s*$", r"^\s*(?:page|p\.)\s*[|/-]?\s*\d+(?:\s*(?:/|sur)\s*\d+)?\s*$",
+NOISE = [re.compile(p, re.I) for p in (r"^\s*\d{1,4}\s*$", r"^\s*[-–—]\s*\d{1,4}\s*[-–—]\s*$", r"^\s*(?:page|p\.)\s*[|/-]?\s*\d+(?:\s*(?:/|sur)\s*\d+)?\s*$",
                                   r"^\s*\d+\s*/\s*\d+\s*$", r"^\s*https?://\S+\s*$", r"^\s*www\.\S+\s*$")]
 
 
@@ -82,7 +82,7 @@ def read_text(path: Path) -> str:
     return text
 
 
-PAGED = re.compile(r"^(.*?\S)[\s|/:–—-]*(?:\bp\.?|\bpage)?\s*(\d{1,4})$")
+PAGED = re.compile(r"^(.*?\S)[\s|/:–—-]*(?:\bp\.?|\bpage)?\s*(\d{1,4})(?:\s*(?:/|sur)\s*\d{1,4})?$")
 
 
 def drop_noise(lines: list[Line]) -> list[Line]:
@@ -116,6 +116,31 @@ def drop_noise(lines: list[Line]) -> list[Line]:
                 and not fiche_heading(k) and (i in near or not re.search(r"\S\s{3,}\S", line.text)):
             continue
         out.append(line)
+    return out
+
+
+def pipe_rows(lines: list[Line]) -> list[Line]:
+    """A table read as cells, a row a line ("| Chef de file | Ville de Troyes |"): a heading and its
+    value as "Chef de file : Ville de Troyes", a cell wrapped onto a row of its own ("|  | suite |")
+    as its text, other rows with their cells apart ("Pour l'État,    Pour la Ville,")."""
+    from .sections import fiche_heading, section_of
+    out = []
+    for line in lines:
+        text = line.text.strip()
+        if not (text.startswith("|") and text.endswith("|") and len(text) > 2):
+            out.append(line)
+            continue
+        cells = [c.strip() for c in text[1:-1].split("|")]
+        if not any(cells):
+            out.append(Line(line.n, ""))
+        elif len(cells) >= 3:
+            out.append(Line(line.n, " | ".join(cells)))
+        elif not cells[0]:
+            out.append(Line(line.n, " " * 8 + "    ".join(c for c in cells if c)))
+        elif len(cells) == 2 and cells[1] and (section_of(key_of(cells[0])) or fiche_heading(key_of(cells[0]))):
+            out.append(Line(line.n, f"{cells[0]} : {cells[1]}"))
+        else:
+            out.append(Line(line.n, "    ".join(c for c in cells if c)))
     return out
 
 

@@ -27,8 +27,8 @@ SECTIONS = [
                           r"|^(?:porteurs?(?:\s*\(s\))?(?: de l'action| du projet| de projet)?|chefs? de file"
                           r"|maitres?(?:\s*\(s\))? d'ouvrage|maitrise d'ouvrage|responsables?(?:\s*\(s\))?"
                           r"(?: de l'action| du projet| de la mise en oeuvre)?|coordination|coordinateurs?|referents?)" + _END)),
-    ("services", re.compile(r"^services? associes?\b\s*:?\s*(.*)$"
-                            r"|^(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?| operationnels?| techniques?)?"
+    ("services", re.compile(r"^services? associes?\b\s*:?\s*(.*)$|^partenaires? techniques? et financiers?" + _END
+                            + r"|^(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?| operationnels?| techniques?)?"
                             r"|acteurs?(?: associes?| mobilises?| concernes?)?|structures? associees?|intervenants?)" + _END)),
     ("funding-dc", re.compile(r"^(?:[-•]\s*)?(?:(?:financements?|credits?|moyens?)(?: mobilises?)? (?:de |du |\(\s*)?)?"
                               r"droit commun(?: mobilisables?| mobilises?)?\)?\s*:?\s*(.*)$")),
@@ -36,7 +36,7 @@ SECTIONS = [
                               r"|(?:du |au titre du )contrat de ville)|credits? pv)(?: mobilisables?| mobilises?)?\b\s*:?\s*(.*)$")),
     ("funding-np", re.compile(r"^(?:[-•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$"
                               r"|^(?:[-•]\s*)?(?:financeurs?(?:\s*\(s\))?|partenaires? financiers?|moyens? mobilises?"
-                              r"|moyens? financiers?|plan de financement|financements? (?:previsionnels?|envisages?|prevus?|sollicites?)"
+                              r"|moyens? financiers?|plan de financement(?: previsionnel)?(?: \([^)]{1,30}\))?|financements? (?:previsionnels?|envisages?|prevus?|sollicites?)"
                               r"|moyens? (?:et|/) financements?|financements? croises?|budget(?: previsionnel)?)"
                               + _END)),
     ("funding", re.compile(r"^(?:mobilisation des )?co[- ]?financ(?:eurs|ements?)\b\s*:?\s*(.*)$"
@@ -57,7 +57,7 @@ ORIENT_FICHE = re.compile(r"^(?:[^/]{0,80}\s/\s*)?(?:fiche(?:[- ]action)?\s+)?"
                           r"(?:orientation(?:\s+strategique)?|objectif(?:\s+(?:strategique|operationnel|general))?"
                           r"|enjeu|priorite|engagement|ambition|defi|fiche(?:[- ]action)?)"
                           r"\s*(?:n\s*[°o.]?\s*)?(\d{1,2}(?:\.\d{1,2})?|[ivx]{1,4}|[a-h])"
-                          r"\s*(?:[:.\-–)]|$)\s*(.*)$")
+                          r"\s*(?:[:.\-–)|]|$)\s*(.*)$")
 
 
 # "3.1. Première orientation – Rapprocher …", "Deuxième objectif stratégique : …"
@@ -65,7 +65,7 @@ ORDINAL_FICHE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?(premier|premiere|
                            r"|cinquieme|sixieme|septieme|huitieme|neuvieme|dixieme|onzieme|douzieme"
                            r"|\d{1,2}\s?(?:er|ere|re|eme|e))\s+"
                            r"(?:orientation|objectif|enjeu|priorite|engagement|ambition|defi)(?:\s+strategique)?"
-                           r"\s*(?:[:.\-–)]|$)\s*(.*)$")
+                           r"\s*(?:[:.\-–)|]|$)\s*(.*)$")
 
 
 ROMAN = {r: n for n, r in enumerate("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv".split(), start=1)}
@@ -74,11 +74,32 @@ ORDINALS = {w: n for n, ws in enumerate(("premier premiere", "deuxieme second se
                                          "onzieme", "douzieme"), start=1) for w in ws.split()}
 
 
-def fiche_heading(key: str) -> tuple[str, str] | None:
-    """A fiche heading (in key form): its number as written ("5", "1.2", "iv", "premiere") and the
-    text after it; None when the line is no fiche heading."""
+# the number before the word: "III.2 Objectif stratégique : …", "2.3 Orientation – …"
+NUMBERED_FICHE = re.compile(r"^((?:[ivx]{1,4}|\d{1,2})(?:\.\d{1,2})+|\d{1,2})\.?\s*[-–)]?\s+"
+                            r"(?:orientation|objectif|enjeu|priorite|engagement|ambition|defi)(?:\s+strategique)?"
+                            r"\s*(?:[:.\-–)|]|$)\s*(.*)$")
+
+
+class Heading(tuple):
+    """A fiche heading: (number as written, text after it); `before` when the number comes before
+    the word ("III.2 Objectif stratégique"), where it is no part of the title."""
+    before = False
+
+
+def fiche_heading(key: str) -> Heading | None:
+    """A fiche heading (in key form): its number as written ("5", "1.2", "iv", "premiere", "iii.2")
+    and the text after it; None when the line is no fiche heading. A row of a table read as cells
+    ("| Orientation 3 | Emploi |") is a heading too."""
+    key = re.sub(r"^\|\s*", "", key)
     m = ORIENT_FICHE.match(key) or ORDINAL_FICHE.match(key)
-    return (m.group(1), m.group(2)) if m else None
+    if m:
+        return Heading((m.group(1), m.group(2).rstrip(" |")))
+    m = NUMBERED_FICHE.match(key)
+    if m:
+        h = Heading((m.group(1), m.group(2).rstrip(" |")))
+        h.before = True
+        return h
+    return None
 
 
 def fiche_numeral(text: str) -> int | None:
@@ -148,8 +169,8 @@ SIGNATORIES = re.compile(r"^(?:(?:titre|partie|chapitre|article)\s+(?:\d{1,2}|[i
 
 
 # one signatory: "3. La CAF", "3) La CAF", "• La CAF", "- La CAF", "Pour la CAF du Rhône, la directrice"
-SIGNATORY = re.compile(r"^(?:(\d{1,2})\s*[.)]|[•\-–—▪◦●*]|pour(?= ))\s*(\S.*?)"
-                       r"(?:,\s*(?:le|la|les|son|sa|repr[ée]sent[ée]e?s?\s+par)\s+\w.*)?$", re.I)
+SIGNATORY = re.compile(r"^(?:(\d{1,2})\s*[.)]|[•\-–—▪◦●*](?:\s*pour(?= ))?|pour(?= ))\s*(\S.*?)"
+                       r"(?:,\s*(?:le|la|les|son|sa|monsieur|madame|m\.|mme|repr[ée]sent[ée]e?s?\s+par)\s+\w.*)?$", re.I)
 
 
 # a line of a table of contents: "Objectif stratégique n°7 – Accès aux droits ...... 7"
@@ -304,27 +325,32 @@ def _row_kind(text: str) -> str | None:
     return None
 
 
-def table_row(text: str, columns: list[tuple[int, str]] | None = None) -> str | None:
+def table_row(text: str, columns: list[tuple[int, str]] | None = None, wrapped: str = "") -> str | None:
     """A row of a funding table as a funding line: "Région   FEDER ; FSE+   subvention" or "Région |
     FEDER ; FSE+ | subvention" -> "Région : FEDER ; FSE+"; "" for a header row; None when the text
-    is not a table row. A cell stating the kind (see `row_kind`) is no instrument, nor is a third
+    is not a table row. With the header's `columns`, `wrapped` is the rest of the first cell, cut
+    onto the next line ("Région (Contrat régional de" / "solidarité territoriale)"). A cell stating the kind (see `row_kind`) is no instrument, nor is a third
     cell ("Nature": subvention, prêt…); a sum of money is kept after the instrument."""
     cells = table_cells(text)
     if cells is None:
         return None
-    if TABLE_HEADER.match(key_of(" ".join(cells))):
-        return ""
+    if TABLE_HEADER.match(key_of(" ".join(cells))) or re.match(r"^(?:sous-)?total\b", key_of(cells[0])):
+        return ""   # a header row, or a total
     if columns and not (" | " in text or text.strip().startswith("| ")):
         # the header's columns say which cell is which: the funder, the instrument ("Dispositif"),
         # a sum; the others ("Nature": subvention, ingénierie) are no instrument
         by_column = column_cells(text, columns)
         if not by_column.get(0):
             return None   # the first cell empty: the row before it, wrapped
+        funder = f"{by_column[0]} {wrapped}".strip() if wrapped else by_column[0]
         instrument = next((c for j, c in by_column.items() if j and _INSTRUMENT_COLUMN.match(columns[j][1])
                            and not any(rx.match(key_of(c)) for _, rx in KIND_CELL)), None)
-        sums = [c for j, c in by_column.items() if j and AMOUNT.search(c)]
-        out = by_column[0] if not instrument else f"{by_column[0]} : {instrument}"
-        return f"{out}, {sums[0]}" if len(sums) == 1 and sums[0] != instrument else out
+        m = re.match(r"^(.+?)\s*\((.+)\)$", funder)
+        if m and not instrument:   # "Caisse des Dépôts (prêts PRU, ingénierie)": the instruments
+            funder, instrument = m.group(1), m.group(2)
+        sums = [c for j, c in by_column.items() if j and AMOUNT.search(c) and c != instrument]
+        rest = ", ".join(x for x in (instrument, sums[0] if len(sums) == 1 else None) if x)
+        return f"{funder} : {rest}" if rest else funder
     kinds = [c for c in cells[1:] if any(rx.match(key_of(c)) for _, rx in KIND_CELL)]
     sums = [c for c in cells[1:] if AMOUNT.search(c) and c not in kinds]
     rest = [c for c in cells[1:] if c not in kinds and c not in sums]

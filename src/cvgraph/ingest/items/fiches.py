@@ -107,10 +107,11 @@ class Fiches(ReaderBase):
 
     def fiche(self, start: int, end: int) -> dict:
         head = self.lines[start]
-        number, rest = fiche_heading(head.key)
+        heading = fiche_heading(head.key)
+        number, rest = heading
         n = self.fiche_number(head)
         title = rest_after(head, rest)
-        if "." in number:
+        if "." in number and not heading.before:
             title = f"{number} {title}".strip()
         body = self.lines[start + 1:end]
         for i, line in enumerate(body):   # "B - Un territoire attractif" just before the next fiche

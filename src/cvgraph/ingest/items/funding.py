@@ -9,7 +9,7 @@ from ...names import normalise
 
 from ..naming import PROPOSED, as_written, looks_like_instrument, looks_like_name, looks_like_scheme_name, split_list
 from ..reading import BULLET, Line, join_cut_words, key_of
-from ..sections import AMOUNT, CONNECTOR, SENTENCE, amounts_in, header_columns, row_kind, table_row
+from ..sections import AMOUNT, CONNECTOR, SENTENCE, amounts_in, column_cells, header_columns, row_kind, table_row
 from .base import ReaderBase
 
 
@@ -44,6 +44,36 @@ def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> lis
             inner = [x for x in split_list(m.group(2), ",;")
                      if key_of(x) not in ("droit commun", "credits specifiques")]
             out.append(Line(line.n, "• " + (f"{m.group(1)} : {', '.join(inner)}" if inner else m.group(1))))
+        i += 1
+    return out
+
+
+def semicolon_funders(lines: list[Line]) -> list[Line]:
+    """"Région : PRF, FSE+ ; France Travail : Contrat" / "d'engagement jeune ; Département": funders
+    in a row, ";" apart, the list wrapped onto lines of its own (a cell of a table read as cells):
+    one bulleted line per funder, on the line it starts on. Other lines are returned as they are."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        text = lines[i].text.strip()
+        pieces = split_list(text, ";")
+        if len(pieces) < 2 or sum(bool(re.match(r"^[^:]{2,60}\s:\s", p.strip())) for p in pieces) < 2 \
+                or BULLET.match(lines[i].text):
+            out.append(lines[i])
+            i += 1
+            continue
+        starts = [(0, lines[i].n)]
+        while i + 1 < len(lines) and lines[i + 1].text.strip() and not BULLET.match(lines[i + 1].text) \
+                and (lines[i + 1].text[:1].isspace() or re.match(r"^[a-zà-ÿ]", lines[i + 1].text.strip())):
+            i += 1
+            starts.append((len(text) + 1, lines[i].n))
+            text = join_cut_words(text, lines[i].text)
+        at = 0
+        for piece in split_list(text, ";"):
+            n = [m for offset, m in starts if offset <= at + len(piece) - len(piece.lstrip())][-1]
+            if piece.strip():
+                out.append(Line(n, "• " + piece.strip()))
+            at += len(piece) + 1
         i += 1
     return out
 
@@ -115,9 +145,11 @@ class Funding(ReaderBase):
         header = None          # "-État :" standing alone: the lines under it may name only instruments
         columns = None         # a funding table's columns, from its header row
         previous = ""
-        for line in expand_inline_funders(lines, lambda name: bool(self.orgs.exact(name))):
+        expanded = expand_inline_funders(semicolon_funders(lines), lambda name: bool(self.orgs.exact(name)))
+        skip = set()
+        for i, line in enumerate(expanded):
             raw = line.text.strip()
-            if not raw:
+            if not raw or i in skip:
                 continue
             if entries and entries[-1].get("row") and re.match(r"^(?:et|de|du|des|d['’])\s*\S", raw) \
                     and not re.search(r"\S\s{3,}\S|\|", raw):
@@ -129,7 +161,14 @@ class Funding(ReaderBase):
                 e.update(funder=ident, written=name, raw=join_cut_words(e["raw"], raw), to=line.n)
                 previous = raw
                 continue
-            row = table_row(line.text, columns) if not BULLET.match(line.text) else None
+            wrapped = ""
+            if columns and i + 1 < len(expanded):   # the first cell cut onto the next line, alone there
+                first = column_cells(line.text, columns).get(0, "")
+                after = column_cells(expanded[i + 1].text, columns)
+                if first.count("(") > first.count(")") and list(after) == [0]:
+                    wrapped = after[0]
+                    skip.add(i + 1)
+            row = table_row(line.text, columns, wrapped) if not BULLET.match(line.text) else None
             line_raw = line.text
             if row is not None:   # a funding table, flattened by a PDF tool or read as cells
                 if not row:       # its header row ("Financeur | Dispositif | Nature"): its columns

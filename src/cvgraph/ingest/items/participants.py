@@ -131,8 +131,9 @@ class Participants(ReaderBase):
                     self.orgs.exact(f"{last} {head}")                                   # "France / Services"
                     or (self.resolver and self.resolver.is_territory_name(head))        # "France Active / Auvergne-Rhône-Alpes"
                     or (len(last.split()) == 1 and not self.orgs.exact(last)))
+            cut_name = bool(out) and bool(re.search(r"\s(?:de|du|des|de la|d['’]|l['’]|et|à|aux)$", out[-1][1]))   # "Ville de" / "Vernouillet"
             if out and not broken and (out[-1][1].endswith((",", "-", "(")) or re.match(r"^[a-zà-ÿ(]", text)
-                                       or cut_list) and not BULLET.match(line.text):
+                                       or cut_list or cut_name) and not BULLET.match(line.text):
                 out[-1][1] = join_cut_words(out[-1][1], text)
             else:
                 out.append([line.n, text])
