@@ -517,6 +517,22 @@ def test_ingested_contracts_build_and_their_matrix_and_funding_meet_the_targets(
     assert not [k for k in got["signatories"] | {x[1] for x in got["pilots"] | got["services"]} if FOREIGN.search(str(k))]
 
 
+def test_the_later_rounds_ingest_into_a_data_folder_and_build(tmp_path):
+    """The five development texts of the second and third rounds, ingested --into one data folder
+    and built with no hand edit; their matrices name no body of another contract's territory."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    for name in SECOND_ROUND:
+        result = run_cli("ingest", str(LAYOUTS / f"{name}.txt"), "--contract", name, "--into", str(data))
+        assert result.exit_code == 0, result.output
+    result = run_cli("build", "--data", str(data), "--out", str(tmp_path / "build"))
+    assert result.exit_code == 0, result.output
+    for name in SECOND_ROUND:
+        got = built_items(tmp_path / "build", name, data)
+        assert len(got["pilots"]) >= 8 and len(got["services"]) >= 25 and len(got["funding"]) >= 20, (name, got)
+        assert not [k for k in got["signatories"] | {x[1] for x in got["pilots"] | got["services"]} if FOREIGN.search(str(k))]
+
+
 def test_ingest_into_proposes_the_unknown_local_bodies_once_for_their_territory(tmp_path):
     """Names no registry knows ("centre socioculturel d'Ozon", "Cap emploi" of Châtellerault, where the
     registry's Cap emploi is the Gironde's) go into the data folder's registry as bodies of the
