@@ -46,7 +46,7 @@ FOREIGN = re.compile(r"gironde|coutras|cali\b|la-cali|libourn|valenciennes", re.
     ("Crédits spécifiques (politique de la ville) :", "funding-sp", ""), ("Droit commun des partenaires :", "funding-dc", ""),
     ("Crédits du contrat de ville :", "funding-sp", ""), ("Partenaires de l'action :", "services", ""),
     ("Financements envisagés :", "funding-np", ""), ("Moyens / Financements", "funding-np", ""),
-    ("Les financements mobilisables sont les suivants :", "funding-np", "")])
+    ("Les financements mobilisables sont les suivants :", "funding-np", ""), ("Co-chef de file : Ville", "pilots", "ville")])
 def test_headings_by_meaning(heading, section, rest):
     assert section_of(key_of(heading)) == (section, rest)
 
@@ -138,7 +138,7 @@ def test_each_layout_is_read_and_scored(tmp_path, name, capsys):
 # signatories are the offices as written ("Préfet du Var"), where the reader gives the bodies.
 SECOND_ROUND = {
     "dreux-word-2015": {"pilots": 0.8, "services": 1.0, "funding kinds": 1.0, "signatories": 0.9},
-    "troyes-cellules-2030": {"pilots": 0.8, "services": 0.85, "funding kinds": 0.9, "signatories": 0.8},
+    "troyes-cellules-2030": {"pilots": 1.0, "services": 0.85, "funding kinds": 0.95, "signatories": 0.8},
     "est-ensemble-2030": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
     "grand-chalon-tableaux": {"pilots": 1.0, "services": 0.95, "funding kinds": 0.9, "signatories": 0.7},
     "toulon-prose": {"pilots": 0.85, "services": 0.9, "funding kinds": 0.9},
@@ -303,6 +303,12 @@ def test_funders_in_a_row_apart_by_semicolons():
     assert [(l.n, l.text) for l in lines] == [(1, "• Région Grand Est : PRF, FSE+"),
                                               (1, "• France Travail : Contrat d’engagement jeune"),
                                               (2, "• Conseil départemental de l’Aube")]
+    # "Funder (a, b)" pieces, a funder alone among them
+    lines = semicolon_funders(lines_of("Banque des Territoires (ingénierie, prêts) ; Bpifrance (prêt d’honneur) ;\n"
+                                       "        Région Grand Est ; Troyes Champagne Métropole (aide à l’immobilier)\n"))
+    assert [l.text for l in lines] == ["• Banque des Territoires (ingénierie, prêts)", "• Bpifrance (prêt d’honneur)",
+                                       "• Région Grand Est", "• Troyes Champagne Métropole (aide à l’immobilier)"]
+    assert semicolon_funders(lines_of("CLAS ; REAAP\n"))[0].text == "CLAS ; REAAP"
 
 
 @pytest.mark.parametrize("office,body", [

@@ -24,7 +24,7 @@ SECTIONS = [
     ("actions", re.compile(r"^(?:actions? (?:a|à) conduire|plan d'actions?|actions? (?:prevues?|envisagees?))\b\s*:?\s*(.*)$"
                            r"|^actions?" + _END)),
     ("pilots", re.compile(r"^(?:(?:co[- ]?)?pilotes?(?:\s*\(s\))?|(?:co[- ]?)?pilotage)(?!\w)\s*:?\s*(.*)$"
-                          r"|^(?:porteurs?(?:\s*\(s\))?(?: de l'action| du projet| de projet)?|chefs? de file"
+                          r"|^(?:porteurs?(?:\s*\(s\))?(?: de l'action| du projet| de projet)?|(?:co[- ]?)?chefs? de file"
                           r"|maitres?(?:\s*\(s\))? d'ouvrage|maitrise d'ouvrage|responsables?(?:\s*\(s\))?"
                           r"(?: de l'action| du projet| de la mise en oeuvre)?|coordination|coordinateurs?|referents?)" + _END)),
     ("services", re.compile(r"^services? associes?\b\s*:?\s*(.*)$|^partenaires? techniques? et financiers?" + _END

@@ -57,8 +57,9 @@ def semicolon_funders(lines: list[Line]) -> list[Line]:
     while i < len(lines):
         text = lines[i].text.strip()
         pieces = split_list(text, ";")
-        if len(pieces) < 2 or sum(bool(re.match(r"^[^:]{2,60}\s:\s", p.strip())) for p in pieces) < 2 \
-                or BULLET.match(lines[i].text):
+        # "Funder : a, b" or "Funder (a, b)" pieces, at least two
+        shaped = sum(bool(re.match(r"^[^:()]{2,60}(?:\s:(?:\s|$)|\s*\([^()]*\)$)", p.strip())) for p in pieces)
+        if len(pieces) < 2 or shaped < 2 or BULLET.match(lines[i].text):
             out.append(lines[i])
             i += 1
             continue
