@@ -192,13 +192,15 @@ def test_running_headers_with_the_page_number_and_boxes_in_two_columns():
                       "mobilisés :        Île-de-France, centres sociaux", "                   associations de quartier",
                       "Moyens             Droit commun :", "mobilisés :        - CAF : CLAS", "",
                       "Contrat de ville X 2024-2030 | 2", "", "                   - Ville : médiation", "Texte suivant.",
-                      "Contrat de ville X 2024-2030 | 3", "Orientation stratégique n° 2", "Contrat de ville X 2024-2030 | 4"])
+                      "Contrat de ville X 2024-2030 | 3", "Orientation stratégique n° 2", "Texte.", "",
+                      "Contrat de ville X 2024-2030 | 4"])
     lines = unbox(drop_noise(lines_of(text)))
     assert [(l.n, l.text) for l in lines] == [
         (2, "Orientation stratégique n° 1"), (3, "SYNTHÈSE"), (4, "Pilotage : Ville de Bondy"),
         (5, "Partenaires mobilisés : CAF de la Seine-Saint-Denis, Région"), (6, "Île-de-France, centres sociaux"),
         (7, "associations de quartier"), (8, "Moyens mobilisés :"), (8, "Droit commun :"), (9, "- CAF : CLAS"),
-        (13, "- Ville : médiation"), (14, "Texte suivant."), (16, "Orientation stratégique n° 2")]
+        (13, "- Ville : médiation"), (14, "Texte suivant."), (16, "Orientation stratégique n° 2"), (17, "Texte."),
+        (18, "")]
     # a table's header row is no box, and the same words with one number are no running header
     table = lines_of("Financeur          Dispositif          Nature\n• État : BOP 147\n• État : BOP 147\n• État : BOP 147\n")
     assert unbox(drop_noise(table)) == table
@@ -275,10 +277,12 @@ def test_tables_read_as_cells_with_pipes_and_numbers_before_the_heading_word():
     assert heading.before and heading[0] == "iii.2" and heading[1] == "ameliorer l'acces aux soins"
     assert fiche_numeral(fiche_heading(key_of("4. Orientation – Santé"))[0]) == 4
     # "Page N sur M" and "–N–" footers are page furniture
-    footers = lines_of("\n".join(["Contrat de ville X – Engagements Quartiers 2030     Page 1 sur 7", "texte",
+    footers = lines_of("\n".join(["Contrat de ville X – Engagements Quartiers 2030     Page 1 sur 7", "texte", "",
                                    "                –2–", "Contrat de ville X – Engagements Quartiers 2030     Page 2 sur 7",
-                                   "Contrat de ville X – Engagements Quartiers 2030     Page 3 sur 7"]))
-    assert [l.text for l in drop_noise(footers)] == ["texte"]
+                                   "suite", "", "Contrat de ville X – Engagements Quartiers 2030     Page 3 sur 7"]))
+    assert [l.text for l in drop_noise(footers)] == ["texte", "", "suite", ""]
+    listed = lines_of("\n".join(["Indicateur de résultat n° 1", "Indicateur de résultat n° 2", "Indicateur de résultat n° 3"]))
+    assert drop_noise(listed) == listed   # a numbered list is no running footer
 
 
 def test_a_financing_plan_with_amounts_and_a_total():

@@ -98,12 +98,15 @@ def drop_noise(lines: list[Line]) -> list[Line]:
         near.update(range(i - 3, i + 4))
     # a running header or footer with the page's number: "Contrat de ville X | 12", "… p. 3"; the
     # same words on three lines or more, each with another number, in increasing order
-    numbered: dict[str, list[int]] = {}
-    for l in lines:
+    # (a page apart: never a numbered list, "Indicateur de résultat n° 1", "… n° 2" on the next lines)
+    numbered: dict[str, list[tuple[int, int]]] = {}
+    for i, l in enumerate(lines):
         m = PAGED.match(l.key)
         if m and len(m.group(1)) >= 12 and not fiche_heading(l.key) and not axis_heading(l.key):
-            numbered.setdefault(m.group(1), []).append(int(m.group(2)))
-    running = {k for k, ns in numbered.items() if len(set(ns)) >= 3 and ns == sorted(ns)}
+            numbered.setdefault(m.group(1), []).append((int(m.group(2)), i))
+    running = {k for k, seen in numbered.items() if len({n for n, _ in seen}) >= 3
+               and [n for n, _ in seen] == sorted(n for n, _ in seen)
+               and all(b - a >= 3 for (_, a), (_, b) in zip(seen, seen[1:]))}
     out = []
     for i, line in enumerate(lines):
         k = line.key
