@@ -1,0 +1,26 @@
+"""Score `cvgraph ingest` on the held-out text of this folder; prints numbers only.
+
+    python heldout4/score.py [EXTRA INGEST OPTIONS...]
+
+Runs `cvgraph ingest heldout4/contrat.txt --contract heldout4 --out <tmp>/draft.yaml --force
+[EXTRA...]` and compares the draft with heldout4/expected.yaml item by item, with the scorer of
+heldout/score.py (the same categories, matching and table).
+"""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+if __name__ == "__main__":
+    try:
+        spec = importlib.util.spec_from_file_location("heldout_score", HERE.parent / "heldout" / "score.py")
+        scorer = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(scorer)
+        scorer.main(sys.argv[1:], here=HERE)
+    except BaseException:
+        # Never show a traceback: it could quote an expected item.
+        print("ingest_exit_code -1")
+        print("scorer_error 1")
+    sys.exit(0)
