@@ -28,6 +28,8 @@ DROIT_COMMUN = re.compile(r"\b(?:mobilise|s['’]appuie sur|mobilisera|s['’]ap
                           r"droit commun\s+(?P<list>.+?)(?=\.(?:\s|$)|$)", re.I)
 SPECIFIC = re.compile(r"\bau titre (?:de la politique de la ville|des crédits spécifiques|des crédits de la politique de la ville)"
                       r"\s*,\s*(?P<what>.+?)(?=\.(?:\s|$)|$)", re.I)
+# "Au titre du droit commun, l'Éducation nationale mobilise …, la CAF finance … ; le Département …"
+DC_TITLE = re.compile(r"\bau titre du droit commun\s*,\s*(?P<what>.+?)(?=\.(?:\s|$)|$)", re.I)
 _ARTICLE = re.compile(r"^(?:et\s+)?(?:de la |de l['’]|des |du |de |d['’]|la |le |les |l['’]|aux |au |à la |à l['’])", re.I)
 _VERB = re.compile(r"\s+(?:soutient|soutiendra|mobilise|mobilisera|apporte|apportera|finance|financera|accompagne|"
                    r"accompagnera|cofinance|engage|engagera|consacre|verse)\s+(?P<rest>.*)$", re.I)
@@ -74,7 +76,9 @@ def specific_of(text: str) -> list[str]:
     funder = bare(text[:v.start()])
     rest = re.sub(r"^(?:les |des )?(?:crédits|moyens|financements)\s+(?:de la |de l['’]|des |du |de )?", "", v.group("rest"), flags=re.I)
     rest = re.split(r"\s+(?:pour|afin|au profit|en faveur|dans le cadre)\b", rest, maxsplit=1, flags=re.I)[0]
-    schemes = [bare(s) for s in re.split(r",\s*|\s+et\s+", rest) if bare(s)]
+    schemes = [bare(s) for s in re.split(r",\s*(?:ainsi que\s+)?|\s+ainsi que\s+|\s+et\s+(?=(?:la|le|les|l['’]|des|du|de|d['’]|aux|au)\b)",
+                                         rest, flags=re.I)
+               if bare(s) and not re.match(r"^(?:son|sa|ses|leurs?|dont)\b", bare(s), re.I)]
     return [f"{funder} : {', '.join(schemes)}" if schemes else funder]
 
 
@@ -100,14 +104,18 @@ def line_at(starts: list[tuple[int, int]], offset: int) -> int:
     return [n for at, n in starts if at <= offset][-1]
 
 
-def sentences_as_sections(body: list[Line]) -> list[Line]:
+def sentences_as_sections(body: list[Line], roles: bool = True) -> list[Line]:
     """The fiche's body with each paragraph that states roles or funding in sentences replaced by
-    the lines of the sections it states (then `END`); other lines as they were."""
+    the lines of the sections it states (then `END`); other lines as they were. With `roles`
+    false, only paragraphs that open on the kind of funding they state ("Au titre du droit
+    commun, …")."""
     out = []
     done: set[int] = set()
     for lines, text, starts in paragraphs(body):
         made: list[Line] = []
-        for rx in PILOTS:
+        if not roles and not re.match(r"^(?:[^.:]{0,40}\s)?au titre d", text, re.I):   # "Financement / Au titre du …"
+            continue
+        for rx in PILOTS if roles else []:
             for m in rx.finditer(text):
                 names = names_of(m.group("names"))
                 w = PILOT_WITH.match(text[m.start():] + ("" if text.endswith(".") else "."))
@@ -116,7 +124,7 @@ def sentences_as_sections(body: list[Line]) -> list[Line]:
                 if names:
                     made.append(Line(line_at(starts, m.start("names")), "Pilotes : " + ", ".join(names)))
                 break
-        for rx in SERVICES:
+        for rx in SERVICES if roles else []:
             for m in rx.finditer(text):
                 names = names_of(m.group("names"))
                 if names:
@@ -125,10 +133,16 @@ def sentences_as_sections(body: list[Line]) -> list[Line]:
         if m:
             made.append(Line(line_at(starts, m.start()), "Droit commun :"))
             made += [Line(line_at(starts, m.start("list")), "• " + f) for f in funders_of(m.group("list"))]
+        m = DC_TITLE.search(text)
+        if m:
+            made.append(Line(line_at(starts, m.start()), "Droit commun :"))
+            made += [Line(line_at(starts, m.start("what") + c.start()), "• " + f)
+                     for c in re.finditer(r"[^;]+", m.group("what")) for f in specific_of(c.group().strip())]
         m = SPECIFIC.search(text)
         if m:
             made.append(Line(line_at(starts, m.start()), "Crédits spécifiques :"))
-            made += [Line(line_at(starts, m.start("what")), "• " + f) for f in specific_of(m.group("what"))]
+            made += [Line(line_at(starts, m.start("what") + c.start()), "• " + f)
+                     for c in re.finditer(r"[^;]+", m.group("what")) for f in specific_of(c.group().strip())]
         if made:
             done.update(l.n for l in lines)
             out.append((lines[0].n, made + [Line(lines[-1].n, END)]))

@@ -30,8 +30,9 @@ NOISE = [re.compile(p, re.I) for p in (r"^\s*\d{1,4}\s*$", r"^\s*[-–—]\s*\d{
 
 
 def key_of(text: str) -> str:
-    """Accents and case dropped, spaces collapsed: how headings are matched."""
-    return re.sub(r"\s+", " ", strip_accents(text).replace("’", "'")).strip().casefold()
+    """Accents and case dropped, spaces collapsed, an em dash read as an en dash: how headings are
+    matched."""
+    return re.sub(r"\s+", " ", strip_accents(text).replace("’", "'").replace("—", "–")).strip().casefold()
 
 
 @dataclass
@@ -89,13 +90,6 @@ def drop_noise(lines: list[Line]) -> list[Line]:
     """Page numbers, bare URLs and page footers (the same line seen on three pages or more)."""
     from .sections import axis_heading, fiche_heading, section_of   # headings are never footers
     counts = Counter(l.key for l in lines if l.key)
-    # where pages end: a form feed, or a page number standing alone. A line seen three times is a
-    # running header or footer, unless it is a row of cells ("État    BOP 147    subvention", the
-    # same row in several fiches' tables) away from any page end
-    marks = [i for i, l in enumerate(lines) if "\f" in l.text or any(p.match(l.text) for p in NOISE)]
-    near = set()
-    for i in marks:
-        near.update(range(i - 3, i + 4))
     # a running header or footer with the page's number: "Contrat de ville X | 12", "… p. 3"; the
     # same words on three lines or more, each with another number, in increasing order
     # (a page apart: never a numbered list, "Indicateur de résultat n° 1", "… n° 2" on the next lines)
@@ -107,6 +101,16 @@ def drop_noise(lines: list[Line]) -> list[Line]:
     running = {k for k, seen in numbered.items() if len({n for n, _ in seen}) >= 3
                and [n for n, _ in seen] == sorted(n for n, _ in seen)
                and all(b - a >= 3 for (_, a), (_, b) in zip(seen, seen[1:]))}
+    # where pages end: a page number standing alone, or a running footer with the page's number
+    marks = [i for i, l in enumerate(lines) if any(p.match(l.text) for p in NOISE)]
+    marks += [i for k, seen in numbered.items() if k in running for _, i in seen]
+    near = set()
+    for i in marks:
+        near.update(range(i - 3, i + 4))
+    # a line seen three times is a running header or footer, unless it is a row of cells ("État
+    # BOP 147    subvention", the same row in several fiches' tables) away from page ends (most of
+    # its times: a header on the first page after a cover with no footer is one too)
+    paged = Counter(l.key for i, l in enumerate(lines) if i in near)
     out = []
     for i, line in enumerate(lines):
         k = line.key
@@ -116,7 +120,7 @@ def drop_noise(lines: list[Line]) -> list[Line]:
         if m and m.group(1) in running:
             continue
         if k and counts[k] >= 3 and len(k) > 3 and not section_of(k) and not BULLET.match(line.text) \
-                and not fiche_heading(k) and (i in near or not re.search(r"\S\s{3,}\S", line.text)):
+                and not fiche_heading(k) and (i in near or 2 * paged[k] > counts[k] or not re.search(r"\S\s{3,}\S", line.text)):
             continue
         out.append(line)
     return out
@@ -171,7 +175,7 @@ def unbox(lines: list[Line]) -> list[Line]:
     mobilisés : A, B,", then "C" and "D" on their own lines), a value that is itself a heading
     ("Moyens    Droit commun :") a line of its own. A box starts at a line whose left cell is a
     section's heading (`section_of`), or becomes one with the next line's; other lines are kept."""
-    from .sections import section_of
+    from .sections import axis_heading, fiche_heading, section_of
     out: list[Line] = []
     column = None          # where the values start, inside a box
     label: list = []       # a label being read: [first line, its words, value lines]
@@ -194,12 +198,18 @@ def unbox(lines: list[Line]) -> list[Line]:
         line = lines[i]
         m = LABELLED.match(line.text)
         indent = len(line.text) - len(line.text.lstrip())
+        if fiche_heading(line.key) or axis_heading(line.key):   # a fiche's heading ends the box, as written
+            flush()
+            column = None
+            out.append(line)
+            i += 1
+            continue
         if column is not None and line.text.strip() and indent >= column - 2 and not m:
             (label[2] if label else out).append(Line(line.n, line.text.strip()))   # a value wrapped in its column
             i += 1
             continue
-        if m and indent == 0 and not re.search(r"\S\s{3,}\S", m.group(2)):   # (a table's row has more cells)
-            words, value_at = m.group(1), line.text.index(m.group(2), len(m.group(1)))
+        if m and not re.search(r"\S\s{3,}\S", m.group(2)):   # (a table's row has more cells)
+            words, value_at = m.group(1), m.start(2)
             if column is not None and abs(value_at - column) <= 2 and label and not label[1].endswith(":") \
                     and re.match(r"^[a-zà-ÿ(]", words):   # "Partenaires" / "mobilisés :": one label
                 label[1] += " " + words

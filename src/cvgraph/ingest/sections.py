@@ -29,13 +29,13 @@ SECTIONS = [
                           r"(?: de l'action| du projet| de la mise en oeuvre)?|coordination|coordinateurs?|referents?)" + _END)),
     ("services", re.compile(r"^services? associes?\b\s*:?\s*(.*)$|^partenaires? techniques? et financiers?" + _END
                             + r"|^(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?| operationnels?| techniques?)?"
-                            r"|acteurs?(?: associes?| mobilises?| concernes?)?|structures? associees?|intervenants?)" + _END)),
-    ("funding-dc", re.compile(r"^(?:[-•]\s*)?(?:(?:financements?|credits?|moyens?)(?: mobilises?)? (?:de |du |\(\s*)?)?"
+                            r"|acteurs?(?: associes?| mobilises?| concernes?)?|structures? (?:associees?|mobilisees?|partenaires?)|intervenants?)" + _END)),
+    ("funding-dc", re.compile(r"^(?:[-–•]\s*)?(?:(?:financements?|credits?|moyens?)(?: mobilises?)? (?:de |du |\(\s*)?)?"
                               r"droit commun(?: mobilisables?| mobilises?)?\)?\s*:?\s*(.*)$")),
-    ("funding-sp", re.compile(r"^(?:[-•]\s*)?(?:(?:financements?|credits?|moyens?) (?:specifiques?|(?:de la )?politique de la ville"
+    ("funding-sp", re.compile(r"^(?:[-–•]\s*)?(?:(?:financements?|credits?|moyens?) (?:specifiques?|(?:de la )?politique de la ville"
                               r"|(?:du |au titre du )contrat de ville)|credits? pv)(?: mobilisables?| mobilises?)?\b\s*:?\s*(.*)$")),
-    ("funding-np", re.compile(r"^(?:[-•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$"
-                              r"|^(?:[-•]\s*)?(?:financeurs?(?:\s*\(s\))?|partenaires? financiers?|moyens? mobilises?"
+    ("funding-np", re.compile(r"^(?:[-–•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$"
+                              r"|^(?:[-–•]\s*)?(?:financeurs?(?:\s*\(s\))?|partenaires? financiers?|moyens? mobilis(?:es?|ables?)|tableau des moyens"
                               r"|moyens? financiers?|plan de financement(?: previsionnel)?(?: \([^)]{1,30}\))?|financements? (?:previsionnels?|envisages?|prevus?|sollicites?)"
                               r"|moyens? (?:et|/) financements?|financements? croises?|budget(?: previsionnel)?)"
                               + _END)),
@@ -53,7 +53,7 @@ SECTIONS = [
 # "Orientation 3 – …", "Objectif stratégique n°2 : …", "Enjeu 4 : …", "Objectif opérationnel 1.2 : …",
 # and the words other layouts use: "Objectif 2 –", "Engagement n°3 :", "Ambition 1", "Défi 4",
 # "Fiche action n°6", "Fiche 2"
-ORIENT_FICHE = re.compile(r"^(?:[^/]{0,80}\s/\s*)?(?:fiche(?:[- ]action)?\s+)?"
+ORIENT_FICHE = re.compile(r"^(?:[^/]{0,80}\s/\s*)?(?:fiche(?:[- ]action)?(?:\s+|-(?=[a-z])))?"
                           r"(?:orientation(?:\s+strategique)?|objectif(?:\s+(?:strategique|operationnel|general))?"
                           r"|enjeu|priorite|engagement|ambition|defi|fiche(?:[- ]action)?)"
                           r"\s*(?:n\s*[°o.]?\s*)?(\d{1,2}(?:\.\d{1,2})?|[ivx]{1,4}|[a-h])"
@@ -115,6 +115,26 @@ def fiche_numeral(text: str) -> int | None:
     return ROMAN.get(text) or ORDINALS.get(text)
 
 
+# any numbered heading: "Volet 2 – …", "THÉMATIQUE 3 : …", "1. Title", "II – Title". A text's
+# fiches only when it has no fiche heading (`fiche_heading`) and such lines carry a fiche's sections
+GENERIC_HEAD = re.compile(r"^(?:([a-z][a-z'-]{2,20})\s+)?(?:n\s*[°o.]?\s*)?(\d{1,2}|[ivx]{1,4})\s*[.:\-–)]\s*([^\d\s].{2,150})$")
+
+
+def generic_heading(key: str) -> tuple[str, Heading] | None:
+    """A numbered heading of any word (key form): the word ("" for none) and (number, text after)."""
+    m = GENERIC_HEAD.match(re.sub(r"^\|\s*", "", key))
+    if not m or section_of(key) or fiche_numeral(m.group(2)) is None:
+        return None
+    return m.group(1) or "", Heading((m.group(2), m.group(3).rstrip(" |")))
+
+
+def heading_word(key: str) -> str:
+    """The word of a fiche heading (key form) that says what it heads: "orientation", "objectif",
+    "ambition", "fiche" ("FICHE-OBJECTIF 3", "Fiche action 2")…"""
+    m = re.search(r"fiche|orientation|objectif|enjeu|priorite|engagement|ambition|defi", key)
+    return m.group(0) if m else ""
+
+
 SUB_FICHE = re.compile(r"^objectif\s+operationnel\b")   # under an "objectif stratégique", an objective
 
 
@@ -160,6 +180,10 @@ def axis_heading(key: str) -> tuple[str, str] | None:
 
 # a part of the document above the fiches: "TITRE III – LA GOUVERNANCE", "Article 5 –", "PARTIE 2 :"
 PART = re.compile(r"^(?:titre|partie|chapitre|article)\s+(?:\d{1,2}|[ivx]{1,4}|premier|premiere)\b\s*(?:[-–:.]|$)")
+
+
+# a numbered part in capitals, as the document's own parts before the fiches: "5. GOUVERNANCE, ANIMATION ET ÉVALUATION"
+CAPS_PART = re.compile(r"^\s*(?:\d{1,2}|[IVX]{1,4})\.\s+(?=(?:.*?[A-ZÀ-Ý]{2,}){2})[^a-zà-ÿ]{6,}$")
 
 
 SIGNATORIES = re.compile(r"^(?:(?:titre|partie|chapitre|article)\s+(?:\d{1,2}|[ivx]{1,4})\s*[-–:.]\s*"

@@ -21,7 +21,7 @@ from .items import Found, Reader
 from .naming import with_every_spelling, written_org
 from .reading import Line, drop_noise, join_split_headings, key_of, lines_of, pdfplumber_version, pipe_rows, read_lines, unbox
 from .recap import recap_tables
-from .sections import axis_heading, guess_generation, rest_after
+from .sections import guess_generation, rest_after
 
 
 def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = False,
@@ -100,7 +100,7 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
     axes, axis_of = [], {}
     current = None
     for i, line in enumerate(lines):   # an axis heading covers the fiches that follow it
-        axis = axis_heading(line.key)
+        axis = ing.axis_like(line)
         if axis and any(ing.is_head(l) for l in lines[i + 1:i + 4]):
             letter, title = axis
             if letter not in [a["id"] for a in axes]:

@@ -4,42 +4,121 @@ their sections, the annex of indicators."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from ..prose import END, sentences_as_sections, states_roles_in_sentences
 from ..reading import BREAK, BULLET, Line, items, join_cut_words
-from ..sections import ANNEX, AXIS_PROTO, FUNDING_KINDS, INDICATOR_GROUP, ORIENT_PROTO, PART, SIGNATORIES, TOC_LINE, axis_heading, fiche_heading, fiche_numeral, fiche_rank, rest_after, section_of
+from ..sections import ANNEX, AXIS_PROTO, CAPS_PART, FUNDING_KINDS, INDICATOR_GROUP, ORIENT_PROTO, PART, SIGNATORIES, TOC_LINE, axis_heading, fiche_heading, fiche_numeral, fiche_rank, generic_heading, heading_word, rest_after, section_of
 from .base import ReaderBase
+
+
+RULE = re.compile(r"^\s*[_=\-–—*·.]{5,}\s*$")   # a rule drawn across the page
+
+
+# the sections that make a heading a fiche's rather than an axis'
+CARRIED = {"pilots", "services", "funding", *FUNDING_KINDS}
 
 
 class Fiches(ReaderBase):
     """Reading the fiches (a part of `Reader`)."""
 
-    @staticmethod
-    def heading_like(line: Line) -> bool:
-        """A fiche heading by its words and number (`fiche_heading`), not a table of contents' line."""
+    def heading_of(self, line: Line):
+        """The fiche heading a line is (`fiche_heading`), or, in a text with none, the numbered
+        heading of the word that opens its fiches (`generic_heading`); None for other lines."""
         m = fiche_heading(line.key)
+        if m or not hasattr(self, "_rank"):
+            return m
+        g = generic_heading(line.key) if self._generic is not None and line.n in self._generic_lines else None
+        return g[1] if g and g[0] == self._generic else None
+
+    def heading_like(self, line: Line) -> bool:
+        """A fiche heading by its words and number, not a table of contents' line."""
+        m = self.heading_of(line)
         return bool(m) and not TOC_LINE.search(line.text) and ("." in m[0] or fiche_numeral(m[0]) is not None)
 
     def is_head(self, line: Line) -> bool:
         """Whether a line opens an orientation's fiche: a fiche heading of the highest rank the text
-        has (`fiche_rank`)."""
+        has (`fiche_rank`) and, when headings of that rank use several words ("AMBITION 1 —" over
+        "FICHE-OBJECTIF 1 —"), of a word whose headings carry the sections of a fiche (pilots,
+        partners, funding) rather than only other headings: the others are axes (`axis_like`)."""
+        if not hasattr(self, "_rank"):
+            self._rank, self._words, self._generic = self._fiche_level()
         if not self.heading_like(line):
             return False
-        if not hasattr(self, "_rank"):
-            self._rank = min((fiche_rank(l.key) for l in self.lines if self.heading_like(l)), default=0)
-        return fiche_rank(line.key) == self._rank
+        if self._generic is not None:
+            return True
+        if not (fiche_rank(line.key) == self._rank and heading_word(line.key) in self._words):
+            return False
+        if not hasattr(self, "_plain"):   # the numbers of the fiches numbered "N"
+            self._plain = set()
+            self._plain = {m[0] for l in self.lines if (m := self.heading_of(l)) and "." not in m[0] and self.is_head(l)}
+        # "Priorité 1.1" under "Enjeu 1": a part of that fiche
+        number = self.heading_of(line)[0]
+        return "." not in number or number.split(".")[0] not in self._plain
+
+    def _fiche_level(self) -> tuple[int, set[str], str | None]:
+        like = [i for i, l in enumerate(self.lines) if self.heading_like(l)]
+        if not like:   # no fiche heading: numbered headings of the word whose lines carry the sections
+            return 0, set(), self._generic_level()
+        rank = min((fiche_rank(self.lines[i].key) for i in like), default=0)
+        like = [i for i in like if fiche_rank(self.lines[i].key) == rank]
+        words = {heading_word(self.lines[i].key) for i in like}
+        carrying = set()
+        carried = 0
+        for j, start in enumerate(like):
+            end = like[j + 1] if j + 1 < len(like) else len(self.lines)
+            if any((section_of(l.key) or ("",))[0] in CARRIED for l in self.lines[start + 1:end]):
+                carrying.add(heading_word(self.lines[start].key))
+                carried += 1
+        if carried < 2:   # one fiche heading or none carrying: numbered headings may carry them
+            generic = self._generic_level()
+            if generic is not None:
+                return 0, set(), generic
+        return rank, (carrying or words), None
+
+    def _generic_level(self) -> str | None:
+        """The word ("Volet", "Thématique", "" for a bare number) of the numbered headings most of
+        which carry a fiche's sections (at least two of them), or None."""
+        found = {i: g[0] for i, l in enumerate(self.lines) if not TOC_LINE.search(l.text) and (g := generic_heading(l.key))}
+
+        def listed(i: int) -> bool:   # an item of a list: under a heading alone ("Actions :"), or next to another item
+            before = next((l for l in reversed(self.lines[:i]) if l.text.strip()), None)
+            return bool(before and (s := section_of(before.key)) and not s[1]) or any(
+                j in found and found[j] == found[i] and self.lines[j].text.strip() for j in (i - 1, i + 1))
+        heads = [(i, w) for i, w in found.items() if not listed(i)]
+        total, carrying = Counter(w for _, w in heads), Counter()
+        for j, (start, word) in enumerate(heads):
+            end = heads[j + 1][0] if j + 1 < len(heads) else len(self.lines)
+            if any((section_of(l.key) or ("",))[0] in CARRIED for l in self.lines[start + 1:end]):
+                carrying[word] += 1
+        best = [w for w in carrying if carrying[w] >= 2 and carrying[w] >= 0.6 * total[w]]
+        if not best:
+            return None
+        word = max(best, key=lambda w: (carrying[w], -total[w]))
+        self._generic_lines = {self.lines[i].n for i, w in heads if w == word}
+        return word
+
+    def axis_like(self, line: Line) -> tuple[str, str] | None:
+        """An axis heading: "AXE 2 – HABITAT" (`axis_heading`), or a fiche-like heading of the fiches'
+        rank whose word does not open fiches ("AMBITION 2 — GRANDIR, APPRENDRE")."""
+        axis = axis_heading(line.key)
+        if axis or not self.heading_like(line) or self.is_head(line) or fiche_rank(line.key) != self._rank:
+            return axis
+        number, title = self.heading_of(line)
+        n = fiche_numeral(number)
+        return ("abcdefgh"[n - 1], title) if n and n <= 8 else None
 
     def fiche_number(self, line: Line) -> int | None:
         """The number of the orientation a fiche heading opens; "1.2"-style numbers are numbered in
         the order of the text (and kept as written in the title)."""
-        m = fiche_heading(line.key)
+        m = self.heading_of(line)
         if not m:
             return None
         if "." not in m[0]:
             return fiche_numeral(m[0])
         if not hasattr(self, "_dotted"):
-            dotted = list(dict.fromkeys(fiche_heading(l.key)[0] for l in self.lines
-                                        if self.is_head(l) and "." in fiche_heading(l.key)[0]))
+            dotted = list(dict.fromkeys(self.heading_of(l)[0] for l in self.lines
+                                        if self.is_head(l) and "." in self.heading_of(l)[0]))
             self._dotted = {d: i for i, d in enumerate(dotted, start=1)}
         return self._dotted.get(m[0])
 
@@ -83,7 +162,8 @@ class Fiches(ReaderBase):
         # a fiche ends at the annex, the signatories, "Fait à Châtellerault, le 3 mars 2025", or a part
         # of the document ("TITRE III – LA GOUVERNANCE")
         stops = [i for i, l in enumerate(self.lines) if ANNEX.match(l.key) or SIGNATORIES.match(l.key)
-                 or re.match(r"^fait a\b.{2,60}\ble\b", l.key) or PART.match(l.key)]
+                 or re.match(r"^fait a\b.{2,60}\ble\b", l.key) or PART.match(l.key)
+                 or CAPS_PART.match(l.text) and not self.heading_like(l) and not self.axis_like(l)]
         out = []
         for j, start in enumerate(heads):
             end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
@@ -107,7 +187,7 @@ class Fiches(ReaderBase):
 
     def fiche(self, start: int, end: int) -> dict:
         head = self.lines[start]
-        heading = fiche_heading(head.key)
+        heading = self.heading_of(head)
         number, rest = heading
         n = self.fiche_number(head)
         title = rest_after(head, rest)
@@ -115,15 +195,19 @@ class Fiches(ReaderBase):
             title = f"{number} {title}".strip()
         body = self.lines[start + 1:end]
         for i, line in enumerate(body):   # "B - Un territoire attractif" just before the next fiche
-            if axis_heading(line.key) and not any(l.text.strip() for l in body[i + 1:]):
+            if self.axis_like(line) and not any(l.text.strip() and not RULE.match(l.text) for l in body[i + 1:]):
                 body = body[:i]
                 break
-        # the title runs on until a blank line or a heading
-        while body and body[0].text.strip() and not section_of(body[0].key) and not axis_heading(body[0].key):
+        # the title runs on until a blank line, a heading or a sentence ("Les élèves … moins bien.")
+        while body and body[0].text.strip() and not section_of(body[0].key) and not self.axis_like(body[0]) \
+                and not self.heading_of(body[0]) \
+                and not (body[0].text.strip().endswith(".") and len(body[0].text.split()) >= 6):
             title = join_cut_words(title, body[0].text)
             body = body[1:]
         if states_roles_in_sentences(body):   # "Cette orientation est pilotée par A, en lien avec B."
             body = sentences_as_sections(body)
+        else:   # "Au titre du droit commun, l'Éducation nationale mobilise …"
+            body = sentences_as_sections(body, roles=False)
         parts: dict[str, list[Line]] = {}
         order: list[tuple[str, Line]] = []
         current = None

@@ -9,7 +9,7 @@ from ...names import normalise
 
 from ..naming import PROPOSED, as_written, looks_like_instrument, looks_like_name, looks_like_scheme_name, split_list
 from ..reading import BULLET, Line, join_cut_words, key_of
-from ..sections import AMOUNT, CONNECTOR, SENTENCE, amounts_in, column_cells, header_columns, row_kind, table_row
+from ..sections import AMOUNT, CONNECTOR, KIND_CELL, SENTENCE, amounts_in, column_cells, header_columns, row_kind, table_row
 from .base import ReaderBase
 
 
@@ -57,25 +57,64 @@ def semicolon_funders(lines: list[Line]) -> list[Line]:
     while i < len(lines):
         text = lines[i].text.strip()
         pieces = split_list(text, ";")
-        # "Funder : a, b" or "Funder (a, b)" pieces, at least two
-        shaped = sum(bool(re.match(r"^[^:()]{2,60}(?:\s:(?:\s|$)|\s*\([^()]*\)$)", p.strip())) for p in pieces)
+        # "Funder : a, b", "Funder (a, b)" or "Funder – a" pieces, at least two
+        shaped = sum(bool(re.match(r"^[^:()]{2,60}(?:\s:(?:\s|$)|\s*\([^()]*\)$|\s[–—-]\s+\S)", p.strip())) for p in pieces)
         if len(pieces) < 2 or shaped < 2 or BULLET.match(lines[i].text):
             out.append(lines[i])
             i += 1
             continue
         starts = [(0, lines[i].n)]
         while i + 1 < len(lines) and lines[i + 1].text.strip() and not BULLET.match(lines[i + 1].text) \
-                and (lines[i + 1].text[:1].isspace() or re.match(r"^[a-zà-ÿ]", lines[i + 1].text.strip())):
+                and (lines[i + 1].text[:1].isspace() or re.match(r"^[a-zà-ÿ]", lines[i + 1].text.strip())
+                     or text.endswith(";")):   # the list goes on after a ";" at the line's end
             i += 1
             starts.append((len(text) + 1, lines[i].n))
             text = join_cut_words(text, lines[i].text)
         at = 0
         for piece in split_list(text, ";"):
             n = [m for offset, m in starts if offset <= at + len(piece) - len(piece.lstrip())][-1]
-            if piece.strip():
-                out.append(Line(n, "• " + piece.strip()))
+            if piece.strip(" ."):
+                out.append(Line(n, "• " + piece.strip().rstrip(".")))
             at += len(piece) + 1
         i += 1
+    return out
+
+
+def kind_columns(lines: list[Line]) -> list[Line]:
+    """A table whose columns are the kinds of funding ("Financeur    Droit commun    Crédits
+    spécifiques"): a row per funder and filled kind, laid out as a table "Financeur | Dispositif |
+    Nature" whose Nature cell states the kind; a cell wrapped onto the next line is joined, an
+    empty cell ("–") gives no row (a row with every kind empty gives one, of no kind). Other lines
+    are returned as they are."""
+    out: list[Line] = []
+    columns, kinds, rows = None, {}, []
+    for line in lines + [Line(0, "")]:
+        if columns is None:
+            cols = header_columns(line.text)
+            kinds = {j: kind for j, (_, h) in enumerate(cols) if j for kind, rx in KIND_CELL if rx.match(h)}
+            if len(kinds) >= 2:
+                columns, rows = cols, []
+            elif line.n:
+                out.append(line)
+            continue
+        cells = {j: c for j, c in column_cells(line.text, columns).items() if c.strip("–—- ")} if line.text.strip() else {}
+        if cells.get(0):
+            rows.append([line.n, cells[0], {j: cells[j] for j in kinds if cells.get(j)}])
+            continue
+        if cells and rows and all(j in kinds for j in cells):   # a cell wrapped onto the next line
+            for j, c in cells.items():
+                rows[-1][2][j] = join_cut_words(rows[-1][2].get(j, ""), c)
+            continue
+        width = max([len(r[1]) for r in rows] + [9]) + 4
+        inner = max([len(c) for r in rows for c in r[2].values()] + [10]) + 4
+        out.append(Line(rows[0][0] if rows else line.n, "Financeur".ljust(width) + "Dispositif".ljust(inner) + "Nature"))
+        for n, funder, filled in rows:
+            for j in sorted(filled) or [None]:
+                label = {"droit-commun": "Droit commun", "specifique": "Crédits spécifiques"}.get(kinds.get(j), "")
+                out.append(Line(n, (funder.ljust(width) + filled.get(j, "").ljust(inner) + label).rstrip()))
+        columns = None
+        if line.n:
+            out.append(line)
     return out
 
 
@@ -146,7 +185,7 @@ class Funding(ReaderBase):
         header = None          # "-État :" standing alone: the lines under it may name only instruments
         columns = None         # a funding table's columns, from its header row
         previous = ""
-        expanded = expand_inline_funders(semicolon_funders(lines), lambda name: bool(self.orgs.exact(name)))
+        expanded = expand_inline_funders(semicolon_funders(kind_columns(lines)), lambda name: bool(self.orgs.exact(name)))
         skip = set()
         for i, line in enumerate(expanded):
             raw = line.text.strip()
@@ -209,7 +248,7 @@ class Funding(ReaderBase):
                     written, rest = as_written(text, key), self.strip_funder(text, ident)
             if ident is None and (row or bulleted and not continues):
                 # a table row, or a bullet "Name (X) : a, b", whose funder no registry knows: kept as written
-                m = re.match(r"^([A-ZÀ-Ý][^:;]{1,60}?)\s*(?:\(([^)]{1,40})\))?\s*:\s*(.*)$", text) \
+                m = re.match(r"^([A-ZÀ-Ý][^:;]{1,60}?)\s*(?:\(([^)]{1,40})\))?\s*(?::|\s[–—-])\s*(.*)$", text) \
                     or re.match(r"^([A-ZÀ-Ý][^:;()]{1,60}?)\s*\(([^)]{1,60})\)()\s*$", text)   # "• ANRU (NPNRU)"
                 if m and len(m.group(1).split()) <= 8 and not SENTENCE.search(m.group(1)):
                     ident, written = self.funders_joined(m.group(1).strip()) or PROPOSED + m.group(1).strip(), m.group(1).strip()

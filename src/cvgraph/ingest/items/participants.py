@@ -93,8 +93,8 @@ class Participants(ReaderBase):
 
     def split_et(self, piece: str) -> list[str]:
         """"A et B" as two names when the whole is not a registered name ("Isle et Dronne" is)."""
-        if self.orgs.exact(piece) or " et " not in piece or SENTENCE.search(piece):
-            return [piece]
+        if self.orgs.exact(piece) or " et " not in re.sub(r"\([^()]*\)?", "", piece) or SENTENCE.search(piece):
+            return [piece]   # "Ville de X (police municipale et prévention)": one name
         if re.search(r"\set\s+[a-zà-ÿ]+\s*$", piece):   # "Protection maternelle et infantile"
             return [piece]
         # "Chambre de commerce et d'industrie de X": "et" followed by "d'…"/"de …" continues the name

@@ -78,13 +78,25 @@ class Signatories(ReaderBase):
 
         section = []
         after_pour = False
+        cut: dict[int, int] = {}   # where a "Pour …" cell stands whose name goes on below: its item
         for line in self.split_numbered(self.table_rows(self.lines[start + 1:first_fiche])):   # two columns: one cell each
             # cells: three spaces or more apart, or a second "Pour …" on the line, however close
             cells = [c for c in re.split(r"\s{3,}|\s{2,}(?=[Pp]our\s)|(?<=,)\s+(?=[Pp]our\s)", line.text.strip()) if c]
             if re.match(r"^pour\b", line.key):
                 section += [Line(line.n, c) for c in cells] if len(cells) > 1 else [line]
                 after_pour = True
+                runs = list(re.finditer(r"\S(?:.*?\S)?(?=\s{3,}|$)", line.text))
+                cut = {r.start(): len(section) - len(cells) + j for j, r in enumerate(runs)
+                       if len(runs) == len(cells) and not r.group().endswith(",")}
                 continue
+            for r in re.finditer(r"\S(?:.*?\S)?(?=\s{3,}|$)", line.text) if cut else []:
+                # "Pour la Caisse primaire d'assurance maladie" / "du Morbihan, le Directeur,"
+                m = re.match(r"^((?:du|de la|de l['’]|des|de|d['’])\s*[^,]{1,60}),", r.group())
+                at = next((a for a in cut if abs(a - r.start()) <= 3), None)
+                if m and at is not None:
+                    j = cut.pop(at)
+                    section[j] = Line(section[j].n, f"{section[j].text} {m.group(1)},")
+            cut = {}
             if after_pour and line.text.strip() and (len(cells) > 1 or SIGNER.match(line.key)):
                 continue   # under "Pour la CAF,": who signs ("le Président"), not a commitment
             after_pour = after_pour and not line.text.strip() or False
