@@ -3,6 +3,7 @@ funding lines and signatories, names resolved in the curated sheet's place."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .._paths import resource_dir
@@ -35,11 +36,17 @@ def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
         return values
 
     def org(node: Node, key: str, name: str | None = None) -> str:
+        """The body a name resolves to; "Lorient Agglomération (direction de l'habitat)", a body and
+        the service of it a qualifier names, is that body; else the name without its qualifier,
+        marked '?'."""
         name = optional(node, key, str, "") if name is None else name
-        try:
-            return scope.resolve(name, node, key) if scope else regs.organisations.resolve(name, node, key)
-        except SourceError:
-            return "?" + normalise(name)
+        body = re.sub(r"\s*\([^()]*\)\s*$", "", name) or name
+        for written in dict.fromkeys((name, body)):
+            try:
+                return scope.resolve(written, node, key) if scope else regs.organisations.resolve(written, node, key)
+            except SourceError:
+                continue
+        return "?" + normalise(body)
 
     def inst(node: Node, name: str) -> str:
         try:

@@ -146,7 +146,8 @@ def split_with_seps(text: str, seps: str = ",;+", dashes: bool = False) -> list[
             depth -= 1
         decimal = ch == "," and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
         dash = dashes and ch in "–—-" and 0 < i < len(text) - 1 and text[i - 1] == " " and text[i + 1] == " "
-        if depth == 0 and ((ch in seps and not decimal) or dash):
+        glued = ch == "+" and i > 0 and text[i - 1].isalnum() and (i + 1 == len(text) or not text[i + 1].isalnum())   # "FSE+", "REP+"
+        if depth == 0 and ((ch in seps and not decimal and not glued) or dash):
             parts.append(("".join(cur), ch))
             cur = []
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .naming import split_list
-from .reading import BULLET, Line, join_cut_words
+from .reading import BULLET, Line, join_cut_words, line_at
 
 END = "\u2028"   # closes the section a sentence opened: what follows is prose again
 
@@ -18,7 +18,8 @@ _NAMES_END = r"(?=,\s*(?:en lien avec|dans le cadre|avec le concours|en partenar
 PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<names>.+?)" + _NAMES_END, re.I),
           re.compile(r"\b(?:le\s+)?(?:co)?pilotage\s+(?:en\s+)?(?:est|sera)\s+assur[ée]\s+(?:conjointement\s+)?par\s+"
                      r"(?P<names>.+?)" + _NAMES_END, re.I),
-          re.compile(r"\bportée?s?\s+par\s+(?P<names>.+?)" + _NAMES_END, re.I)]
+          # "Elle est portée par A", not "des actions portées par les associations"
+          re.compile(r"\b(?:est|sont|sera|seront)\s+(?:co)?portée?s?\s+(?:conjointement\s+)?par\s+(?P<names>.+?)" + _NAMES_END, re.I)]
 # "…, avec B." after a pilot named in the same sentence: another pilot
 PILOT_WITH = re.compile(r"^[^.]*?(?:pilot|assur)[^.]*?,\s*avec\s+(?P<names>[^,.]+?)\.", re.I)
 SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|avec le concours de|avec l['’]appui de)\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
@@ -26,10 +27,11 @@ SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|avec le concours 
             re.compile(r"\b(?:elle|il)\s+associe\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I)]
 DROIT_COMMUN = re.compile(r"\b(?:mobilise|s['’]appuie sur|mobilisera|s['’]appuiera sur)\s+(?:les\s+|le\s+)?(?:crédits\s+|moyens\s+)?(?:de\s+|du\s+)?"
                           r"droit commun\s+(?P<list>.+?)(?=\.(?:\s|$)|$)", re.I)
+_CLAUSE_END = r"(?=\.(?:\s|$)|$|\s*;\s*au titre d)"   # the sentence's end, or "; au titre des crédits spécifiques, …"
 SPECIFIC = re.compile(r"\bau titre (?:de la politique de la ville|des crédits spécifiques|des crédits de la politique de la ville)"
-                      r"\s*,\s*(?P<what>.+?)(?=\.(?:\s|$)|$)", re.I)
+                      r"\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
 # "Au titre du droit commun, l'Éducation nationale mobilise …, la CAF finance … ; le Département …"
-DC_TITLE = re.compile(r"\bau titre du droit commun\s*,\s*(?P<what>.+?)(?=\.(?:\s|$)|$)", re.I)
+DC_TITLE = re.compile(r"\bau titre du droit commun\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
 _ARTICLE = re.compile(r"^(?:et\s+)?(?:de la |de l['’]|des |du |de |d['’]|la |le |les |l['’]|aux |au |à la |à l['’])", re.I)
 _VERB = re.compile(r"\s+(?:soutient|soutiendra|mobilise|mobilisera|apporte|apportera|finance|financera|accompagne|"
                    r"accompagnera|cofinance|engage|engagera|consacre|verse)\s+(?P<rest>.*)$", re.I)
@@ -74,12 +76,17 @@ def specific_of(text: str) -> list[str]:
     if not v:
         return [bare(text)] if len(text.split()) <= 6 else []
     funder = bare(text[:v.start()])
-    rest = re.sub(r"^(?:les |des )?(?:crédits|moyens|financements)\s+(?:de la |de l['’]|des |du |de )?", "", v.group("rest"), flags=re.I)
+    # "l'État apporte le BOP 147, et Grand Calais Terres et Mers le fonds de participation": the
+    # verb left out for the second funder
+    rest, *others = re.split(r",\s*et\s+(?=[A-ZÀ-Ý])", v.group("rest"))
+    more = [f"{m.group(1)} : {m.group(2)}" for o in others
+            if (m := re.match(r"^(.+?)\s+(?:le|la|les|l['’])\s*(.+)$", o.strip()))]
+    rest = re.sub(r"^(?:les |des )?(?:crédits|moyens|financements)\s+(?:de la |de l['’]|des |du |de )?", "", rest, flags=re.I)
     rest = re.split(r"\s+(?:pour|afin|au profit|en faveur|dans le cadre)\b", rest, maxsplit=1, flags=re.I)[0]
-    schemes = [bare(s) for s in re.split(r",\s*(?:ainsi que\s+)?|\s+ainsi que\s+|\s+et\s+(?=(?:la|le|les|l['’]|des|du|de|d['’]|aux|au)\b)",
-                                         rest, flags=re.I)
+    schemes = [bare(s) for s in re.split(r",\s*(?:ainsi que\s+)?|\s+ainsi que\s+|\s+et\s+(?=(?i:la|le|les|l['’]|des|du|de|d['’]|aux|au)\b|[A-ZÀ-Ý])",
+                                         rest)
                if bare(s) and not re.match(r"^(?:son|sa|ses|leurs?|dont)\b", bare(s), re.I)]
-    return [f"{funder} : {', '.join(schemes)}" if schemes else funder]
+    return [f"{funder} : {', '.join(schemes)}" if schemes else funder] + more
 
 
 def paragraphs(lines: list[Line]) -> list[tuple[list[Line], str, list[tuple[int, int]]]]:
@@ -98,10 +105,6 @@ def paragraphs(lines: list[Line]) -> list[tuple[list[Line], str, list[tuple[int,
             out.append((cur, text, starts))
         cur = []
     return out
-
-
-def line_at(starts: list[tuple[int, int]], offset: int) -> int:
-    return [n for at, n in starts if at <= offset][-1]
 
 
 def sentences_as_sections(body: list[Line], roles: bool = True) -> list[Line]:

@@ -27,6 +27,7 @@ INLINE_PAGE = re.compile(r"\s+page\s*[|/-]?\s*\d{1,4}\s*$", re.I)
 
 NOISE = [re.compile(p, re.I) for p in (r"^\s*\d{1,4}\s*$", r"^\s*[-–—]\s*\d{1,4}\s*[-–—]\s*$", r"^\s*(?:page|p\.)\s*[|/-]?\s*\d+(?:\s*(?:/|sur)\s*\d+)?\s*$",
                                   r"^\s*\d+\s*/\s*\d+\s*$", r"^\s*https?://\S+\s*$", r"^\s*www\.\S+\s*$")]
+RULE = re.compile(r"^\s*[_=*·.–—-]{5,}\s*$")   # a rule drawn across the page
 
 
 def key_of(text: str) -> str:
@@ -87,7 +88,7 @@ PAGED = re.compile(r"^(.*?\S)[\s|/:–—-]*(?:\bp\.?|\bpage)?\s*(\d{1,4})(?:\s*
 
 
 def drop_noise(lines: list[Line]) -> list[Line]:
-    """Page numbers, bare URLs and page footers (the same line seen on three pages or more)."""
+    """Page numbers, bare URLs, rules and page footers (the same line seen on three pages or more)."""
     from .sections import axis_heading, fiche_heading, section_of   # headings are never footers
     counts = Counter(l.key for l in lines if l.key)
     # a running header or footer with the page's number: "Contrat de ville X | 12", "… p. 3"; the
@@ -107,20 +108,22 @@ def drop_noise(lines: list[Line]) -> list[Line]:
     near = set()
     for i in marks:
         near.update(range(i - 3, i + 4))
-    # a line seen three times is a running header or footer, unless it is a row of cells ("État
-    # BOP 147    subvention", the same row in several fiches' tables) away from page ends (most of
-    # its times: a header on the first page after a cover with no footer is one too)
+    # a line seen three times is a running header or footer when most of its times are near page
+    # ends (a header on the first page after a cover with no footer is one too), never a funder
+    # alone on its line in several fiches ("Ville de Limoges") nor a row of cells ("État    BOP
+    # 147    subvention"); in a text with no page ends, any such line but a row of cells
     paged = Counter(l.key for i, l in enumerate(lines) if i in near)
     out = []
     for i, line in enumerate(lines):
         k = line.key
-        if any(p.match(line.text) for p in NOISE):
+        if any(p.match(line.text) for p in NOISE) or RULE.match(line.text):
             continue
         m = PAGED.match(k)
         if m and m.group(1) in running:
             continue
         if k and counts[k] >= 3 and len(k) > 3 and not section_of(k) and not BULLET.match(line.text) \
-                and not fiche_heading(k) and (i in near or 2 * paged[k] > counts[k] or not re.search(r"\S\s{3,}\S", line.text)):
+                and not fiche_heading(k) and (i in near or 2 * paged[k] > counts[k]
+                                              or not marks and not re.search(r"\S\s{3,}\S", line.text)):
             continue
         out.append(line)
     return out
@@ -165,7 +168,7 @@ def join_split_headings(lines: list[Line]) -> list[Line]:
     return out
 
 
-LABELLED = re.compile(r"^(\S(?:.*?\S)?)\s{3,}(\S.*)$")
+LABELLED = re.compile(r"^ {0,8}(\S(?:.*?\S)?)\s{3,}(\S.*)$")   # a label, its value: the box may be indented
 
 
 def unbox(lines: list[Line]) -> list[Line]:
@@ -236,6 +239,12 @@ def unbox(lines: list[Line]) -> list[Line]:
         i += 1
     flush()
     return out
+
+
+def line_at(starts: list[tuple[int, int]], offset: int) -> int:
+    """The line an offset of a text joined from lines falls on, given where each line starts in it
+    ((offset, line number) pairs, in order)."""
+    return [n for at, n in starts if at <= offset][-1]
 
 
 def join_cut_words(a: str, b: str) -> str:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 
-from .reading import Line, key_of
-from .sections import CONNECTOR, axis_heading, section_of
+from .reading import Line, key_of, line_at
+from .sections import CONNECTOR, RUN, axis_heading, section_of
 
-_CELL = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|$)")
 _ROW_START = re.compile(r"^(\d{1,2})\s*[.)–-]\s+(\S.*)$")
 _FIRST = re.compile(r"^(?:objectifs?|orientations?|enjeux?|axes?|fiches?|actions?)(?: strategiques?| operationnel(?:le)?s?)?"
                     r"(?:\s*\(s\))?$")
@@ -24,7 +23,7 @@ _KIND_HEADING = {"dc": "Droit commun :", "droit commun": "Droit commun :", "pv":
 
 def cells(text: str) -> list[tuple[int, str]]:
     """The cells of a line: runs of text two spaces or more apart, with the column they start at."""
-    return [(m.start(), m.group(0)) for m in _CELL.finditer(text)]
+    return [(m.start(), m.group(0)) for m in RUN.finditer(text)]
 
 
 def header_of(line: Line) -> list[tuple[int, str, str]] | None:
@@ -91,9 +90,6 @@ def funding_cell(lines: list[tuple[int, str]], heading: str) -> list[Line]:
         starts.append((len(text) + (0 if not text or text.endswith("-") else 1), n))
         text = join_cell([(0, text), (n, t)]) if text else t
 
-    def line_at(offset: int) -> int:
-        return [n for at, n in starts if at <= offset][-1]
-
     marks = list(_MARKER.finditer(text))
     spans = [(m.end(), marks[i + 1].start() if i + 1 < len(marks) else len(text), m) for i, m in enumerate(marks)]
     if not marks or marks[0].start() > 0:
@@ -102,12 +98,12 @@ def funding_cell(lines: list[tuple[int, str]], heading: str) -> list[Line]:
     for a, b, m in spans:
         label = key_of(m.group(1)) if m else None
         plain = re.sub(r"\s*\(.*\)\s*$", "", heading).rstrip(" :")   # "Financements (DC / PV)"
-        out.append(Line(line_at(m.start() if m else 0), _KIND_HEADING.get(label, (m.group(1) + " :") if m else plain + " :")))
+        out.append(Line(line_at(starts, m.start() if m else 0), _KIND_HEADING.get(label, (m.group(1) + " :") if m else plain + " :")))
         for item in re.finditer(r"[^;]+", text[a:b]):
             value = item.group(0).strip(" .,")
             if value and value not in ("-", "–", "—"):
                 lead = len(item.group(0)) - len(item.group(0).lstrip(" .,"))
-                out.append(Line(line_at(a + item.start() + lead), "• " + value))
+                out.append(Line(line_at(starts, a + item.start() + lead), "• " + value))
     return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .reading import Line, key_of
+from .reading import Line, join_cut_words, key_of
 
 
 # headings of a fiche by meaning, matched on key_of(line) (accents and case dropped); the group, if
@@ -36,8 +36,11 @@ SECTIONS = [
                               r"|(?:du |au titre du )contrat de ville)|credits? pv)(?: mobilisables?| mobilises?)?\b\s*:?\s*(.*)$")),
     ("funding-np", re.compile(r"^(?:[-–•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$"
                               r"|^(?:[-–•]\s*)?(?:financeurs?(?:\s*\(s\))?|partenaires? financiers?|moyens? mobilis(?:es?|ables?)|tableau des moyens"
-                              r"|moyens? financiers?|plan de financement(?: previsionnel)?(?: \([^)]{1,30}\))?|financements? (?:previsionnels?|envisages?|prevus?|sollicites?)"
-                              r"|moyens? (?:et|/) financements?|financements? croises?|budget(?: previsionnel)?)"
+                              r"|moyens? financiers?|tableau (?:de|des) financements?|plan de financement(?: previsionnel)?(?: \([^)]{1,30}\))?|financements? (?:previsionnels?|envisages?|prevus?|sollicites?)"
+                              r"|moyens? (?:et|/) financements?|financements? croises?|budget(?: previsionnel)?"
+                              r"|credits? mobilis(?:es?|ables?)|ressources?(?: mobilis(?:ees?|ables?)| financieres?)?|moyens?(?: humains et financiers?)?"
+                              r"|modalites? de financement|engagements? financiers?(?: des partenaires)?|participations? financieres?"
+                              r"|partenaires? financeurs?|financeurs? (?:pressentis?|sollicites?|potentiels?)|couts?(?: previsionnels?)?)"
                               + _END)),
     ("funding", re.compile(r"^(?:mobilisation des )?co[- ]?financ(?:eurs|ements?)\b\s*:?\s*(.*)$"
                            r"|^financements?" + _END)),
@@ -86,12 +89,18 @@ class Heading(tuple):
     before = False
 
 
+# "ENJEU N°2      Améliorer l'accès aux soins": with the sign n°, the title may follow with no mark
+# (a row of a table, a heading set in two columns)
+NUMBER_SIGN_FICHE = re.compile(r"^(?:fiche[\s-]+)?(?:orientation(?:\s+strategique)?|objectif(?:\s+strategique)?|enjeu|priorite"
+                               r"|engagement|ambition|defi|fiche(?:[- ]action)?)\s*n\s*°\s*(\d{1,2})\s+([a-z].*)$")
+
+
 def fiche_heading(key: str) -> Heading | None:
     """A fiche heading (in key form): its number as written ("5", "1.2", "iv", "premiere", "iii.2")
     and the text after it; None when the line is no fiche heading. A row of a table read as cells
     ("| Orientation 3 | Emploi |") is a heading too."""
     key = re.sub(r"^\|\s*", "", key)
-    m = ORIENT_FICHE.match(key) or ORDINAL_FICHE.match(key)
+    m = ORIENT_FICHE.match(key) or ORDINAL_FICHE.match(key) or NUMBER_SIGN_FICHE.match(key)
     if m:
         return Heading((m.group(1), m.group(2).rstrip(" |")))
     m = NUMBERED_FICHE.match(key)
@@ -293,6 +302,14 @@ TABLE_HEADER = re.compile(r"^(?:financeurs?|partenaires?(?: financeurs?)?|organi
                           r"\b(?:dispositifs?|instruments?|natures?|montants?|types?|credits?|financements?|objets?)\b")
 
 
+def funding_table_header(text: str) -> bool:
+    """The header row of a funding table, three columns or more apart ("Financeur    Dispositif
+    Nature", "| Partenaire | Type de crédit | Dispositif | Montant |"), not a heading with its
+    text ("Partenaires : …")."""
+    cells = table_cells(text)
+    return bool(cells) and len(cells) >= 3 and ":" not in text and TABLE_HEADER.match(key_of(" ".join(cells))) is not None
+
+
 # a cell that states the kind of a row's funding: "Droit commun", "Crédits spécifiques", "Politique de la ville"
 KIND_CELL = [("droit-commun", re.compile(r"^(?:credits? |financements? )?(?:de |du )?droit commun$")),
              ("specifique", re.compile(r"^(?:credits? |financements? )?(?:specifiques?(?: pv| politique de la ville)?"
@@ -307,13 +324,13 @@ def table_cells(text: str) -> list[str] | None:
     return cells if len(cells) >= 2 or (piped and cells) else None
 
 
-_RUN = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|$)")
+RUN = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|$)")   # a cell: a run of text, two spaces or more from the next
 
 
 def header_columns(text: str) -> list[tuple[int, str]]:
     """The columns of a table's header row as written ("Financeur      Dispositif      Nature"):
     where each starts, and its heading (key form)."""
-    return [(m.start(), key_of(m.group(0))) for m in _RUN.finditer(text.rstrip())]
+    return [(m.start(), key_of(m.group(0))) for m in RUN.finditer(text.rstrip())]
 
 
 def column_cells(text: str, columns: list[tuple[int, str]]) -> dict[int, str]:
@@ -321,7 +338,7 @@ def column_cells(text: str, columns: list[tuple[int, str]]) -> dict[int, str]:
     column whose start is nearest, so that a cell two spaces from the next ("Programme
     départemental d'insertion  subvention") or one with the cell before it empty falls right."""
     out: dict[int, str] = {}
-    for m in _RUN.finditer(text.rstrip()):
+    for m in RUN.finditer(text.rstrip()):
         j = min(range(len(columns)), key=lambda i: abs(columns[i][0] - m.start()))
         out[j] = f"{out[j]} {m.group(0)}" if j in out else m.group(0)
     return out
@@ -349,11 +366,13 @@ def _row_kind(text: str) -> str | None:
     return None
 
 
-def table_row(text: str, columns: list[tuple[int, str]] | None = None, wrapped: str = "") -> str | None:
+def table_row(text: str, columns: list[tuple[int, str]] | None = None, wrapped: str = "",
+              more: dict[int, str] | None = None) -> str | None:
     """A row of a funding table as a funding line: "Région   FEDER ; FSE+   subvention" or "Région |
     FEDER ; FSE+ | subvention" -> "Région : FEDER ; FSE+"; "" for a header row; None when the text
     is not a table row. With the header's `columns`, `wrapped` is the rest of the first cell, cut
-    onto the next line ("Région (Contrat régional de" / "solidarité territoriale)"). A cell stating the kind (see `row_kind`) is no instrument, nor is a third
+    onto the next line ("Région (Contrat régional de" / "solidarité territoriale)"), and `more` the
+    rest of other cells, cut onto the next line alone. A cell stating the kind (see `row_kind`) is no instrument, nor is a third
     cell ("Nature": subvention, prêt…); a sum of money is kept after the instrument."""
     cells = table_cells(text)
     if cells is None:
@@ -364,6 +383,8 @@ def table_row(text: str, columns: list[tuple[int, str]] | None = None, wrapped: 
         # the header's columns say which cell is which: the funder, the instrument ("Dispositif"),
         # a sum; the others ("Nature": subvention, ingénierie) are no instrument
         by_column = column_cells(text, columns)
+        for j, rest in (more or {}).items():
+            by_column[j] = join_cut_words(by_column.get(j, ""), rest)
         if not by_column.get(0):
             return None   # the first cell empty: the row before it, wrapped
         funder = f"{by_column[0]} {wrapped}".strip() if wrapped else by_column[0]

@@ -7,12 +7,10 @@ import re
 from collections import Counter
 
 from ..prose import END, sentences_as_sections, states_roles_in_sentences
-from ..reading import BREAK, BULLET, Line, items, join_cut_words
-from ..sections import ANNEX, AXIS_PROTO, CAPS_PART, FUNDING_KINDS, INDICATOR_GROUP, ORIENT_PROTO, PART, SIGNATORIES, TOC_LINE, axis_heading, fiche_heading, fiche_numeral, fiche_rank, generic_heading, heading_word, rest_after, section_of
+from ..reading import BREAK, BULLET, RULE, Line, items, join_cut_words
+from ..sections import ANNEX, AXIS_PROTO, CAPS_PART, FUNDING_KINDS, INDICATOR_GROUP, ORIENT_PROTO, PART, SIGNATORIES, TOC_LINE, axis_heading, fiche_heading, fiche_numeral, fiche_rank, funding_table_header, generic_heading, heading_word, rest_after, section_of
 from .base import ReaderBase
 
-
-RULE = re.compile(r"^\s*[_=\-–—*·.]{5,}\s*$")   # a rule drawn across the page
 
 
 # the sections that make a heading a fiche's rather than an axis'
@@ -79,7 +77,8 @@ class Fiches(ReaderBase):
     def _generic_level(self) -> str | None:
         """The word ("Volet", "Thématique", "" for a bare number) of the numbered headings most of
         which carry a fiche's sections (at least two of them), or None."""
-        found = {i: g[0] for i, l in enumerate(self.lines) if not TOC_LINE.search(l.text) and (g := generic_heading(l.key))}
+        found = {i: g[0] for i, l in enumerate(self.lines)   # (not "4. GOUVERNANCE", a part of the document)
+                 if not TOC_LINE.search(l.text) and not CAPS_PART.match(l.text) and (g := generic_heading(l.key))}
 
         def listed(i: int) -> bool:   # an item of a list: under a heading alone ("Actions :"), or next to another item
             before = next((l for l in reversed(self.lines[:i]) if l.text.strip()), None)
@@ -216,6 +215,13 @@ class Fiches(ReaderBase):
                 current = None
                 continue
             s = section_of(line.key)
+            if not s and not (current or "").startswith("funding") and funding_table_header(line.text):
+                # "Partenaire    Type de crédit    Dispositif    Montant" with no funding heading above
+                # it: the table opens the funding, its header row the first of its lines
+                current = "funding-np"
+                order.append((current, line))
+                parts.setdefault(current, []).append(line)
+                continue
             if s:
                 name, k_rest = s
                 current = name

@@ -8,7 +8,7 @@ import re
 from ...names import normalise
 
 from ..naming import PROPOSED, as_written, looks_like_instrument, looks_like_name, looks_like_scheme_name, split_list
-from ..reading import BULLET, Line, join_cut_words, key_of
+from ..reading import BULLET, Line, join_cut_words, key_of, line_at
 from ..sections import AMOUNT, CONNECTOR, KIND_CELL, SENTENCE, amounts_in, column_cells, header_columns, row_kind, table_row
 from .base import ReaderBase
 
@@ -72,7 +72,7 @@ def semicolon_funders(lines: list[Line]) -> list[Line]:
             text = join_cut_words(text, lines[i].text)
         at = 0
         for piece in split_list(text, ";"):
-            n = [m for offset, m in starts if offset <= at + len(piece) - len(piece.lstrip())][-1]
+            n = line_at(starts, at + len(piece) - len(piece.lstrip()))
             if piece.strip(" ."):
                 out.append(Line(n, "• " + piece.strip().rstrip(".")))
             at += len(piece) + 1
@@ -187,6 +187,7 @@ class Funding(ReaderBase):
         previous = ""
         expanded = expand_inline_funders(semicolon_funders(kind_columns(lines)), lambda name: bool(self.orgs.exact(name)))
         skip = set()
+        bullets = any(BULLET.match(l.text) for l in expanded)
         for i, line in enumerate(expanded):
             raw = line.text.strip()
             if not raw or i in skip:
@@ -201,14 +202,18 @@ class Funding(ReaderBase):
                 e.update(funder=ident, written=name, raw=join_cut_words(e["raw"], raw), to=line.n)
                 previous = raw
                 continue
-            wrapped = ""
+            wrapped, more = "", {}
             if columns and i + 1 < len(expanded):   # the first cell cut onto the next line, alone there
                 first = column_cells(line.text, columns).get(0, "")
                 after = column_cells(expanded[i + 1].text, columns)
                 if first.count("(") > first.count(")") and list(after) == [0]:
                     wrapped = after[0]
                     skip.add(i + 1)
-            row = table_row(line.text, columns, wrapped) if not BULLET.match(line.text) else None
+                elif first and after and 0 not in after and not BULLET.match(expanded[i + 1].text) \
+                        and not re.search(r"\S\s{3,}\S", expanded[i + 1].text.strip()):
+                    more = after   # another cell cut onto the next line ("FEDER, aide au commerce de" / "proximité")
+                    skip.add(i + 1)
+            row = table_row(line.text, columns, wrapped, more) if not BULLET.match(line.text) else None
             line_raw = line.text
             if row is not None:   # a funding table, flattened by a PDF tool or read as cells
                 if not row:       # its header row ("Financeur | Dispositif | Nature"): its columns
@@ -246,7 +251,11 @@ class Funding(ReaderBase):
                 elif found and not entries:      # "Bop 147 politique ville Préfecture (…)"
                     _, ident, key = found[-1]
                     written, rest = as_written(text, key), self.strip_funder(text, ident)
-            if ident is None and (row or bulleted and not continues):
+            # "Limoges Habitat : abattement de TFPB" on a line of its own, not continuing the one before
+            # (where funders are bulleted, "Petite enfance : …" under "-Département :" is one's own)
+            named = bool(entries) and not bullets and bool(re.match(r"^[A-ZÀ-Ý][^:;,.]{1,50}?\s:\s*\S", text)) \
+                and not SENTENCE.search(text) and not (header and header["raw"].rstrip().endswith(":"))
+            if ident is None and (row or (bulleted or named) and not continues):
                 # a table row, or a bullet "Name (X) : a, b", whose funder no registry knows: kept as written
                 m = re.match(r"^([A-ZÀ-Ý][^:;]{1,60}?)\s*(?:\(([^)]{1,40})\))?\s*(?::|\s[–—-])\s*(.*)$", text) \
                     or re.match(r"^([A-ZÀ-Ý][^:;()]{1,60}?)\s*\(([^)]{1,60})\)()\s*$", text)   # "• ANRU (NPNRU)"
@@ -325,6 +334,7 @@ class Funding(ReaderBase):
                     if org != e["funder"] and not self.part_of(org, e["funder"]):
                         extra_funders.append((org, self.orgs.spelling(piece, org)))
                     continue
+                piece = re.sub(r"\s*\(\d[^()]{0,30}\)$", "", piece)   # "adultes-relais (3 postes)": a count, kept as written only
                 found, left = self.resolve_instruments(piece)
                 names += found
                 for x in left:

@@ -19,6 +19,7 @@ class Participants(ReaderBase):
         out = []
         for item_line, text in self.joined(lines):
             pieces = [text] if SENTENCE.search(text) else self.merged(split_with_seps(text, ",;+/"))
+            pieces = [q for p in pieces for q in self.kind_and_names(p)]
             for piece in pieces:
                 for sub in self.split_et(piece):
                     proposed = {"line": item_line, "name": sub, "proposed": True}   # kept as written
@@ -52,6 +53,16 @@ class Participants(ReaderBase):
                         if looks_like_name(sub):   # the build makes a body to be confirmed
                             out.append(proposed)
         return out
+
+    @staticmethod
+    def kind_and_names(piece: str) -> list[str]:
+        """"bailleurs sociaux (Troyes Habitat, Mon Logis, Aube Immobilier)": a kind of body in lower
+        case, then the bodies it means by name: the bodies; other pieces as they are."""
+        m = re.match(r"^([a-zà-ÿ][^()]{2,40}?)\s*\(([^()]+)\)$", piece.strip())
+        names = [n.strip() for n in re.split(r"\s*[,;]\s*|\s+et\s+", m.group(2))] if m else []
+        if len(names) >= 2 and all(re.match(r"^[A-ZÀ-Ý]", n) for n in names):
+            return names
+        return [piece]
 
     def names_in(self, text: str) -> list[str]:
         """Organisations named inside a phrase: in a sentence, only the one it starts with; a list in
@@ -93,12 +104,17 @@ class Participants(ReaderBase):
 
     def split_et(self, piece: str) -> list[str]:
         """"A et B" as two names when the whole is not a registered name ("Isle et Dronne" is)."""
-        if self.orgs.exact(piece) or " et " not in re.sub(r"\([^()]*\)?", "", piece) or SENTENCE.search(piece):
-            return [piece]   # "Ville de X (police municipale et prévention)": one name
+        if self.orgs.exact(piece) or " et " not in re.sub(r"\([^()]*\)?", "", piece) or SENTENCE.search(piece) \
+                or self.orgs.exact(re.sub(r"\s*\([^()]*\)$", "", piece)):
+            return [piece]   # "Ville de X (police municipale et prévention)", "Terres et Mers (direction …)": one name
         if re.search(r"\set\s+[a-zà-ÿ]+\s*$", piece):   # "Protection maternelle et infantile"
             return [piece]
         # "Chambre de commerce et d'industrie de X": "et" followed by "d'…"/"de …" continues the name
-        parts = [p.strip() for p in re.split(r"\s+et\s+(?!d['’]|de\s|du\s|des\s)", piece) if p.strip()]
+        # and "Plan local pour l'insertion et l'emploi": "et l'" before a common noun too
+        parts = [p.strip() for p in re.split(r"\s+et\s+(?!d['’]|de\s|du\s|des\s|l['’][a-zà-ÿ])", piece) if p.strip()]
+        if self.resolver and len(parts) == 2 and self.resolver.is_territory_name(parts[1]) \
+                and not re.search(r"\s(?:de|du|d['’])\s*\S+$", parts[0]):
+            return [piece]   # "CCI Troyes et Aube": a territory's bare name is no body, but part of one ("Villes de A et B" are two)
         # "les services développement économique et emploi de La Cali": one noun and one "de Z" shared
         for i in range(len(parts) - 1):
             a = re.match(r"^(?:les\s+)?(services?|p[ôo]les?|directions?)\s+(?!.*\s(?:de|du|des|d['’])\s)(.+)$", parts[i], re.I)

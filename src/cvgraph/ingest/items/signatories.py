@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..naming import PROPOSED
-from ..reading import Line, items
+from ..reading import Line, items, key_of
 from ..sections import ANNEX, CONNECTOR, SENTENCE, SIGNATORIES, SIGNATORY, SIGNER, axis_heading
 from .base import Found, ReaderBase
 
@@ -17,6 +17,11 @@ OFFICE = re.compile(r"^(?:pour\s+)?(?:le|la|l['’])\s*(?P<title>(?:sous-)?pr[é
                     r"|d[ée]l[ée]gu[ée]e?)\b(?P<rest>.*?)\s*(?:et par d[ée]l[ée]gation)?\s*,$", re.I)
 _QUALIFIER = re.compile(r"^\s*(?:(?i:g[ée]n[ée]rale?|territoriale?|d[ée]partementale?|r[ée]gionale?|adjointe?|acad[ée]mique|par int[ée]rim)\b\s*)*"
                         r"(?:de la |du |de l['’]|des |de |d['’])?")   # "de La Seyne-sur-Mer": "La" is the name's
+
+
+# who signs: "le Directeur territorial", "La Présidente", "le Préfet de la Haute-Vienne"
+TITLE = re.compile(r"^(?:le|la|l')\s*(?:sous-|vice-)?(?:pr[ée]f|maire|pr[ée]sident|directeur|directrice|d[ée]l[ée]gu|inspect"
+                   r"|recteur|rectrice|procureur|secr[ée]taire|adjoint|conseill|chef|g[ée]rant|administrat)")
 
 
 def office_body(text: str) -> str | None:
@@ -78,24 +83,37 @@ class Signatories(ReaderBase):
 
         section = []
         after_pour = False
-        cut: dict[int, int] = {}   # where a "Pour …" cell stands whose name goes on below: its item
+        cut: dict[int, int] = {}   # the "Pour …" cells whose name goes on below (by column): their items
+        columns: list[int] = []    # where the "Pour …" cells of the line start
         for line in self.split_numbered(self.table_rows(self.lines[start + 1:first_fiche])):   # two columns: one cell each
+            if SIGNATORIES.match(line.key):   # "5. SIGNATAIRES" after "4. ENGAGEMENTS DES SIGNATAIRES": a heading
+                continue
             # cells: three spaces or more apart, or a second "Pour …" on the line, however close
             cells = [c for c in re.split(r"\s{3,}|\s{2,}(?=[Pp]our\s)|(?<=,)\s+(?=[Pp]our\s)", line.text.strip()) if c]
             if re.match(r"^pour\b", line.key):
                 section += [Line(line.n, c) for c in cells] if len(cells) > 1 else [line]
                 after_pour = True
-                runs = list(re.finditer(r"\S(?:.*?\S)?(?=\s{3,}|$)", line.text))
-                cut = {r.start(): len(section) - len(cells) + j for j, r in enumerate(runs)
+                runs = list(re.finditer(r"\S(?:.*?\S)?(?=\s{3,}|\s{2,}(?=[Pp]our\s)|$)", line.text))
+                columns = [r.start() for r in runs]
+                cut = {j: len(section) - len(cells) + j for j, r in enumerate(runs)
                        if len(runs) == len(cells) and not r.group().endswith(",")}
                 continue
-            for r in re.finditer(r"\S(?:.*?\S)?(?=\s{3,}|$)", line.text) if cut else []:
-                # "Pour la Caisse primaire d'assurance maladie" / "du Morbihan, le Directeur,"
-                m = re.match(r"^((?:du|de la|de l['’]|des|de|d['’])\s*[^,]{1,60}),", r.group())
-                at = next((a for a in cut if abs(a - r.start()) <= 3), None)
-                if m and at is not None:
-                    j = cut.pop(at)
-                    section[j] = Line(section[j].n, f"{section[j].text} {m.group(1)},")
+            runs = list(re.finditer(r"\S(?:.*?\S)?(?=\s{3,}|$)", line.text)) if cut else []
+            for k, r in enumerate(runs):
+                # "Pour la Caisse primaire d'assurance maladie" / "du Morbihan, le Directeur,", "Pour
+                # l'Agence régionale de santé" / "Nouvelle-Aquitaine,": the name ends at the comma;
+                # with no comma, a cell in lower case ("tribunal judiciaire de X") or a territory's
+                # name ("Bourgogne-Franche-Comté"), never who signs ("Le Directeur")
+                m = re.match(r"^([^,]{1,60}),", r.group())
+                rest = m.group(1) if m else r.group() if re.match(r"^[a-zà-ÿ]", r.group()) or (
+                    self.resolver and self.resolver.is_territory_name(r.group())) else None
+                # the cell's column: the same rank when the line has as many cells (a table read as
+                # cells, whose columns do not line up), else the "Pour …" cell it stands under
+                col = k if len(runs) == len(columns) else next(
+                    (j for j, a in enumerate(columns) if abs(a - r.start()) <= 3), None)
+                if rest and col in cut and not TITLE.match(key_of(rest)) and len(rest) <= 60:
+                    j = cut.pop(col)
+                    section[j] = Line(section[j].n, f"{section[j].text} {rest},")
             cut = {}
             if after_pour and line.text.strip() and (len(cells) > 1 or SIGNER.match(line.key)):
                 continue   # under "Pour la CAF,": who signs ("le Président"), not a commitment
