@@ -510,19 +510,25 @@ def expected_items(name: str, data: Path) -> dict[str, set]:
             "funding": {(n, kind, named(top(f))) for n, kind, f in items["funding kinds"]}}
 
 
+def ingest_into_one_folder_and_build(tmp: Path, names, suffix: str = "txt") -> tuple[Path, Path]:
+    """Each text (or PDF) ingested --into one copy of data/ under its own id, then built once,
+    with no hand edit: the data folder and the build."""
+    data = tmp / "data"
+    shutil.copytree(ROOT / "data", data)
+    for name in names:
+        result = run_cli("ingest", str(LAYOUTS / f"{name}.{suffix}"), "--contract", name, "--into", str(data))
+        assert result.exit_code == 0, result.output
+    result = run_cli("build", "--data", str(data), "--out", str(tmp / "build"))
+    assert result.exit_code == 0, result.output
+    return data, tmp / "build"
+
+
 @pytest.fixture(scope="module", params=["txt", "pdf"])
 def ingested(request, tmp_path_factory):
     """The three layouts (text, or PDF), each ingested into a copy of data/ under its own id, and
     built once, with no hand edit."""
-    tmp = tmp_path_factory.mktemp(request.param)
-    data = tmp / "data"
-    shutil.copytree(ROOT / "data", data)
-    for name in NAMES:
-        result = run_cli("ingest", str(LAYOUTS / f"{name}.{request.param}"), "--contract", name, "--into", str(data))
-        assert result.exit_code == 0, result.output
-    result = run_cli("build", "--data", str(data), "--out", str(tmp / "build"))
-    assert result.exit_code == 0, result.output
-    return request.param, data, tmp / "build"
+    data, build = ingest_into_one_folder_and_build(tmp_path_factory.mktemp(request.param), NAMES, request.param)
+    return request.param, data, build
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -541,17 +547,11 @@ def test_ingested_contracts_build_and_their_matrix_and_funding_meet_the_targets(
 
 
 def test_the_later_rounds_ingest_into_a_data_folder_and_build(tmp_path):
-    """The five development texts of the second and third rounds, ingested --into one data folder
-    and built with no hand edit; their matrices name no body of another contract's territory."""
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    """The development texts of the later rounds, ingested --into one data folder and built with
+    no hand edit; their matrices name no body of another contract's territory."""
+    data, build = ingest_into_one_folder_and_build(tmp_path, SECOND_ROUND)
     for name in SECOND_ROUND:
-        result = run_cli("ingest", str(LAYOUTS / f"{name}.txt"), "--contract", name, "--into", str(data))
-        assert result.exit_code == 0, result.output
-    result = run_cli("build", "--data", str(data), "--out", str(tmp_path / "build"))
-    assert result.exit_code == 0, result.output
-    for name in SECOND_ROUND:
-        got = built_items(tmp_path / "build", name, data)
+        got = built_items(build, name, data)
         assert len(got["pilots"]) >= 8 and len(got["services"]) >= 25 and len(got["funding"]) >= 20, (name, got)
         assert not [k for k in got["signatories"] | {x[1] for x in got["pilots"] | got["services"]} if FOREIGN.search(str(k))]
 

@@ -12,9 +12,13 @@ from ..sections import ANNEX, AXIS_PROTO, CAPS_PART, FUNDING_KINDS, INDICATOR_GR
 from .base import ReaderBase
 
 
-
 # the sections that make a heading a fiche's rather than an axis'
-CARRIED = {"pilots", "services", "funding", *FUNDING_KINDS}
+CARRIED = {"pilots", "services", *FUNDING_KINDS}
+
+
+def carries(lines: list[Line]) -> bool:
+    """Whether lines under a heading hold a fiche's sections (pilots, partners, funding)."""
+    return any((section_of(l.key) or ("",))[0] in CARRIED for l in lines)
 
 
 class Fiches(ReaderBase):
@@ -48,7 +52,7 @@ class Fiches(ReaderBase):
         if not (fiche_rank(line.key) == self._rank and heading_word(line.key) in self._words):
             return False
         if not hasattr(self, "_plain"):   # the numbers of the fiches numbered "N"
-            self._plain = set()
+            self._plain = set()           # (while it is computed, no dotted heading is a part)
             self._plain = {m[0] for l in self.lines if (m := self.heading_of(l)) and "." not in m[0] and self.is_head(l)}
         # "Priorité 1.1" under "Enjeu 1": a part of that fiche
         number = self.heading_of(line)[0]
@@ -65,7 +69,7 @@ class Fiches(ReaderBase):
         carried = 0
         for j, start in enumerate(like):
             end = like[j + 1] if j + 1 < len(like) else len(self.lines)
-            if any((section_of(l.key) or ("",))[0] in CARRIED for l in self.lines[start + 1:end]):
+            if carries(self.lines[start + 1:end]):
                 carrying.add(heading_word(self.lines[start].key))
                 carried += 1
         if carried < 2:   # one fiche heading or none carrying: numbered headings may carry them
@@ -88,7 +92,7 @@ class Fiches(ReaderBase):
         total, carrying = Counter(w for _, w in heads), Counter()
         for j, (start, word) in enumerate(heads):
             end = heads[j + 1][0] if j + 1 < len(heads) else len(self.lines)
-            if any((section_of(l.key) or ("",))[0] in CARRIED for l in self.lines[start + 1:end]):
+            if carries(self.lines[start + 1:end]):
                 carrying[word] += 1
         best = [w for w in carrying if carrying[w] >= 2 and carrying[w] >= 0.6 * total[w]]
         if not best:
