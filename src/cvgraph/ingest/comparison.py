@@ -12,6 +12,7 @@ from ..names import normalise
 from ..registry import Registries, load_registries
 from ..resolve import Resolver
 
+from .items.signatories import office_body
 from .reading import key_of
 
 
@@ -41,18 +42,25 @@ def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
         marked '?'."""
         name = optional(node, key, str, "") if name is None else name
         body = re.sub(r"\s*\([^()]*\)\s*$", "", name) or name
-        for written in dict.fromkeys((name, body)):
+        dashed = re.sub(r"\s+[–—-]\s+[^–—]*$", "", body) or body   # "État – CGET": the State, CGET its service
+        office = office_body(name.rstrip(" ,") + ",")   # "Le Préfet du Var": the body he signs for, the State
+        for written in dict.fromkeys((name, body, dashed) + ((office,) if office else ())):
             try:
                 return scope.resolve(written, node, key) if scope else regs.organisations.resolve(written, node, key)
             except SourceError:
                 continue
-        return "?" + normalise(body)
+        return "?" + normalise(office or dashed)
 
     def inst(node: Node, name: str) -> str:
-        try:
-            return regs.instruments.resolve(name, node, "instruments")
-        except SourceError:
-            return "?" + normalise(name)
+        """An instrument's id; "« Devoirs faits »" in quotes is "Devoirs faits"."""
+        plain = name.strip(" «»“”\"").strip()
+        short = re.search(r"\(([^()]*)\)$", plain)   # "Programme de réussite éducative (PRE)": the PRE
+        for written in dict.fromkeys((name, plain, re.sub(r"\s*\([^()]*\)$", "", plain)) + ((short.group(1),) if short else ())):
+            try:
+                return regs.instruments.resolve(written, node, "instruments")
+            except SourceError:
+                continue
+        return "?" + normalise(name.strip(" «»“”\"").strip())
 
     own = root.get("document")
 
@@ -63,7 +71,8 @@ def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
 
     for o in mappings(root, "orientations"):
         n = optional(o, "number", int)
-        out["orientations"].add((n, key_of(optional(o, "title", str, "")).rstrip(" .")))
+        # "1.2 Améliorer …": a title that keeps its written number is the same title
+        out["orientations"].add((n, re.sub(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+", "", key_of(optional(o, "title", str, ""))).rstrip(" .")))
         for key in ("pilots", "services"):
             for p in mappings(o, key):
                 if elsewhere(p):

@@ -40,9 +40,10 @@ class Names:
         k = normalise(text)
         if not k:
             return None
+        plus = "+" in text   # "FSE+", "REP+": not the FSE nor the REP that a loose match would give
         for variant in (k, re.sub(r"^(?:du|de la|de l'|des|de|d')\s*", "", k)):
-            for table, key in ((self.by_key, variant), (self.loose, loose(variant)),
-                               (self.nospace, loose(variant).replace(" ", ""))):
+            for table, key in ((self.by_key, variant),) + (() if plus else ((self.loose, loose(variant)),
+                                                                          (self.nospace, loose(variant).replace(" ", "")))):
                 if key and key in table:
                     return table[key]
         if self.fallback is not None:
@@ -50,7 +51,7 @@ class Names:
             if ident is not None:
                 self.by_key[k] = ident   # so that the draft writes the name as written
                 return ident
-        if len(k) >= 10:
+        if len(k) >= 10 and not plus:
             import difflib
             close = difflib.get_close_matches(loose(k), list(self.loose), n=1, cutoff=0.92)
             if close:

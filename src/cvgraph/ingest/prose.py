@@ -14,24 +14,34 @@ from .reading import BULLET, Line, join_cut_words, line_at
 
 END = "\u2028"   # closes the section a sentence opened: what follows is prose again
 
-_NAMES_END = r"(?=,\s*(?:en lien avec|dans le cadre|avec le concours|en partenariat avec|avec l['’]appui)|\.(?:\s|$)|;|$)"
+_NAMES_END = r"(?=,\s*(?:en lien avec|dans le cadre|avec le concours|en partenariat avec|avec l['’]appui|qui|dont|lesquel)\b|\.(?:\s|$)|;|$)"
 PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<names>.+?)" + _NAMES_END, re.I),
-          re.compile(r"\b(?:le\s+)?(?:co)?pilotage\s+(?:en\s+)?(?:est|sera)\s+assur[ée]\s+(?:conjointement\s+)?par\s+"
+          re.compile(r"\b(?:le\s+)?(?:co)?pilotage\s+(?:de\s+(?:cette|cet|ce|l['’])\s*(?:orientation|objectif|action|fiche|axe)\s+)?"
+                     r"(?:en\s+)?(?:est|sera)\s+assur[ée]\s+(?:conjointement\s+)?par\s+"
                      r"(?P<names>.+?)" + _NAMES_END, re.I),
           # "Elle est portée par A", not "des actions portées par les associations"
           re.compile(r"\b(?:est|sont|sera|seront)\s+(?:co)?portée?s?\s+(?:conjointement\s+)?par\s+(?P<names>.+?)" + _NAMES_END, re.I)]
-# "…, avec B." after a pilot named in the same sentence: another pilot
-PILOT_WITH = re.compile(r"^[^.]*?(?:pilot|assur)[^.]*?,\s*avec\s+(?P<names>[^,.]+?)\.", re.I)
+# "…, avec B." after a pilot named in the same sentence: another pilot; "…, dans le cadre du CLSPD, et
+# par B."
+PILOT_WITH = re.compile(r"^[^.]*?(?:pilot|assur)[^.]*?,\s*(?:avec|et par)\s+(?P<names>[^,.]+?)\.", re.I)
 SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|avec le concours de|avec l['’]appui de)\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             re.compile(r"\b(?:y\s+)?sont\s+associée?s\s+(?:à\s+(?:sa|leur)\s+mise en œuvre\s+)?(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
-            re.compile(r"\b(?:elle|il)\s+associe\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I)]
+            # "A, B et C y sont associés."
+            re.compile(r"(?:^|(?<=\.\s))(?P<names>[^.;]+?)\s+y\s+sont\s+associée?s\b", re.I),
+            re.compile(r"\b(?:elle|il)\s+associe\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
+            # "… (direction de l'éducation). Partenaires mobilisés : A, B, C." run into the paragraph
+            re.compile(r"(?:^|(?<=[.)]\s))(?:partenaires|acteurs)(?:\s+(?:associés|mobilisés|concernés))?\s*:\s*(?P<names>.+?)(?=\.(?:\s|$)|$)", re.I)]
 DROIT_COMMUN = re.compile(r"\b(?:mobilise|s['’]appuie sur|mobilisera|s['’]appuiera sur)\s+(?:les\s+|le\s+)?(?:crédits\s+|moyens\s+)?(?:de\s+|du\s+)?"
                           r"droit commun\s+(?P<list>.+?)(?=\.(?:\s|$)|$)", re.I)
+# "… de la CAF (CLAS), ainsi que les crédits spécifiques de l'État (BOP 147)": where the list of
+# droit commun ends and the crédits spécifiques begin
+THEN_SPECIFIC = re.compile(r",?\s+(?:ainsi que|et)\s+(?:les\s+)?crédits\s+(?:spécifiques|(?:de\s+la\s+)?politique\s+de\s+la\s+ville)"
+                           r"(?:\s+(?:de\s+la\s+)?politique\s+de\s+la\s+ville)?\s+", re.I)
 _CLAUSE_END = r"(?=\.(?:\s|$)|$|\s*;\s*au titre d)"   # the sentence's end, or "; au titre des crédits spécifiques, …"
 SPECIFIC = re.compile(r"\bau titre (?:de la politique de la ville|des crédits spécifiques|des crédits de la politique de la ville)"
                       r"\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
 # "Au titre du droit commun, l'Éducation nationale mobilise …, la CAF finance … ; le Département …"
-DC_TITLE = re.compile(r"\bau titre du droit commun\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
+DC_TITLE = re.compile(r"\bau titre (?:du|de (?:son|leurs?)) droit commun\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
 _ARTICLE = re.compile(r"^(?:et\s+)?(?:de la |de l['’]|des |du |de |d['’]|la |le |les |l['’]|aux |au |à la |à l['’])", re.I)
 _VERB = re.compile(r"\s+(?:soutient|soutiendra|mobilise|mobilisera|apporte|apportera|finance|financera|accompagne|"
                    r"accompagnera|cofinance|engage|engagera|consacre|verse)\s+(?P<rest>.*)$", re.I)
@@ -52,7 +62,7 @@ def names_of(text: str) -> list[str]:
     sentence (split on commas and on the last " et ", never inside parentheses)."""
     out = []
     for piece in split_list(text, ",;"):
-        out += [bare(p) for p in re.split(r"\s+et\s+(?=(?:la|le|les|l['’]|des|du|de|d['’]|aux|au)\b)", piece.strip(), flags=re.I)]
+        out += [bare(p) for p in re.split(r"\s+et\s+(?:par\s+)?(?=(?:la|le|les|l['’]|des|du|de|d['’]|aux|au)\b)", piece.strip(), flags=re.I)]
     return [n for n in out if n]
 
 
@@ -70,31 +80,50 @@ def specific_of(text: str) -> list[str]:
     """"l'État (BOP 147, adultes-relais) soutient les actions …", "l'État mobilise le FIPD et le BOP
     147", "l'État apporte les crédits des cités éducatives et du programme de réussite éducative"."""
     m = re.match(r"^(.+?)\s*\(([^)]*)\)", text)
-    if m:
+    if m and not _VERB.search(m.group(1)):   # "l'État (BOP 147, adultes-relais) soutient …"
         return [f"{bare(m.group(1))} : {m.group(2)}"]
     v = _VERB.search(text)
     if not v:
         return [bare(text)] if len(text.split()) <= 6 else []
     funder = bare(text[:v.start()])
-    # "l'État apporte le BOP 147, et Grand Calais Terres et Mers le fonds de participation": the
-    # verb left out for the second funder
-    rest, *others = re.split(r",\s*et\s+(?=[A-ZÀ-Ý])", v.group("rest"))
-    more = [f"{m.group(1)} : {m.group(2)}" for o in others
-            if (m := re.match(r"^(.+?)\s+(?:le|la|les|l['’])\s*(.+)$", o.strip()))]
+    # "l'État apporte le BOP 147, et Grand Calais Terres et Mers le fonds de participation", "la Région
+    # mobilise le FEDER, la Banque des Territoires les CitésLab, et Bpifrance la garantie Création",
+    # "l'ARS mobilise le FIR et la CPAM la mission accompagnement santé": the verb left out for the others
+    rest, others = "", []
+    for piece in re.split(r",\s*(?:et\s+)?(?=(?:(?:la|le|les|l['’])\s*)?[A-ZÀ-Ý])|\s+et\s+(?=(?:la|le|les|l['’])\s*[A-ZÀ-Ý])",
+                          v.group("rest")):
+        m = re.match(r"^((?:(?:les|le|la)\s+|l['’]\s*)?[A-ZÀ-Ý][^,()]*?)\s+(?:(?:les|le|la)\s+|l['’]\s*)(.+)$", piece.strip())
+        if rest and m and len(m.group(1).split()) <= 7 and not re.search(r"\s(?:et|ou)$", m.group(1)):
+            others.append([bare(m.group(1)), m.group(2)])
+        elif others:
+            others[-1][1] += ", " + piece
+        else:
+            rest = f"{rest}, {piece}" if rest else piece
+    return [f"{name} : {', '.join(schemes)}" if (schemes := schemes_of(what)) else name
+            for name, what in [[funder, rest]] + others]
+
+
+def schemes_of(rest: str) -> list[str]:
+    """What a sentence says a funder brings: "le BOP 147 et les adultes-relais (deux postes)" ->
+    ["BOP 147", "adultes-relais"]; not a purpose ("pour les jeunes") nor "son concours"."""
+    rest = re.sub(r"\s*\([^()]*\b(?:postes?|emplois?|médiateurs?|ETP)\b[^()]*\)", "", rest)
     rest = re.sub(r"^(?:les |des )?(?:crédits|moyens|financements)\s+(?:de la |de l['’]|des |du |de )?", "", rest, flags=re.I)
     rest = re.split(r"\s+(?:pour|afin|au profit|en faveur|dans le cadre)\b", rest, maxsplit=1, flags=re.I)[0]
-    schemes = [bare(s) for s in re.split(r",\s*(?:ainsi que\s+)?|\s+ainsi que\s+|\s+et\s+(?=(?i:la|le|les|l['’]|des|du|de|d['’]|aux|au)\b|[A-ZÀ-Ý])",
-                                         rest)
-               if bare(s) and not re.match(r"^(?:son|sa|ses|leurs?|dont)\b", bare(s), re.I)]
-    return [f"{funder} : {', '.join(schemes)}" if schemes else funder] + more
+    return [bare(s) for s in re.split(r",\s*(?:ainsi que\s+)?|\s+ainsi que\s+|\s+et\s+(?=(?i:la|le|les|l['’]|des|du|de|d['’]|aux|au)\b|[A-ZÀ-Ý])",
+                                      rest)
+            if bare(s) and not re.match(r"^(?:son|sa|ses|leurs?|dont)\b", bare(s), re.I)]
 
 
 def paragraphs(lines: list[Line]) -> list[tuple[list[Line], str, list[tuple[int, int]]]]:
-    """Paragraphs of prose (blank lines apart, bulleted lines left out): their lines, their text
-    joined, and where each line starts in that text."""
+    """Paragraphs of prose (blank lines or headings apart, bulleted lines and headings left out):
+    their lines, their text joined, and where each line starts in that text."""
+    from .sections import section_of
     out, cur = [], []
     for line in lines + [Line(0, "")]:
-        if line.text.strip() and not BULLET.match(line.text):
+        # a heading, not the sentence going on ("…, ainsi que les" / "crédits spécifiques de l'État")
+        heading = section_of(line.key) and not (cur and re.match(r"^[a-zà-ÿ]", line.text.strip())
+                                                and not cur[-1].text.rstrip().endswith((".", ":")))
+        if line.text.strip() and not BULLET.match(line.text) and not heading:
             cur.append(line)
             continue
         if cur:
@@ -107,41 +136,50 @@ def paragraphs(lines: list[Line]) -> list[tuple[list[Line], str, list[tuple[int,
     return out
 
 
-def sentences_as_sections(body: list[Line], roles: bool = True) -> list[Line]:
-    """The fiche's body with each paragraph that states roles or funding in sentences replaced by
-    the lines of the sections it states (then `END`); other lines as they were. With `roles`
-    false, only paragraphs that open on the kind of funding they state ("Au titre du droit
-    commun, …")."""
+def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots", "services"})) -> list[Line]:
+    """The fiche's body with each paragraph that states roles (those of `roles`) or funding in
+    sentences replaced by the lines of the sections it states (then `END`); other lines, headings
+    among them, as they were."""
+    from .sections import section_of
     out = []
     done: set[int] = set()
+    under, current = {}, None   # the section each line sits in: a funding section reads its own sentences
+    for line in body:
+        s = section_of(line.key)
+        current = s[0] if s else current
+        under[line.n] = current
     for lines, text, starts in paragraphs(body):
         made: list[Line] = []
-        if not roles and not re.match(r"^(?:[^.:]{0,40}\s)?au titre d", text, re.I):   # "Financement / Au titre du …"
-            continue
-        for rx in PILOTS if roles else []:
+        funding = not (under.get(lines[0].n) or "").startswith("funding") or re.match(r"^au titre d", text, re.I)
+        for rx in PILOTS if "pilots" in roles else []:
             for m in rx.finditer(text):
                 names = names_of(m.group("names"))
                 w = PILOT_WITH.match(text[m.start():] + ("" if text.endswith(".") else "."))
-                if w and rx is PILOTS[1]:
+                if w and (rx is PILOTS[1] or w.group(0).lower().count(" et par ")):
                     names += names_of(w.group("names"))
                 if names:
                     made.append(Line(line_at(starts, m.start("names")), "Pilotes : " + ", ".join(names)))
                 break
-        for rx in SERVICES if roles else []:
+        for rx in SERVICES if "services" in roles else []:
             for m in rx.finditer(text):
                 names = names_of(m.group("names"))
                 if names:
                     made.append(Line(line_at(starts, m.start("names")), "Partenaires : " + ", ".join(names)))
-        m = DROIT_COMMUN.search(text)
+        m = DROIT_COMMUN.search(text) if funding else None
         if m:
             made.append(Line(line_at(starts, m.start()), "Droit commun :"))
-            made += [Line(line_at(starts, m.start("list")), "• " + f) for f in funders_of(m.group("list"))]
-        m = DC_TITLE.search(text)
+            listed, *tail = THEN_SPECIFIC.split(m.group("list"), maxsplit=1)
+            made += [Line(line_at(starts, m.start("list")), "• " + f) for f in funders_of(listed)]
+            if tail:   # "…, ainsi que les crédits spécifiques de l'État (CGET, BOP 147)"
+                at = m.start("list") + len(m.group("list")) - len(tail[-1])
+                made.append(Line(line_at(starts, at), "Crédits spécifiques :"))
+                made += [Line(line_at(starts, at), "• " + f) for f in funders_of(tail[-1])]
+        m = DC_TITLE.search(text) if funding else None
         if m:
             made.append(Line(line_at(starts, m.start()), "Droit commun :"))
             made += [Line(line_at(starts, m.start("what") + c.start()), "• " + f)
                      for c in re.finditer(r"[^;]+", m.group("what")) for f in specific_of(c.group().strip())]
-        m = SPECIFIC.search(text)
+        m = SPECIFIC.search(text) if funding else None
         if m:
             made.append(Line(line_at(starts, m.start()), "Crédits spécifiques :"))
             made += [Line(line_at(starts, m.start("what") + c.start()), "• " + f)
@@ -163,10 +201,70 @@ def sentences_as_sections(body: list[Line], roles: bool = True) -> list[Line]:
     return result
 
 
-def states_roles_in_sentences(body: list[Line]) -> bool:
-    """A fiche with no heading of pilots or services, whose prose names a pilot ("pilotée par")."""
+def roles_in_sentences(body: list[Line]) -> set[str]:
+    """The roles (pilots, services) a fiche states in sentences: those no heading of the fiche gives,
+    when its prose names a pilot ("pilotée par", "le pilotage … est assuré par") or, with a heading
+    of pilots, associated partners ("Y sont associés …")."""
     from .sections import section_of
-    if any((s := section_of(l.key)) and s[0] in ("pilots", "services") for l in body):
-        return False
-    return any(rx.search(text) for _, text, _ in paragraphs(body) for rx in PILOTS[:2])
+    headed = {s[0] for l in body if (s := section_of(l.key)) and s[0] in ("pilots", "services")}
+    texts = [text for _, text, _ in paragraphs(body)]
+    if "pilots" not in headed and any(rx.search(t) for t in texts for rx in PILOTS[:2]):
+        return {"pilots", "services"} - headed
+    # ("en lien avec" only in a sentence on the pilotage: elsewhere it may tell of an action)
+    in_prose = any(rx.search(t) for t in texts for rx in SERVICES[1:]) or \
+        any(SERVICES[0].search(t) and re.search(r"\bpilot", t, re.I) for t in texts)
+    if "pilots" in headed and "services" not in headed and in_prose:
+        return {"services"}
+    return set()
+
+
+# one funder's funding in a sentence of a funding section: "L'État mobilisera au titre de la
+# politique de la ville le programme 147 et les adultes-relais.", "La Ville finance sur son droit
+# commun la police municipale.", "Le Département consacre 180 000 € par an à la prévention
+# spécialisée au titre de ses compétences de droit commun."
+FUNDS = re.compile(r"\s+(?:mobilise(?:ra)?|apporte(?:ra)?|finance(?:ra)?|cofinance(?:ra)?|consacre(?:ra)?|soutien(?:t|dra)"
+                   r"|engage(?:ra)?|verse(?:ra)?|accorde(?:ra)?|prend(?:ra)? en charge|contribue(?:ra)? (?:à|au|aux))\b\s*", re.I)
+# (not "les quartiers de la politique de la ville": a sentence names the kind of its credits)
+_SAYS_KIND = [("droit commun", re.compile(r"droit commun", re.I)),
+              ("crédits politique de la ville", re.compile(r"au titre (?:de la politique de la ville|des crédits spécifiques)"
+                                                           r"|crédits (?:spécifiques|(?:de la )?politique de la ville|du contrat de ville)", re.I))]
+_NOT_OBJECT = re.compile(r"\bau titre (?:de la politique de la ville|des crédits (?:spécifiques|de la politique de la ville)"
+                         r"|du droit commun|de (?:son|ses|leurs?) (?:crédits |compétences )?(?:de )?droit commun)"
+                         r"|\bsur (?:son|ses|leurs?) (?:crédits (?:de )?)?droit commun|\b(?:en outre|également|aussi|chaque année"
+                         r"|par an|annuellement)\b|,?\s*soit\s+[^,.;]*", re.I)
+
+
+def funding_sentences(text: str) -> list[tuple[int, str]]:
+    """The sentences of a paragraph that say who funds what: (where the funder starts in `text`,
+    "Funder (kind) : a, b"), the kind only when the sentence says it ("droit commun", "politique
+    de la ville"), to be read as a funding line."""
+    out = []
+    clauses = []   # (where it starts, the clause, the kind the sentence opens on)
+    for m in re.finditer(r"[^.]+(?:\.(?!\s+[a-zà-ÿ])[^.]*)*?(?:\.(?=\s|$)|$)", text):
+        opening = re.match(r"\s*(?:au titre (?:du|de la|des) [^,]{3,60},\s*)?", m.group(), re.I)
+        said = next((words for words, rx in _SAYS_KIND if rx.search(opening.group())), None)
+        at = m.start() + opening.end()
+        for c in re.finditer(r"[^;]+", m.group()[opening.end():]):   # "la CAF finance … ; le Département …"
+            clauses.append((at + c.start(), c.group(), said))
+    for at, sentence, said in clauses:
+        skip = len(sentence) - len(sentence.lstrip())
+        v = FUNDS.search(sentence)
+        if not v:
+            continue
+        funder = bare(sentence[:v.start()])
+        if not funder or len(funder.split()) > 8 or not re.match(r"[A-ZÀ-Ý]", funder):
+            continue
+        kind = next((words for words, rx in _SAYS_KIND if rx.search(sentence)), said)
+        obj = _NOT_AMOUNT.sub(" ", _NOT_OBJECT.sub(" ", sentence[v.end():]))
+        obj = re.sub(r"^\s*(?:les |des |ses |leurs )?(?:crédits|moyens|financements)\s+(?:de la |de l['’]|des |du |de )?", "", obj, flags=re.I)
+        obj = re.split(r"\s+(?:pour|afin|au profit|en faveur|dans le cadre)\b|\s*\((?:soit|dont)\b", obj, maxsplit=1, flags=re.I)[0]
+        obj = re.sub(r"\s*\([^()]*\b(?:postes?|emplois?|médiateurs?)\b[^()]*\)", "", obj).strip(" .,;")
+        schemes = [bare(x) for x in re.split(r",\s*(?:ainsi que\s+)?|\s+ainsi que\s+|\s+et\s+(?=(?i:la|le|les|l['’]|des|du|de|d['’]|aux|au|à)\b)", obj)
+                   if bare(x) and not re.match(r"^(?:son|sa|ses|leurs?|dont)\b", bare(x), re.I)]
+        said = f" ({kind})" if kind else ""
+        out.append((at + skip, f"{funder}{said} : {', '.join(schemes)}" if schemes else funder + said))
+    return out
+
+
+_NOT_AMOUNT = re.compile(r"\b\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d+)?\s*(?:k€|M€|€|euros?)(?:\s+par an)?", re.I)
 

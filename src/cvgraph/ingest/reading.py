@@ -27,7 +27,8 @@ INLINE_PAGE = re.compile(r"\s+page\s*[|/-]?\s*\d{1,4}\s*$", re.I)
 
 NOISE = [re.compile(p, re.I) for p in (r"^\s*\d{1,4}\s*$", r"^\s*[-–—]\s*\d{1,4}\s*[-–—]\s*$", r"^\s*(?:page|p\.)\s*[|/-]?\s*\d+(?:\s*(?:/|sur)\s*\d+)?\s*$",
                                   r"^\s*\d+\s*/\s*\d+\s*$", r"^\s*https?://\S+\s*$", r"^\s*www\.\S+\s*$")]
-RULE = re.compile(r"^\s*[_=*·.–—-]{5,}\s*$")   # a rule drawn across the page
+# a rule drawn across the page, or the rule under a table's first row ("|---|---|", "+----+----+")
+RULE = re.compile(r"^\s*[_=*·.–—-]{5,}\s*$|^\s*[|+]?(?:\s*:?-{3,}:?\s*[|+])+\s*(?::?-{3,}:?\s*)?$")
 
 
 def key_of(text: str) -> str:
@@ -133,19 +134,31 @@ def pipe_rows(lines: list[Line]) -> list[Line]:
     """A table read as cells, a row a line ("| Chef de file | Ville de Troyes |"): a heading and its
     value as "Chef de file : Ville de Troyes", a cell wrapped onto a row of its own ("|  | suite |")
     as its text, other rows with their cells apart ("Pour l'État,    Pour la Ville,")."""
-    from .sections import fiche_heading, section_of
+    from .sections import CONNECTOR, fiche_heading, section_of
     out = []
+    row: list[str] = []   # the cells of the table's row above
     for line in lines:
         text = line.text.strip()
         if not (text.startswith("|") and text.endswith("|") and len(text) > 2):
             out.append(line)
+            row = []
             continue
         cells = [c.strip() for c in text[1:-1].split("|")]
-        if not any(cells):
+        if len(cells) >= 3 and len(cells) == len(row) and any(cells) and all(
+                not c or re.match(r"^[a-zà-ÿ]", c) or row[j].endswith((",", "-")) or CONNECTOR.search(row[j])
+                for j, c in enumerate(cells)) and not all(cells):
+            # "|  |  | aide individuelle à la formation |  |", "| de Castres-Mazamet |  | locales |": the
+            # cells of the row above, wrapped onto a row of their own
+            row = [join_cut_words(a, b) if a and b else a or b for a, b in zip(row, cells)]
+            out[-1] = Line(out[-1].n, " | ".join(row))
+        elif not any(cells):
             out.append(Line(line.n, ""))
+            row = []
         elif len(cells) >= 3:
             out.append(Line(line.n, " | ".join(cells)))
+            row = cells
         elif not cells[0]:
+            row = []
             out.append(Line(line.n, " " * 8 + "    ".join(c for c in cells if c)))
         elif len(cells) == 2 and cells[1] and (section_of(key_of(cells[0])) or fiche_heading(key_of(cells[0]))):
             out.append(Line(line.n, f"{cells[0]} : {cells[1]}"))

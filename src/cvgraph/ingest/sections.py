@@ -13,39 +13,46 @@ from .reading import Line, join_cut_words, key_of
 # any, is text after the heading ("Pilote(s) : A, B"). A word that also starts sentences
 # ("partenaires", "actions", "porteur", "financeurs") is a heading only before ":" or alone on its line.
 _END = r"(?:\s*:\s*(.*)|\s*$())"
+# what a role's heading may say it is of: "Responsable(s) de l'objectif", "Partenaires de l'action"
+_OF = r"(?: (?:de l'|de la |du |des |de )(?:action|projet|fiche|objectif|orientation|axe|mise en oeuvre|operation|dispositif)s?)?"
 
 
 SECTIONS = [
+    ("title", re.compile(r"^(?:intitule|libelle)(?: de l'action| de la fiche| de l'objectif)?" + _END)),
     ("data", re.compile(r"^(?:donnees|chiffres[ -]cles|diagnostic)\b[^:]*:?\s*(.*)$")),
-    ("constat", re.compile(r"^constats?\b\s*:?\s*(.*)$")),
+    ("constat", re.compile(r"^(?:contexte(?: et (?:constats?|enjeux))?|constats?)\b\s*:?\s*(.*)$")),
     ("objectives", re.compile(r"^objectifs?(?: operationnels?| strategiques?)?(?:\s*\(s\))?" + _END
                               + r"|^objectifs? operationnels? \d{1,2}(?:\.\d{1,2})?\s*[:.\-–]\s*(.*)$")),
     ("enjeux", re.compile(r"^enjeux\b\s*:?\s*(.*)$")),
     ("actions", re.compile(r"^(?:actions? (?:a|à) conduire|plan d'actions?|actions? (?:prevues?|envisagees?))\b\s*:?\s*(.*)$"
                            r"|^actions?" + _END)),
-    ("pilots", re.compile(r"^(?:(?:co[- ]?)?pilotes?(?:\s*\(s\))?|(?:co[- ]?)?pilotage)(?!\w)\s*:?\s*(.*)$"
-                          r"|^(?:porteurs?(?:\s*\(s\))?(?: de l'action| du projet| de projet)?|(?:co[- ]?)?chefs? de file"
+    ("pilots", re.compile(r"^(?:(?:co[- ]?)?pilotes?(?:\s*\(s\))?|(?:co[- ]?)?pilotage)" + _OF + r"(?!\w)\s*:?\s*(.*)$"
+                          r"|^(?:porteurs?(?:\s*\(s\))?|(?:co[- ]?)?chefs? de file"
                           r"|maitres?(?:\s*\(s\))? d'ouvrage|maitrise d'ouvrage|responsables?(?:\s*\(s\))?"
-                          r"(?: de l'action| du projet| de la mise en oeuvre)?|coordination|coordinateurs?|referents?)" + _END)),
+                          r"|coordination|coordinateurs?|referents?(?:\s*\(s\))?)" + _OF + _END)),
     ("services", re.compile(r"^services? associes?\b\s*:?\s*(.*)$|^partenaires? techniques? et financiers?" + _END
-                            + r"|^(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?| operationnels?| techniques?)?"
-                            r"|acteurs?(?: associes?| mobilises?| concernes?)?|structures? (?:associees?|mobilisees?|partenaires?)|intervenants?)" + _END)),
+                            + r"|^(?:autres?\s+)?(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?| operationnels?| techniques?| impliques?| contributeurs?)?"
+                            r"|acteurs?(?:\s*\(s\))?(?: associes?| mobilises?| concernes?| impliques?| contributeurs?)?|contributeurs?"
+                            r"|structures? (?:associees?|mobilisees?|partenaires?|impliquees?)|intervenants?)" + _OF + _END)),
     ("funding-dc", re.compile(r"^(?:[-–•]\s*)?(?:(?:financements?|credits?|moyens?)(?: mobilises?)? (?:de |du |\(\s*)?)?"
                               r"droit commun(?: mobilisables?| mobilises?)?\)?\s*:?\s*(.*)$")),
-    ("funding-sp", re.compile(r"^(?:[-–•]\s*)?(?:(?:financements?|credits?|moyens?) (?:specifiques?|(?:de la )?politique de la ville"
-                              r"|(?:du |au titre du )contrat de ville)|credits? pv)(?: mobilisables?| mobilises?)?\b\s*:?\s*(.*)$")),
+    ("funding-sp", re.compile(r"^(?:[-–•]\s*)?(?:(?:financements?|credits?|moyens?)(?: de l'etat| etat)? (?:specifiques?|(?:de la |au titre de la )?politique de la ville"
+                              r"|(?:du |au titre du )contrat de ville)|credits? pv)(?: mobilisables?| mobilises?)?\b\s*:?\s*(.*)$"
+                              r"|^(?:[-–•]\s*)?(?:au titre de la )?politique de la ville" + _END)),
     ("funding-np", re.compile(r"^(?:[-–•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$"
                               r"|^(?:[-–•]\s*)?(?:financeurs?(?:\s*\(s\))?|partenaires? financiers?|moyens? mobilis(?:es?|ables?)|tableau des moyens"
-                              r"|moyens? financiers?|tableau (?:de|des) financements?|plan de financement(?: previsionnel)?(?: \([^)]{1,30}\))?|financements? (?:previsionnels?|envisages?|prevus?|sollicites?)"
+                              r"|moyens? financiers?(?: mobilis(?:es?|ables?))?|tableau (?:de|des) financements?|plan de financement(?: previsionnel)?(?: \([^)]{1,30}\))?|financements? (?:previsionnels?|envisages?|prevus?|sollicites?)"
                               r"|moyens? (?:et|/) financements?|financements? croises?|budget(?: previsionnel)?"
                               r"|credits? mobilis(?:es?|ables?)|ressources?(?: mobilis(?:ees?|ables?)| financieres?)?|moyens?(?: humains et financiers?)?"
                               r"|modalites? de financement|engagements? financiers?(?: des partenaires)?|participations? financieres?"
-                              r"|partenaires? financeurs?|financeurs? (?:pressentis?|sollicites?|potentiels?)|couts?(?: previsionnels?)?)"
+                              r"|partenaires? financeurs?|financeurs? (?:pressentis?|sollicites?|potentiels?))"
                               + _END)),
     ("funding", re.compile(r"^(?:mobilisation des )?co[- ]?financ(?:eurs|ements?)\b\s*:?\s*(.*)$"
-                           r"|^financements?" + _END)),
+                           r"|^financements?" + _OF + _END)),
     # headings that end a section and give no item: "Calendrier : études 2024", "Public visé : …"
+    # (a cost, "Coût estimatif : 96 000 € par an", is the action's, no funder's)
     ("other", re.compile(r"^(?:calendrier(?: previsionnel| de (?:mise en oeuvre|realisation))?|echeancier|duree"
+                         r"|couts?(?: previsionnels?| estimatifs?| estimes?| totals?| globals?)?"
                          r"|publics?(?: cibles?| vises?| concernes?)?|localisation|territoire concerne"
                          r"|modalites? de (?:mise en oeuvre|suivi)|evaluation)" + _END)),
     ("indicators", re.compile(r"^indicateurs?(?: de (?:suivi|resultats?|realisation|evaluation))?" + _END)),
@@ -59,8 +66,8 @@ SECTIONS = [
 ORIENT_FICHE = re.compile(r"^(?:[^/]{0,80}\s/\s*)?(?:fiche(?:[- ]action)?(?:\s+|-(?=[a-z])))?"
                           r"(?:orientation(?:\s+strategique)?|objectif(?:\s+(?:strategique|operationnel|general))?"
                           r"|enjeu|priorite|engagement|ambition|defi|fiche(?:[- ]action)?)"
-                          r"\s*(?:n\s*[°o.]?\s*)?(\d{1,2}(?:\.\d{1,2})?|[ivx]{1,4}|[a-h])"
-                          r"\s*(?:[:.\-–)|]|$)\s*(.*)$")
+                          r"\s*(?:n\s*[°o.]?\s*)?(\d{1,2}(?:\.\d{1,2})?|[ivx]{1,4}|[a-h])(?![.]\d)"
+                          r"(?:\s*[:.\-–)|]|\s{3,}(?=\S)|\s*$)\s*(.*)$")
 
 
 # "3.1. Première orientation – Rapprocher …", "Deuxième objectif stratégique : …"
@@ -127,11 +134,20 @@ def fiche_numeral(text: str) -> int | None:
 # any numbered heading: "Volet 2 – …", "THÉMATIQUE 3 : …", "1. Title", "II – Title". A text's
 # fiches only when it has no fiche heading (`fiche_heading`) and such lines carry a fiche's sections
 GENERIC_HEAD = re.compile(r"^(?:([a-z][a-z'-]{2,20})\s+)?(?:n\s*[°o.]?\s*)?(\d{1,2}|[ivx]{1,4})\s*[.:\-–)]\s*([^\d\s].{2,150})$")
+# a level of a numbered outline: "2.1 Favoriser …", "2.1.3. Financements"
+OUTLINE_HEAD = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,2})\.?(?:\s*[:\-–)]\s*|\s+)([^\d\s].{2,150})$")
 
 
 def generic_heading(key: str) -> tuple[str, Heading] | None:
-    """A numbered heading of any word (key form): the word ("" for none) and (number, text after)."""
-    m = GENERIC_HEAD.match(re.sub(r"^\|\s*", "", key))
+    """A numbered heading of any word (key form): the word ("" for none; for a level of an outline,
+    "#2" or "#3", its depth) and (number, text after)."""
+    key = re.sub(r"^\|\s*", "", key)
+    m = OUTLINE_HEAD.match(key)
+    if m and section_of(key):   # "2.1.3 Financements": a section of the fiche
+        return None
+    if m:
+        return "#" + str(m.group(1).count(".") + 1), Heading((m.group(1), m.group(2).rstrip(" |")))
+    m = GENERIC_HEAD.match(key)
     if not m or section_of(key) or fiche_numeral(m.group(2)) is None:
         return None
     return m.group(1) or "", Heading((m.group(2), m.group(3).rstrip(" |")))
@@ -188,7 +204,8 @@ def axis_heading(key: str) -> tuple[str, str] | None:
 
 
 # a part of the document above the fiches: "TITRE III – LA GOUVERNANCE", "Article 5 –", "PARTIE 2 :"
-PART = re.compile(r"^(?:titre|partie|chapitre|article)\s+(?:\d{1,2}|[ivx]{1,4}|premier|premiere)\b\s*(?:[-–:.]|$)")
+PART = re.compile(r"^(?:titre|partie|chapitre|article)\s+(?:\d{1,2}|[ivx]{1,4}|premier|premiere)\b\s*(?:[-–:.]|$)"
+                  r"|^annexes?\s+(?:n\s*°\s*)?(?:\d{1,2}|[ivx]{1,4}|[a-h])\s*(?:[-–:.]|$)")   # "ANNEXE 2 – MAQUETTE FINANCIÈRE"
 
 
 # a numbered part in capitals, as the document's own parts before the fiches: "5. GOUVERNANCE, ANIMATION ET ÉVALUATION"
@@ -198,6 +215,7 @@ CAPS_PART = re.compile(r"^\s*(?:\d{1,2}|[IVX]{1,4})\.\s+(?=(?:.*?[A-ZÀ-Ý]{2,})
 SIGNATORIES = re.compile(r"^(?:(?:titre|partie|chapitre|article)\s+(?:\d{1,2}|[ivx]{1,4})\s*[-–:.]\s*"
                          r"|[a-z0-9]{1,2}\s*[.)-]\s*)?(?:les |liste des |la liste des )?(?:engagements des (?:signataires|partenaires)"
                          r"|(?:partenaires |parties )?signataires(?: du (?:present )?contrat(?: de ville)?)?\s*:?\s*$"
+                         r"|signatures?(?: des (?:partenaires|signataires))?\s*:?\s*$"
                          r"|ont signe(?: le present contrat)?\s*:?\s*$)")
 
 
@@ -241,6 +259,8 @@ def section_of(k: str) -> tuple[str, str] | None:
         head = re.sub(r"\s+(?:sont|est|seront|sera)\s+(?:les |la |le )?suivante?s?\s*:$", "", re.sub(r"^(?:les|le|la|l')\s*", "", k))
         found = _section(head)
         found = (found[0], "") if found else None
+    if found is None and re.match(r"^\d{1,2}(?:\.\d{1,2}){1,2}\.?\s+\D", k):   # "2.1.3 Financements": an outline's number
+        found = _section(re.sub(r"^\d{1,2}(?:\.\d{1,2}){1,2}\.?\s+", "", k))
     if found is None and "(" in k:
         head, sep, rest = k.partition(":")
         found = _section(re.sub(r"\((?:s|e|es|x|nes)\)", "", head) + sep + rest)
@@ -302,6 +322,21 @@ TABLE_HEADER = re.compile(r"^(?:financeurs?|partenaires?(?: financeurs?)?|organi
                           r"\b(?:dispositifs?|instruments?|natures?|montants?|types?|credits?|financements?|objets?)\b")
 
 
+# the first column of a funding table set out by orientation ("maquette financière"): "Orientation
+# | Financeur | Nature | Dispositif | Montant", and the orientation a row's first cell names
+BY_ORIENTATION = re.compile(r"^(?:n\s*°\s*(?:de\s+(?:la\s+|l')?)?|no\.?\s+)?(?:orientations?(?: strategiques?)?|objectifs?(?: strategiques?)?"
+                            r"|fiches?(?:[- ]actions?)?|enjeux?|axes?)$|^(?:n\s*°|no|ref\.?)$")
+ORIENTATION_CELL = re.compile(r"^(?:o|os|n\s*°\s*|orientation\s+|objectif\s+|fiche\s+)?(\d{1,2}(?:\.\d{1,2})?)\.?$")
+
+
+def orientation_table_header(text: str) -> bool:
+    """The header row of a funding table whose first column names the orientation (cells two
+    spaces apart or more: "N° fiche  Financeur")."""
+    cells = table_cells(text) if "|" in text else [c for c in re.split(r"\s{2,}", text.strip()) if c]
+    return bool(cells) and len(cells) >= 3 and BY_ORIENTATION.match(key_of(cells[0])) is not None \
+        and TABLE_HEADER.match(key_of(" ".join(cells[1:]))) is not None
+
+
 def funding_table_header(text: str) -> bool:
     """The header row of a funding table, three columns or more apart ("Financeur    Dispositif
     Nature", "| Partenaire | Type de crédit | Dispositif | Montant |"), not a heading with its
@@ -311,9 +346,9 @@ def funding_table_header(text: str) -> bool:
 
 
 # a cell that states the kind of a row's funding: "Droit commun", "Crédits spécifiques", "Politique de la ville"
-KIND_CELL = [("droit-commun", re.compile(r"^(?:credits? |financements? )?(?:de |du )?droit commun$")),
+KIND_CELL = [("droit-commun", re.compile(r"^(?:(?:credits? |financements? )?(?:de |du )?droit commun|dc)$")),
              ("specifique", re.compile(r"^(?:credits? |financements? )?(?:specifiques?(?: pv| politique de la ville)?"
-                                       r"|(?:de la )?politique de la ville|pv)$"))]
+                                       r"|(?:de la )?politique de la ville|pv|cs|csp)$"))]
 
 
 def table_cells(text: str) -> list[str] | None:
@@ -387,12 +422,14 @@ def table_row(text: str, columns: list[tuple[int, str]] | None = None, wrapped: 
             by_column[j] = join_cut_words(by_column.get(j, ""), rest)
         if not by_column.get(0):
             return None   # the first cell empty: the row before it, wrapped
-        funder = f"{by_column[0]} {wrapped}".strip() if wrapped else by_column[0]
+        funder = join_cut_words(by_column[0], wrapped) if wrapped else by_column[0]
         instrument = next((c for j, c in by_column.items() if j and _INSTRUMENT_COLUMN.match(columns[j][1])
                            and not any(rx.match(key_of(c)) for _, rx in KIND_CELL)), None)
         m = re.match(r"^(.+?)\s*\((.+)\)$", funder)
         if m and not instrument:   # "Caisse des Dépôts (prêts PRU, ingénierie)": the instruments
             funder, instrument = m.group(1), m.group(2)
+        elif instrument:           # "État – CGET | … | Dispositif": the body, and its service, no instrument
+            funder = re.sub(r"\s+[–—-]\s+[^–—]+$", "", funder)
         sums = [c for j, c in by_column.items() if j and AMOUNT.search(c) and c != instrument]
         rest = ", ".join(x for x in (instrument, sums[0] if len(sums) == 1 else None) if x)
         return f"{funder} : {rest}" if rest else funder

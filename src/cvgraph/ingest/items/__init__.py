@@ -4,6 +4,7 @@ kind of item is read by a part of it, in the module named after it."""
 
 from __future__ import annotations
 
+from .annexes import Annexes
 from .base import Found, ReaderBase
 from .fiches import Fiches
 from .funding import Funding, expand_inline_funders
@@ -11,9 +12,10 @@ from .participants import Participants
 from .signatories import Signatories
 
 
-class Reader(Fiches, Participants, Funding, Signatories, ReaderBase):
+class Reader(Fiches, Annexes, Participants, Funding, Signatories, ReaderBase):
     """The reader of one contract text: `fiches()`, `signatories()`, `indicators()`, and under them
-    `participants()` and `funding()` for a fiche's sections. What it found (counts, unresolved
+    `participants()` and `funding()` for a fiche's sections, `funding_by_orientation()` for a
+    maquette financière. What it found (counts, unresolved
     names, lines it could not read) goes into its `Found`."""
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..prose import END, sentences_as_sections, states_roles_in_sentences
+from ..prose import END, roles_in_sentences, sentences_as_sections
 from ..reading import BREAK, BULLET, RULE, Line, items, join_cut_words
-from ..sections import ANNEX, AXIS_PROTO, CAPS_PART, FUNDING_KINDS, INDICATOR_GROUP, ORIENT_PROTO, PART, SIGNATORIES, TOC_LINE, axis_heading, fiche_heading, fiche_numeral, fiche_rank, funding_table_header, generic_heading, heading_word, rest_after, section_of
+from ..sections import ANNEX, AXIS_PROTO, CAPS_PART, FUNDING_KINDS, ORIENT_PROTO, PART, SIGNATORIES, TOC_LINE, axis_heading, fiche_heading, fiche_numeral, fiche_rank, funding_table_header, generic_heading, heading_word, orientation_table_header, rest_after, section_of
 from .base import ReaderBase
 
 
@@ -89,16 +89,25 @@ class Fiches(ReaderBase):
             return bool(before and (s := section_of(before.key)) and not s[1]) or any(
                 j in found and found[j] == found[i] and self.lines[j].text.strip() for j in (i - 1, i + 1))
         heads = [(i, w) for i, w in found.items() if not listed(i)]
-        total, carrying = Counter(w for _, w in heads), Counter()
-        for j, (start, word) in enumerate(heads):
-            end = heads[j + 1][0] if j + 1 < len(heads) else len(self.lines)
-            if carries(self.lines[start + 1:end]):
-                carrying[word] += 1
-        best = [w for w in carrying if carrying[w] >= 2 and carrying[w] >= 0.6 * total[w]]
+        total, carrying, carried = Counter(w for _, w in heads), Counter(), set()
+        for word in total:
+            # a heading's span runs to the next of its word (of an outline's level, to the next heading
+            # of that level or a higher one: "3.2", "4.")
+            level = [i for i, w in heads if w == word or word.startswith("#") and (w == "" or w.startswith("#") and w <= word)]
+            for j, start in enumerate(level):
+                end = level[j + 1] if j + 1 < len(level) else len(self.lines)
+                if found[start] == word and carries(self.lines[start + 1:end]):
+                    carrying[word] += 1
+                    carried.add(start)
+        best = [w for w in carrying if carrying[w] >= 2 and (carrying[w] >= 0.6 * total[w] or w.startswith("#"))]
         if not best:
             return None
-        word = max(best, key=lambda w: (carrying[w], -total[w]))
-        self._generic_lines = {self.lines[i].n for i, w in heads if w == word}
+        # the word whose headings carry the most; of a numbered outline, the highest level two of whose
+        # headings carry them ("3.1 Title" over its "3.1.2 Gouvernance"), its headings that carry them
+        # the fiches (not "1.1 Le cadre", "4.1 Le comité de pilotage")
+        outline = sorted(w for w in best if w.startswith("#"))
+        word = outline[0] if outline else max(best, key=lambda w: (carrying[w], -total[w]))
+        self._generic_lines = {self.lines[i].n for i, w in heads if w == word and (i in carried or not outline)}
         return word
 
     def axis_like(self, line: Line) -> tuple[str, str] | None:
@@ -167,12 +176,32 @@ class Fiches(ReaderBase):
         stops = [i for i, l in enumerate(self.lines) if ANNEX.match(l.key) or SIGNATORIES.match(l.key)
                  or re.match(r"^fait a\b.{2,60}\ble\b", l.key) or PART.match(l.key)
                  or CAPS_PART.match(l.text) and not self.heading_like(l) and not self.axis_like(l)]
+        tables = [i for i, l in enumerate(self.lines) if orientation_table_header(l.text)]
+        stops += tables[:1]   # a maquette financière by orientation ends the fiche before it
         out = []
         for j, start in enumerate(heads):
             end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
-            end = min([s for s in stops if s > start] + [end])
+            # "Indicateurs de suivi" above the fiche's pilots and funding is its section, not the annex
+            local = [s for s in stops if start < s < end and not self.lines[s].key.startswith("annexe")
+                     and ANNEX.match(self.lines[s].key) and carries(self.lines[s + 1:end])]
+            end = min([s for s in stops if s > start and s not in local] + [end])
+            # "GOUVERNANCE, SUIVI ET ÉVALUATION" after the last fiche's sections: a part of the document
+            end = next((i for i in range(start + 3, end) if self.part_in_capitals(self.lines[i])
+                        and not carries(self.lines[i + 1:end])), end)
             out.append(self.fiche(start, end))
+        if tables:
+            self.funding_by_orientation(out, heads, tables)
         return out
+
+    def part_in_capitals(self, line: Line) -> bool:
+        """A heading in capitals with no number that names no section of a fiche ("GOUVERNANCE,
+        SUIVI ET ÉVALUATION", "SIGNATURES"), alone between blank lines."""
+        text = line.text.strip()
+        i = self.lines.index(line)
+        blank = lambda j: not (0 <= j < len(self.lines)) or not self.lines[j].text.strip()
+        return bool(re.fullmatch(r"[^a-zà-ÿ\d]{6,80}", text)) and len(re.findall(r"[A-ZÀ-Ý]{2,}", text)) >= 1 \
+            and not section_of(line.key) and not self.axis_like(line) and not self.heading_of(line) \
+            and blank(i - 1) and blank(i + 1)
 
     def fiche_heads(self) -> list[int]:
         """The lines that open a fiche. A number headed twice is first a list of the orientations
@@ -207,10 +236,9 @@ class Fiches(ReaderBase):
                 and not (body[0].text.strip().endswith(".") and len(body[0].text.split()) >= 6):
             title = join_cut_words(title, body[0].text)
             body = body[1:]
-        if states_roles_in_sentences(body):   # "Cette orientation est pilotée par A, en lien avec B."
-            body = sentences_as_sections(body)
-        else:   # "Au titre du droit commun, l'Éducation nationale mobilise …"
-            body = sentences_as_sections(body, roles=False)
+        # "Cette orientation est pilotée par A, en lien avec B.", "Y sont associés …", "Au titre du droit
+        # commun, l'Éducation nationale mobilise …", "Elle mobilise les crédits de droit commun de …"
+        body = sentences_as_sections(body, roles_in_sentences(body))
         parts: dict[str, list[Line]] = {}
         order: list[tuple[str, Line]] = []
         current = None
@@ -234,10 +262,18 @@ class Fiches(ReaderBase):
                     parts[name].append(Line(line.n, BREAK))
                 parts.setdefault(name, [])
                 rest = rest_after(line, k_rest)
+                if name.startswith("funding"):   # "Crédits de droit commun de la CAF : CLAS": the CAF's line
+                    rest = re.sub(r"^(?:de\s+la|du|de\s+l['’]|des|de)\s+(?=[A-ZÀ-Ý])", "", rest)
                 if rest:
                     parts[name].append(Line(line.n, rest))
             elif current:
                 parts[current].append(line)
+        if parts.get("title") and not re.sub(r"^\W*\d[\d.]*\W*", "", title).strip():
+            # "FICHE ACTION N° 1" / "Intitulé    Lever les freins …": the title is the label's value
+            title = ""
+            for line in parts["title"]:
+                if line.text.strip() and line.text != BREAK:
+                    title = join_cut_words(title, line.text) if title else line.text.strip()
         fiche = {"number": n, "line": head.n, "title": title.strip(" :")}
         self.found.counts["orientations"] += 1
         if parts.get("data"):   # DONNÉES kept as written, line by line, for a person to turn into figures
@@ -252,10 +288,17 @@ class Fiches(ReaderBase):
                 fiche[key] = self.participants(parts[key], n, key[:-1])
                 self.found.counts[key] += len(fiche[key])
         funding = []
+        chunks: dict[str, list[list[Line]]] = {}   # a heading's own lines: the same heading again starts anew
+        for name in parts:
+            if name.startswith("funding"):
+                chunks[name] = [[]]
+                for line in parts[name]:
+                    chunks[name].append([]) if line.text == BREAK else chunks[name][-1].append(line)
         for name, heading in order:
             if name.startswith("funding"):
-                funding += self.funding(parts[name] if name in parts else [], FUNDING_KINDS[name], heading, n)
-                parts.pop(name, None)
+                funding += self.funding(chunks[name].pop(0) if chunks.get(name) else [], FUNDING_KINDS[name], heading, n)
+        for name in chunks:
+            parts.pop(name, None)
         if funding:
             fiche["funding"] = funding
             self.found.counts["funding lines"] += sum(max(1, len(f.get("instruments", []))) for f in funding)
@@ -263,27 +306,3 @@ class Fiches(ReaderBase):
         if missing:
             fiche["missing_sections"] = missing
         return fiche
-
-    def indicators(self, numbers: set[int]) -> list[dict]:
-        start = next((i for i, l in enumerate(self.lines) if ANNEX.match(l.key)), None)
-        if start is None:
-            return []
-        out, group, pending = [], None, []
-
-        def flush():
-            for n, t in items(pending):
-                if group:
-                    out.append({"line": n, "label": t, "orientations": [x for x in group if x in numbers] or group})
-            pending.clear()
-
-        for line in self.lines[start + 1:]:
-            m = INDICATOR_GROUP.match(line.key)
-            if m:
-                flush()
-                a, b = int(m.group(1)), int(m.group(2))
-                group = list(range(min(a, b), max(a, b) + 1))
-            elif group is not None:
-                pending.append(line)
-        flush()
-        self.found.counts["indicators"] += len(out)
-        return out

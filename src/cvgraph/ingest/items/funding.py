@@ -8,9 +8,47 @@ import re
 from ...names import normalise
 
 from ..naming import PROPOSED, as_written, looks_like_instrument, looks_like_name, looks_like_scheme_name, split_list
+from ..prose import funding_sentences, paragraphs
 from ..reading import BULLET, Line, join_cut_words, key_of, line_at
 from ..sections import AMOUNT, CONNECTOR, KIND_CELL, SENTENCE, amounts_in, column_cells, header_columns, row_kind, table_row
-from .base import ReaderBase
+from .funders import Funders
+
+
+# the kind a funding line states for itself, beside its funder or its instruments: "État (crédits
+# politique de la ville) : BOP 147", "Ville de X (droit commun) : …", "CAF (DC)", "État, au titre de
+# la politique de la ville : …", "État (BOP 147) – crédits spécifiques", "Droit commun : Région (PRF)"
+_KIND_WORDS = {"droit-commun": r"(?:(?:cr[ée]dits?|financements?|moyens?)\s+)?(?:de\s+|du\s+)?droit\s+commun|DC",
+               "specifique": r"(?:(?:cr[ée]dits?|financements?|moyens?)\s+)?(?:sp[ée]cifiques?(?:\s+(?:de\s+la\s+)?politique\s+de\s+la\s+ville)?"
+                             r"|(?:de\s+la\s+|au\s+titre\s+de\s+la\s+)?politique\s+de\s+la\s+ville|PV)|CS"}
+LINE_KIND = [(kind, re.compile(r"\s*\(\s*(?i:" + words + r")\s*\)|\s*,\s*(?i:au\s+titre\s+(?:du\s+|de\s+la\s+|des\s+)?)(?i:"
+                               + words + r")(?=\s*(?:[:;,]|$))|\s+[–—-]\s+(?i:" + words + r")(?=\s*(?:[:;,]|$))"
+                               r"|^(?i:" + words + r")\s*:\s*(?=\S)"))
+             for kind, words in _KIND_WORDS.items()]
+
+
+def stated_kind(text: str) -> tuple[str | None, str]:
+    """The kind a funding line states for itself, and the line without it: ("specifique",
+    "État : BOP 147") for "État (crédits politique de la ville) : BOP 147"; (None, text) if none."""
+    for kind, rx in LINE_KIND:
+        m = rx.search(text)
+        if m and (m.start() > 1 or m.group().endswith(":") or m.group().rstrip().endswith(":")):
+            rest = (text[:m.start()] + (" " if m.start() and not text[m.end():].startswith((":", " :")) and text[m.end():].strip() else "")
+                    + text[m.end():]).strip(" ,")
+            return kind, re.sub(r"\s{2,}", " ", rest)
+    return None, text
+
+
+def is_acronym_of(short: str, name: str) -> bool:
+    """"PRE" of "Programme de réussite éducative", "FSL" of "fonds de solidarité pour le logement"."""
+    short = short.strip()
+    if not re.fullmatch(r"[A-ZÀ-Ý]{2,8}\+?", short):
+        return False
+    words = [w for w in re.split(r"[\s’'-]+", normalise(name)) if w and w not in _SMALL_WORDS]
+    initials = "".join(w[0] for w in words).upper()
+    return initials.startswith(short.rstrip("+")) or short.rstrip("+") in initials
+
+
+_SMALL_WORDS = {"de", "du", "des", "d", "la", "le", "les", "l", "pour", "et", "a", "au", "aux", "en", "sur", "par"}
 
 
 def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> list[Line]:
@@ -43,7 +81,9 @@ def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> lis
                 continue
             inner = [x for x in split_list(m.group(2), ",;")
                      if key_of(x) not in ("droit commun", "credits specifiques")]
-            out.append(Line(line.n, "• " + (f"{m.group(1)} : {', '.join(inner)}" if inner else m.group(1))))
+            said = [x for x in split_list(m.group(2), ",;") if x not in inner]   # "(droit commun)": the line's kind
+            name = m.group(1) + (f" ({said[0]})" if said else "")
+            out.append(Line(line.n, "• " + (f"{name} : {', '.join(inner)}" if inner else name)))
         i += 1
     return out
 
@@ -52,10 +92,20 @@ def semicolon_funders(lines: list[Line]) -> list[Line]:
     """"Région : PRF, FSE+ ; France Travail : Contrat" / "d'engagement jeune ; Département": funders
     in a row, ";" apart, the list wrapped onto lines of its own (a cell of a table read as cells):
     one bulleted line per funder, on the line it starts on. Other lines are returned as they are."""
+    def goes_on(text: str, nxt: Line) -> bool:   # the list goes on on the next line
+        return bool(nxt.text.strip()) and not BULLET.match(nxt.text) and bool(
+            nxt.text[:1].isspace() or re.match(r"^[a-zà-ÿ\d]", nxt.text.strip()) or text.endswith((";", ","))
+            or CONNECTOR.search(text))
+
     out: list[Line] = []
     i = 0
     while i < len(lines):
         text = lines[i].text.strip()
+        starts, j = [(0, lines[i].n)], i
+        while j + 1 < len(lines) and goes_on(text, lines[j + 1]):   # "…, 40 000 € ; CPAM – … ; CAF du" / "Tarn – …"
+            j += 1
+            starts.append((len(text) + 1, lines[j].n))
+            text = join_cut_words(text, lines[j].text)
         pieces = split_list(text, ";")
         # "Funder : a, b", "Funder (a, b)" or "Funder – a" pieces, at least two
         shaped = sum(bool(re.match(r"^[^:()]{2,60}(?:\s:(?:\s|$)|\s*\([^()]*\)$|\s[–—-]\s+\S)", p.strip())) for p in pieces)
@@ -63,13 +113,7 @@ def semicolon_funders(lines: list[Line]) -> list[Line]:
             out.append(lines[i])
             i += 1
             continue
-        starts = [(0, lines[i].n)]
-        while i + 1 < len(lines) and lines[i + 1].text.strip() and not BULLET.match(lines[i + 1].text) \
-                and (lines[i + 1].text[:1].isspace() or re.match(r"^[a-zà-ÿ]", lines[i + 1].text.strip())
-                     or text.endswith(";")):   # the list goes on after a ";" at the line's end
-            i += 1
-            starts.append((len(text) + 1, lines[i].n))
-            text = join_cut_words(text, lines[i].text)
+        i = j
         at = 0
         for piece in split_list(text, ";"):
             n = line_at(starts, at + len(piece) - len(piece.lstrip()))
@@ -118,66 +162,8 @@ def kind_columns(lines: list[Line]) -> list[Line]:
     return out
 
 
-class Funding(ReaderBase):
+class Funding(Funders):
     """Reading funding lines (a part of `Reader`)."""
-
-    def funder_of(self, text: str) -> tuple[str | None, str, str]:
-        """(funder id, funder as written, the rest) for a funding line, or (None, '', text). The
-        funder may be several ("DRETS/DRAC; …": ids joined by '|'), and a service named right
-        after its organisation is the funder ("Etat : DSDEN/SDJS : Appel à projets ANS")."""
-        m = re.match(r"^(.{1,80}?)\s*(?::|;|\.(?=\s|$|\s*:)|\s[-–]\s|\s{2,}|(?=\())\s*:?\s*(.*)$", text)
-        if m:
-            ids = self.org_list(m.group(1))
-            if ids:
-                rest = m.group(2).strip()
-                if rest.startswith("(") and rest.endswith(")"):
-                    rest = rest[1:-1]
-                inner = re.match(r"^(.{1,40}?)\s*:\s*(.*)$", rest)
-                if inner and self.org_list(inner.group(1)):
-                    return "|".join(self.org_list(inner.group(1))), inner.group(1).strip(), inner.group(2).strip()
-                return "|".join(ids), m.group(1).strip(), rest
-        whole = text.strip(" :.-")
-        if self.orgs.exact(whole):
-            return self.orgs.exact(whole), whole, ""
-        return None, "", text
-
-    def complemented(self, text: str) -> tuple[str, str, str] | None:
-        """A funding line that starts with a generic name made particular ("Région Languedoc-
-        Roussillon : …", "Mission locale Nord Vienne (…)"): (id, as written, the rest), the body
-        found in the reference when it names one, else the name as written, proposed."""
-        m = re.match(r"^(.{3,80}?)\s*(?::|(?=\()|\s[-–]\s|$)\s*(.*)$", text.strip())
-        if not m or not self.resolver:
-            return None
-        head, rest = m.group(1).strip(" .,"), m.group(2).strip()
-        if rest.startswith("(") and rest.endswith(")"):
-            rest = rest[1:-1]
-        if self.orgs.exact(head):
-            return None
-        named = self.named_body(head)
-        if named:
-            return named, head, rest
-        if self.generic_with_complement(head):
-            return PROPOSED + head, head, rest
-        return None
-
-    def org_list(self, text: str) -> list[str]:
-        """One organisation, or several written "A/B" or "A, B" that all resolve."""
-        one = self.orgs.exact(text)
-        if one:
-            return [one]
-        parts = [p for p in re.split(r"\s*[/,]\s*|\s+et\s+", text.strip()) if p]   # "la Ville et l'État"
-        ids = [self.orgs.exact(p) for p in parts]
-        return ids if len(parts) > 1 and all(ids) else []
-
-    def funders_joined(self, name: str) -> str | None:
-        """"Toulon Habitat Méditerranée et Var Habitat": several funders named together, each
-        its registry id or, unknown, as written (to be confirmed); None for one name."""
-        if self.orgs.exact(name):
-            return None
-        parts = [p.strip() for p in re.split(r"\s+et\s+|\s*,\s*", name) if p.strip()]
-        if len(parts) < 2 or not all(re.match(r"^(?:[A-ZÀ-Ý]|l['’][A-ZÀ-Ý])", p) for p in parts):
-            return None
-        return "|".join(self.orgs.exact(p) or PROPOSED + p for p in parts)
 
     def funding(self, lines: list[Line], kind: str, heading: Line, orientation: int) -> list[dict]:
         out: list[dict] = []
@@ -185,6 +171,7 @@ class Funding(ReaderBase):
         header = None          # "-État :" standing alone: the lines under it may name only instruments
         columns = None         # a funding table's columns, from its header row
         previous = ""
+        lines = self.sentences_of_funding(lines)
         expanded = expand_inline_funders(semicolon_funders(kind_columns(lines)), lambda name: bool(self.orgs.exact(name)))
         skip = set()
         bullets = any(BULLET.match(l.text) for l in expanded)
@@ -209,6 +196,12 @@ class Funding(ReaderBase):
                 if first.count("(") > first.count(")") and list(after) == [0]:
                     wrapped = after[0]
                     skip.add(i + 1)
+                elif first and after.get(0) and not BULLET.match(expanded[i + 1].text) and self.cut_name(first, after[0]) \
+                        and not any(AMOUNT.search(c) or row_kind(c) for j, c in after.items() if j):
+                    # "Caisse d'allocations" / "familiales du Cher", "Région Bourgogne-Franche-" / "Comté",
+                    # with other cells cut onto the same line
+                    wrapped, more = after[0], {j: c for j, c in after.items() if j}
+                    skip.add(i + 1)
                 elif first and after and 0 not in after and not BULLET.match(expanded[i + 1].text) \
                         and not re.search(r"\S\s{3,}\S", expanded[i + 1].text.strip()):
                     more = after   # another cell cut onto the next line ("FEDER, aide au commerce de" / "proximité")
@@ -216,13 +209,15 @@ class Funding(ReaderBase):
             row = table_row(line.text, columns, wrapped, more) if not BULLET.match(line.text) else None
             line_raw = line.text
             if row is not None:   # a funding table, flattened by a PDF tool or read as cells
-                if not row:       # its header row ("Financeur | Dispositif | Nature"): its columns
-                    columns = header_columns(line.text)
+                if not row:       # its header row ("Financeur    Dispositif    Nature"): its columns (cells
+                    piped = " | " in line.text or line.text.strip().startswith("|")   # "| a | b |" are cells)
+                    columns = None if piped else header_columns(line.text)
                     continue
                 line = Line(line.n, row)
                 raw = row
             bulleted = bool(BULLET.match(line.text))
             text = BULLET.sub("", raw, 1).strip() if bulleted else raw
+            own_kind, text = stated_kind(text)
             after_word = bool(entries) and bool(CONNECTOR.search(previous))
             after_comma = bool(entries) and previous.rstrip().endswith(",")
             continues = after_word or after_comma
@@ -253,7 +248,8 @@ class Funding(ReaderBase):
                     written, rest = as_written(text, key), self.strip_funder(text, ident)
             # "Limoges Habitat : abattement de TFPB" on a line of its own, not continuing the one before
             # (where funders are bulleted, "Petite enfance : …" under "-Département :" is one's own)
-            named = bool(entries) and not bullets and bool(re.match(r"^[A-ZÀ-Ý][^:;,.]{1,50}?\s:\s*\S", text)) \
+            named = not bullets and bool(re.match(r"^[A-ZÀ-Ý][^:;,.–—]{1,50}?\s[:–—]\s*\S", text)) \
+                and not (entries and CONNECTOR.search(previous)) \
                 and not SENTENCE.search(text) and not (header and header["raw"].rstrip().endswith(":"))
             if ident is None and (row or (bulleted or named) and not continues):
                 # a table row, or a bullet "Name (X) : a, b", whose funder no registry knows: kept as written
@@ -271,7 +267,7 @@ class Funding(ReaderBase):
                 header = None
             if ident is not None:
                 entry = {"line": line.n, "to": line.n, "funder": ident, "written": written, "text": rest, "raw": raw,
-                         "row": row is not None, "kind": row_kind(line_raw, columns) if row is not None else None}
+                         "row": row is not None, "kind": own_kind or (row_kind(line_raw, columns) if row is not None else None)}
                 if instrument_first:
                     entry["instrument"], entry["purpose"] = instrument_first
                 entries.append(entry)
@@ -318,7 +314,7 @@ class Funding(ReaderBase):
                 entry["amount"] = stated[0][1]
             elif stated:           # several sums on one line: kept as written, not split by guess
                 entry["amount_note"] = " ; ".join(w for w, _ in stated)
-            text = AMOUNT.sub("", e["text"])
+            text = re.sub(r"\(\s*[,;]?\s*\)", "", AMOUNT.sub("", e["text"]))   # "REAAP (25 000 €)": no "()" left
             names, purposes = [], []
             if "instrument" in e:
                 names.append(e["instrument"])
@@ -330,6 +326,8 @@ class Funding(ReaderBase):
                 if lead[0] and lead[2] and re.match(r"^[.:]", piece[len(lead[1]):].strip() or "x"):
                     piece = lead[2].strip(" .:")   # "-Etat. Exonération …": the qualifier is not an instrument
                 org = self.orgs.exact(piece)
+                if org and (self.is_local(org) or self.org_kind(org) == "programme"):
+                    org = None   # "police municipale" (a service another territory names so), "CitésLab"
                 if org and not self.instruments.exact(piece):   # "Etat : FIPDR, CAF": the CAF funds too
                     if org != e["funder"] and not self.part_of(org, e["funder"]):
                         extra_funders.append((org, self.orgs.spelling(piece, org)))
@@ -358,6 +356,31 @@ class Funding(ReaderBase):
                             **({"proposed": True} if self.is_local(org) else {})})
         return out
 
+    def sentences_of_funding(self, lines: list[Line]) -> list[Line]:
+        """Paragraphs of a funding section written in sentences ("L'État mobilisera au titre de la
+        politique de la ville le programme 147 …"): one bulleted line per sentence whose subject is a
+        known body, on the line the sentence starts ("• État (crédits politique de la ville) :
+        programme 147"); other lines as they are."""
+        out: list[Line] = []
+        for para, text, starts in paragraphs(lines):
+            if any(re.search(r"\S\s{3,}\S|\|", l.text.strip()) for l in para) or not text.rstrip().endswith("."):
+                continue
+            made = [Line(line_at(starts, at), "• " + said) for at, said in funding_sentences(text)
+                    if self.orgs.leading(re.sub(r"\s*\(.*$|\s:.*$", "", said))[0]]
+            if made:
+                out.append((para, made))
+        if not out:
+            return lines
+        replaced = {l.n: made for para, made in out for l in para[:1]}
+        gone = {l.n for para, _ in out for l in para}
+        result = []
+        for line in lines:
+            if line.n in replaced:
+                result += replaced[line.n]
+            elif line.n not in gone:
+                result.append(line)
+        return result
+
     def resolve_instruments(self, piece: str) -> tuple[list[str], list[str]]:
         """The registered instruments a piece names, and what is left unresolved. A list in
         parentheses after a name is a list of instruments when its first item is one ("PDII
@@ -366,6 +389,8 @@ class Funding(ReaderBase):
         if exact:
             return [self.instruments.spelling(piece, exact)], []
         prefix = self.instruments.prefix(piece)
+        if re.search(r"\w\+$", piece.strip()) or re.fullmatch(r"[A-Z0-9]{2,}(?:-[A-Za-z0-9]+)+", piece.strip()):
+            return [], [piece.strip()]   # "FSE+" is not the FSE, nor "OPAH-RU" the OPAH: kept as written, to be confirmed
         if prefix:   # "AAP Plan pauvreté (axe … écologique/ Réduction …)": a registered name, then more
             written = as_written(piece, prefix)
             return [written if normalise(written) in self.instruments.by_key else
@@ -374,6 +399,12 @@ class Funding(ReaderBase):
         if m:
             head, inner = m.group(1).strip(), m.group(2)
             names, left = self.resolve_instruments(head) if head else ([], [])
+            if is_acronym_of(inner, head):   # "Programme de réussite éducative (PRE)": one instrument
+                ident = self.instruments.exact(inner)
+                if ident:
+                    return [self.instruments.spelling(inner, ident)], []
+                if names and not left:
+                    return names, []
             items = split_list(inner, ",;+:", dashes=True)
             if items and (self.instruments.exact(items[0]) or self.instruments.inside(items[0])):
                 for item in items:
@@ -385,10 +416,3 @@ class Funding(ReaderBase):
         if inside:
             return [as_written(piece, key) for _, _, key in inside], []
         return [], [piece]
-
-    def strip_funder(self, text: str, ident: str) -> str:
-        """The line without the funder's own name (when it stands inside, as in "Bop 147 … Préfecture")."""
-        for key, i in self.orgs.by_key.items():
-            if i == ident and len(key) > 3:
-                text = re.sub(r"(?i)(?<![\w])" + re.escape(key) + r"(?![\w])", " ", text)
-        return text

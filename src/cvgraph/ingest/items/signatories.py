@@ -7,7 +7,7 @@ import re
 
 from ..naming import PROPOSED
 from ..reading import Line, items, key_of
-from ..sections import ANNEX, CONNECTOR, SENTENCE, SIGNATORIES, SIGNATORY, SIGNER, axis_heading
+from ..sections import ANNEX, CONNECTOR, PART, SENTENCE, SIGNATORIES, SIGNATORY, SIGNER, axis_heading
 from .base import Found, ReaderBase
 
 
@@ -71,7 +71,7 @@ class Signatories(ReaderBase):
 
     def signatories_from(self, start: int) -> list[dict]:
         first_fiche = next((i for i, l in enumerate(self.lines) if i > start and
-                            (self.is_head(l) or ANNEX.match(l.key) or axis_heading(l.key)
+                            (self.is_head(l) or ANNEX.match(l.key) or PART.match(l.key) and i > start + 1 or axis_heading(l.key)
                              and i + 3 < len(self.lines) and any(self.is_head(x) for x in self.lines[i:i + 3]))),
                            len(self.lines))
         out, current, body = [], None, []
@@ -99,6 +99,7 @@ class Signatories(ReaderBase):
                        if len(runs) == len(cells) and not r.group().endswith(",")}
                 continue
             runs = list(re.finditer(r"\S(?:.*?\S)?(?=\s{3,}|$)", line.text)) if cut else []
+            going: dict[int, int] = {}   # a name cut over three lines or more: still going on
             for k, r in enumerate(runs):
                 # "Pour la Caisse primaire d'assurance maladie" / "du Morbihan, le Directeur,", "Pour
                 # l'Agence régionale de santé" / "Nouvelle-Aquitaine,": the name ends at the comma;
@@ -113,8 +114,12 @@ class Signatories(ReaderBase):
                     (j for j, a in enumerate(columns) if abs(a - r.start()) <= 3), None)
                 if rest and col in cut and not TITLE.match(key_of(rest)) and len(rest) <= 60:
                     j = cut.pop(col)
-                    section[j] = Line(section[j].n, f"{section[j].text} {rest},")
-            cut = {}
+                    section[j] = Line(section[j].n, f"{section[j].text} {rest}" + ("," if m else ""))
+                    if not m:   # "Pour la Direction des services" / "départementaux de l'Éducation" / "nationale du Tarn,"
+                        going[col] = j
+            cut = going
+            if going:
+                continue
             if after_pour and line.text.strip() and (len(cells) > 1 or SIGNER.match(line.key)):
                 continue   # under "Pour la CAF,": who signs ("le Président"), not a commitment
             after_pour = after_pour and not line.text.strip() or False
