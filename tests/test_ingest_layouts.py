@@ -1373,3 +1373,60 @@ def test_fiche_action_grids_whose_title_is_the_intitule_and_a_recap_by_fiche(tmp
     assert funding_of(o2) == [("droit-commun", "Région Occitanie", {"Pass Commerce"}),
                               ("droit-commun", "Bpifrance", {"garantie Création"}),
                               ("droit-commun", "Région Occitanie", set())]
+
+
+FICHE_TABLES_WITH_SUB_HEADINGS = """CONTRAT DE VILLE 2024-2030 – SAINT-QUENTIN
+
+| Orientation 1 | Favoriser la réussite éducative |
+|---|---|
+| Pilote(s) | Ville de Saint-Quentin ; DSDEN de l'Aisne |
+| Financements | Droit commun : |
+|  | - CAF de l'Aisne : CLAS, REAAP |
+|  | Crédits spécifiques : |
+|  | - État : BOP 147, cité éducative |
+
+| Orientation 2 | Améliorer l'accès à l'emploi |
+|---|---|
+| Pilote(s) | France Travail |
+| Financements | Région Hauts-de-France (droit commun) : PRF ; État (crédits spécifiques) : BOP |
+|  | 147 ; France Travail (droit commun) |
+"""
+
+
+def test_kind_sub_headings_and_kinds_in_a_list_inside_the_cells_of_a_fiche_table(tmp_path):
+    """"| Financements | Droit commun : |" opens the droit commun, not a line of it; a list apart by
+    ";" whose pieces state their kind ("Région (droit commun) : PRF ; État (crédits spécifiques) :
+    BOP" / "147 ; …") wrapped onto the next row gives a line per funder."""
+    draft = draft_of_text(tmp_path, FICHE_TABLES_WITH_SUB_HEADINGS)
+    o1, o2 = draft["orientations"]
+    assert funding_of(o1) == [("droit-commun", "CAF de l'Aisne", {"CLAS", "REAAP"}),
+                              ("specifique", "État", {"BOP 147", "cité éducative"})]
+    assert funding_of(o2) == [("droit-commun", "Région Hauts-de-France", {"PRF"}), ("specifique", "État", {"BOP 147"}),
+                              ("droit-commun", "France Travail", set())]
+
+
+PARTNERS_IN_LISTS = """CONTRAT DE VILLE 2024-2030 – SAINT-QUENTIN
+
+Orientation 1 – Favoriser la réussite éducative
+
+Pilote : Ville de Saint-Quentin
+Partenaires opérationnels :
+• bailleurs sociaux : Clésence, Partenord Habitat ;
+• Éducation nationale.
+
+Orientation 2 – Emploi
+
+Pilote : France Travail, en lien avec la Mission locale
+Partenaires : Région Hauts-de-France et Département de l'Aisne
+"""
+
+
+def test_a_kind_then_its_bodies_and_partners_named_beside_the_pilot(tmp_path):
+    """"bailleurs sociaux : Clésence, Partenord Habitat" names the two landlords; "Pilote : France
+    Travail, en lien avec la Mission locale": the Mission locale is a partner, not a pilot."""
+    draft = draft_of_text(tmp_path, PARTNERS_IN_LISTS)
+    o1, o2 = draft["orientations"]
+    assert [p["name"] for p in o1["services"]] == ["Clésence", "Partenord Habitat", "Éducation nationale"]
+    assert [p.get("name") for p in o2["pilots"]] == ["France Travail"]
+    assert [p.get("name") or p["written"] for p in o2["services"]] == \
+        ["Région Hauts-de-France", "Département de l'Aisne", "la Mission locale"]

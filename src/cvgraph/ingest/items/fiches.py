@@ -254,6 +254,9 @@ class Fiches(ReaderBase):
                 order.append((current, line))
                 parts.setdefault(current, []).append(line)
                 continue
+            inner = section_of(s[1]) if s and s[0].startswith("funding") and s[1] else None
+            if inner and inner[0].startswith("funding"):   # "Financements : Droit commun :" (a table's row)
+                s = (inner[0], inner[1])
             if s:
                 name, k_rest = s
                 current = name
@@ -283,6 +286,14 @@ class Fiches(ReaderBase):
             if key in parts:
                 fiche[key] = [{"line": ln, "text": t} for ln, t in items(parts[key])]
                 self.found.counts[key] += len(fiche[key])
+        for line in list(parts.get("pilots", [])):   # "Pilote : France Travail, en lien avec la Mission locale"
+            m = re.search(r",?\s*\b(?:en lien avec|en partenariat avec|avec l['’]appui d[eu]s?|avec le concours d[eu]s?)\s+(.+)$",
+                          line.text)
+            if m and m.start() > 0:
+                parts["pilots"][parts["pilots"].index(line)] = Line(line.n, line.text[:m.start()])
+                if parts.get("services"):
+                    parts["services"].append(Line(line.n, BREAK))
+                parts.setdefault("services", []).append(Line(line.n, m.group(1)))
         for key in ("pilots", "services"):
             if key in parts:
                 fiche[key] = self.participants(parts[key], n, key[:-1])

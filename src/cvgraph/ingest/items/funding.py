@@ -108,7 +108,8 @@ def semicolon_funders(lines: list[Line]) -> list[Line]:
             text = join_cut_words(text, lines[j].text)
         pieces = split_list(text, ";")
         # "Funder : a, b", "Funder (a, b)" or "Funder – a" pieces, at least two
-        shaped = sum(bool(re.match(r"^[^:()]{2,60}(?:\s:(?:\s|$)|\s*\([^()]*\)$|\s[–—-]\s+\S)", p.strip())) for p in pieces)
+        shaped = sum(bool(re.match(r"^[^:()]{2,60}(?:\s*\([^()]*\))?(?:\s:(?:\s|$)|\s*\([^()]*\)$|\s[–—-]\s+\S|$)", p.strip()))
+                     and bool(re.search(r"[:()–—]|\s-\s", p)) for p in pieces)
         if len(pieces) < 2 or shaped < 2 or BULLET.match(lines[i].text):
             out.append(lines[i])
             i += 1

@@ -18,6 +18,8 @@ class Participants(ReaderBase):
     def participants(self, lines: list[Line], orientation: int, role: str) -> list[dict]:
         out = []
         for item_line, text in self.joined(lines):
+            # "bailleurs sociaux : Clésence, Partenord Habitat": a kind, then the bodies it means
+            text = re.sub(r"^([a-zà-ÿ][a-zà-ÿ' ]{2,40}?)\s*:\s*([A-ZÀ-Ý][^()]*?)\s*[;.]?$", r"\1 (\2)", text.strip())
             pieces = [text] if SENTENCE.search(text) else self.merged(split_with_seps(text, ",;+/"))
             pieces = [q for p in pieces for q in self.kind_and_names(p)]
             for piece in pieces:
