@@ -162,6 +162,8 @@ SECOND_ROUND = {
     "bourges-piliers-annexe": {"pilots": 0.9, "services": 0.9, "funding kinds": 0.9, "signatories": 0.9},
     "castres-outline": {"pilots": 0.9, "services": 0.95, "funding kinds": 0.95, "signatories": 1.0},
     "castres-mazamet-fiches-grille": {"pilots": 1.0, "services": 0.9, "funding kinds": 0.95, "signatories": 1.0},
+    "le-mans-word-tableaux": {"pilots": 1.0, "services": 0.95, "funding kinds": 0.95, "signatories": 0.9},
+    "montlucon-deux-colonnes": {"pilots": 1.0, "services": 0.8, "funding kinds": 0.85, "signatories": 1.0},
 }
 
 
@@ -1430,3 +1432,47 @@ def test_a_kind_then_its_bodies_and_partners_named_beside_the_pilot(tmp_path):
     assert [p.get("name") for p in o2["pilots"]] == ["France Travail"]
     assert [p.get("name") or p["written"] for p in o2["services"]] == \
         ["Région Hauts-de-France", "Département de l'Aisne", "la Mission locale"]
+
+
+WORD_FICHES_OF_TWO_WORDS = """CONTRAT DE VILLE 2024-2030 – LE MANS MÉTROPOLE
+
+| Orientation n°1 | Accompagner la réussite éducative |
+| Pilotage | Ville du Mans |
+| Financements | Au titre du droit commun, l’ARS Pays de la Loire mobilise le Fonds d’intervention |
+|  | régional et la CPAM de la Sarthe sa mission accompagnement santé ; l’État mobilise, en |
+|  | crédits spécifiques, le BOP 147 et l’ANCT le programme Entrepreneuriat Quartiers 2030. |
+
+| FICHE 2 – ACCÈS AUX DROITS | |
+| Intitulé | Améliorer l’accès aux droits et à la santé |
+| Pilote(s) | ARS Pays de la Loire |
+| Financements | Droit commun : |
+|  | - Le Mans Métropole Habitat : abattement de TFPB |
+|  | - Région Pays de la |
+|  | Loire : Visa métiers |
+
+| Orientation n°3 | Garantir la tranquillité publique |
+| Pilotage | Ville du Mans |
+
+Le projet s’appuie sur le CLSPD. La Police nationale et le Parquet du Mans y contribuent.
+"""
+
+
+def test_a_fiche_of_another_word_in_the_gap_of_the_numbering_and_names_going_on(tmp_path):
+    """"FICHE 2 –" between "Orientation n°1" and "Orientation n°3" is the second fiche (its
+    "Intitulé" its title); in sentences, "la CPAM … sa mission" and "l'ANCT le programme" are funders
+    whose verb is left out, "en crédits spécifiques" says the kind, and a line beginning in lower
+    case ("crédits spécifiques, le BOP 147") goes on with the sentence; "Le Mans Métropole Habitat"
+    is a body of its own, not the metropolis; "Région Pays de la" / "Loire" is one name; "… y
+    contribuent" names partners."""
+    draft = draft_of_text(tmp_path, WORD_FICHES_OF_TWO_WORDS)
+    o1, o2, o3 = draft["orientations"]
+    assert [(o["number"], o["title"]) for o in (o1, o2, o3)] == [
+        (1, "Accompagner la réussite éducative"), (2, "Améliorer l’accès aux droits et à la santé"),
+        (3, "Garantir la tranquillité publique")]
+    assert funding_of(o1) == [("droit-commun", "ARS Pays de la Loire", {"Fonds d’intervention régional"}),
+                              ("droit-commun", "CPAM de la Sarthe", {"mission accompagnement santé"}),
+                              ("specifique", "État", {"BOP 147"}),
+                              ("specifique", "ANCT", {"programme Entrepreneuriat Quartiers 2030"})]
+    assert funding_of(o2) == [("droit-commun", "Le Mans Métropole Habitat", {"abattement de TFPB"}),
+                              ("droit-commun", "Région Pays de la Loire", {"Visa métiers"})]
+    assert [p["name"] for p in o3["services"]] == ["Police nationale", "Parquet du Mans"]

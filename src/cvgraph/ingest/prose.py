@@ -26,8 +26,8 @@ PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<
 PILOT_WITH = re.compile(r"^[^.]*?(?:pilot|assur)[^.]*?,\s*(?:avec|et par)\s+(?P<names>[^,.]+?)\.", re.I)
 SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|avec le concours de|avec l['’]appui de)\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             re.compile(r"\b(?:y\s+)?sont\s+associée?s\s+(?:à\s+(?:sa|leur)\s+mise en œuvre\s+)?(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
-            # "A, B et C y sont associés."
-            re.compile(r"(?:^|(?<=\.\s))(?P<names>[^.;]+?)\s+y\s+sont\s+associée?s\b", re.I),
+            # "A, B et C y sont associés.", "… ; les conseils citoyens y contribuent."
+            re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>[^.;]+?)\s+y\s+(?:sont\s+associée?s|contribuen?t|participen?t)\b", re.I),
             re.compile(r"\b(?:elle|il)\s+associe\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             # "… (direction de l'éducation). Partenaires mobilisés : A, B, C." run into the paragraph
             re.compile(r"(?:^|(?<=[.)]\s))(?:partenaires|acteurs)(?:\s+(?:associés|mobilisés|concernés))?\s*:\s*(?P<names>.+?)(?=\.(?:\s|$)|$)", re.I)]
@@ -38,11 +38,13 @@ DROIT_COMMUN = re.compile(r"\b(?:mobilise|s['’]appuie sur|mobilisera|s['’]ap
 THEN_SPECIFIC = re.compile(r",?\s+(?:ainsi que|et)\s+(?:les\s+)?crédits\s+(?:spécifiques|(?:de\s+la\s+)?politique\s+de\s+la\s+ville)"
                            r"(?:\s+(?:de\s+la\s+)?politique\s+de\s+la\s+ville)?\s+", re.I)
 _CLAUSE_END = r"(?=\.(?:\s|$)|$|\s*;\s*au titre d)"   # the sentence's end, or "; au titre des crédits spécifiques, …"
-SPECIFIC = re.compile(r"\bau titre (?:de la politique de la ville|des crédits spécifiques|des crédits de la politique de la ville)"
+SPECIFIC = re.compile(r"\bau titre (?:de la politique de la ville|des crédits spécifiques(?: de la politique de la ville)?"
+                      r"|des crédits de la politique de la ville)"
                       r"\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
 # "Au titre du droit commun, l'Éducation nationale mobilise …, la CAF finance … ; le Département …"
 DC_TITLE = re.compile(r"\bau titre (?:du|de (?:son|leurs?)) droit commun\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
-_ARTICLE = re.compile(r"^(?:et\s+)?(?:de la |de l['’]|des |du |de |d['’]|la |le |les |l['’]|aux |au |à la |à l['’])", re.I)
+_ARTICLE = re.compile(r"^(?:et\s+)?(?:de la |de l['’]|des |du |de |d['’]|la |le |les |l['’]|aux |au |à la |à l['’]"
+                      r"|sur (?:le|la|les|l['’])\s*)", re.I)
 _VERB = re.compile(r"\s+(?:soutient|soutiendra|mobilise|mobilisera|apporte|apportera|finance|financera|accompagne|"
                    r"accompagnera|cofinance|engage|engagera|consacre|verse)\s+(?P<rest>.*)$", re.I)
 
@@ -92,7 +94,8 @@ def specific_of(text: str) -> list[str]:
     rest, others = "", []
     for piece in re.split(r",\s*(?:et\s+)?(?=(?:(?:la|le|les|l['’])\s*)?[A-ZÀ-Ý])|\s+et\s+(?=(?:la|le|les|l['’])\s*[A-ZÀ-Ý])",
                           v.group("rest")):
-        m = re.match(r"^((?:(?:les|le|la)\s+|l['’]\s*)?[A-ZÀ-Ý][^,()]*?)\s+(?:(?:les|le|la)\s+|l['’]\s*)(.+)$", piece.strip())
+        m = re.match(r"^((?:(?:les|le|la)\s+|l['’]\s*)?[A-ZÀ-Ý][^,()]*?)(?<!\bde)(?<!\bà)\s+(?:(?:les|le|la|sa|son|ses|leurs?)\s+|l['’]\s*)(.+)$",
+                     piece.strip())
         if rest and m and len(m.group(1).split()) <= 7 and not re.search(r"\s(?:et|ou)$", m.group(1)):
             others.append([bare(m.group(1)), m.group(2)])
         elif others:
@@ -223,29 +226,32 @@ def roles_in_sentences(body: list[Line]) -> set[str]:
 # commun la police municipale.", "Le Département consacre 180 000 € par an à la prévention
 # spécialisée au titre de ses compétences de droit commun."
 FUNDS = re.compile(r"\s+(?:mobilise(?:ra)?|apporte(?:ra)?|finance(?:ra)?|cofinance(?:ra)?|consacre(?:ra)?|soutien(?:t|dra)"
-                   r"|engage(?:ra)?|verse(?:ra)?|accorde(?:ra)?|prend(?:ra)? en charge|contribue(?:ra)? (?:à|au|aux))\b\s*", re.I)
+                   r"|engage(?:ra)?|verse(?:ra)?|accorde(?:ra)?|prend(?:ra)? en charge|contribue(?:ra)? (?:à|au|aux)"
+                   r"|intervien(?:t|dra) (?:sur|via|par|au titre d[eu]s?))\b\s*", re.I)
 # (not "les quartiers de la politique de la ville": a sentence names the kind of its credits)
 _SAYS_KIND = [("droit commun", re.compile(r"droit commun", re.I)),
               ("crédits politique de la ville", re.compile(r"au titre (?:de la politique de la ville|des crédits spécifiques)"
                                                            r"|crédits (?:spécifiques|(?:de la )?politique de la ville|du contrat de ville)", re.I))]
 _NOT_OBJECT = re.compile(r"\bau titre (?:de la politique de la ville|des crédits (?:spécifiques|de la politique de la ville)"
                          r"|du droit commun|de (?:son|ses|leurs?) (?:crédits |compétences )?(?:de )?droit commun)"
-                         r"|\bsur (?:son|ses|leurs?) (?:crédits (?:de )?)?droit commun|\b(?:en outre|également|aussi|chaque année"
+                         r"|\bsur (?:son|ses|leurs?) (?:crédits (?:de )?)?droit commun|\ben crédits (?:spécifiques|de droit commun|(?:de la )?politique de la ville),?"
+                         r"|\b(?:en outre|également|aussi|chaque année"
                          r"|par an|annuellement)\b|,?\s*soit\s+[^,.;]*", re.I)
 
 
 def funding_sentences(text: str) -> list[tuple[int, str]]:
     """The sentences of a paragraph that say who funds what: (where the funder starts in `text`,
     "Funder (kind) : a, b"), the kind only when the sentence says it ("droit commun", "politique
-    de la ville"), to be read as a funding line."""
+    de la ville"), to be read as a funding line; a funder whose verb is left out ("…, et la CPAM
+    sa mission accompagnement santé") gets its own."""
     out = []
     clauses = []   # (where it starts, the clause, the kind the sentence opens on)
     for m in re.finditer(r"[^.]+(?:\.(?!\s+[a-zà-ÿ])[^.]*)*?(?:\.(?=\s|$)|$)", text):
-        opening = re.match(r"\s*(?:au titre (?:du|de la|des) [^,]{3,60},\s*)?", m.group(), re.I)
-        said = next((words for words, rx in _SAYS_KIND if rx.search(opening.group())), None)
-        at = m.start() + opening.end()
-        for c in re.finditer(r"[^;]+", m.group()[opening.end():]):   # "la CAF finance … ; le Département …"
-            clauses.append((at + c.start(), c.group(), said))
+        said = None
+        for c in re.finditer(r"[^;]+", m.group()):   # "la CAF finance … ; au titre de …, le Département …"
+            opening = re.match(r"\s*(?:au titre (?:du|de la|des|de (?:son|leurs?)) [^,]{3,80},\s*)?", c.group(), re.I)
+            said = next((words for words, rx in _SAYS_KIND if rx.search(opening.group())), said)
+            clauses.append((m.start() + c.start() + opening.end(), c.group()[opening.end():], said))
     for at, sentence, said in clauses:
         skip = len(sentence) - len(sentence.lstrip())
         v = FUNDS.search(sentence)
@@ -256,13 +262,11 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
             continue
         kind = next((words for words, rx in _SAYS_KIND if rx.search(sentence)), said)
         obj = _NOT_AMOUNT.sub(" ", _NOT_OBJECT.sub(" ", sentence[v.end():]))
-        obj = re.sub(r"^\s*(?:les |des |ses |leurs )?(?:crédits|moyens|financements)\s+(?:de la |de l['’]|des |du |de )?", "", obj, flags=re.I)
-        obj = re.split(r"\s+(?:pour|afin|au profit|en faveur|dans le cadre)\b|\s*\((?:soit|dont)\b", obj, maxsplit=1, flags=re.I)[0]
-        obj = re.sub(r"\s*\([^()]*\b(?:postes?|emplois?|médiateurs?)\b[^()]*\)", "", obj).strip(" .,;")
-        schemes = [bare(x) for x in re.split(r",\s*(?:ainsi que\s+)?|\s+ainsi que\s+|\s+et\s+(?=(?i:la|le|les|l['’]|des|du|de|d['’]|aux|au|à)\b)", obj)
-                   if bare(x) and not re.match(r"^(?:son|sa|ses|leurs?|dont)\b", bare(x), re.I)]
+        obj = re.split(r"\s*\((?:soit|dont)\b", obj, maxsplit=1, flags=re.I)[0].strip(" .,;")
         said = f" ({kind})" if kind else ""
-        out.append((at + skip, f"{funder}{said} : {', '.join(schemes)}" if schemes else funder + said))
+        for line in specific_of(f"{funder} finance {obj}"):   # the schemes, and the funders whose verb is left out
+            name, _, schemes = line.partition(" : ")
+            out.append((at + skip, f"{name}{said} : {schemes}" if schemes else name + said))
     return out
 
 

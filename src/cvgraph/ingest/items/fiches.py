@@ -49,6 +49,8 @@ class Fiches(ReaderBase):
             return False
         if self._generic is not None:
             return True
+        if line.n in getattr(self, "_fill", ()):
+            return True
         if not (fiche_rank(line.key) == self._rank and heading_word(line.key) in self._words):
             return False
         if not hasattr(self, "_plain"):   # the numbers of the fiches numbered "N"
@@ -63,7 +65,8 @@ class Fiches(ReaderBase):
         if not like:   # no fiche heading: numbered headings of the word whose lines carry the sections
             return 0, set(), self._generic_level()
         rank = min((fiche_rank(self.lines[i].key) for i in like), default=0)
-        like = [i for i in like if fiche_rank(self.lines[i].key) == rank]
+        self._fill = self._filling(like, rank)
+        like = [i for i in like if fiche_rank(self.lines[i].key) == rank or self.lines[i].n in self._fill]
         words = {heading_word(self.lines[i].key) for i in like}
         carrying = set()
         carried = 0
@@ -77,6 +80,23 @@ class Fiches(ReaderBase):
             if generic is not None:
                 return 0, set(), generic
         return rank, (carrying or words), None
+
+    def _filling(self, like: list[int], rank: int) -> set[int]:
+        """Headings of the rank below that fill the gaps of the fiches' numbering: "FICHE 2 –" and
+        "FICHE 3 –" between "Orientation n°1" and "Orientation n°4", carrying a fiche's sections."""
+        top = [i for i in like if fiche_rank(self.lines[i].key) == rank and not TOC_LINE.search(self.lines[i].text)]
+        numbers = {fiche_numeral(self.heading_of(self.lines[i])[0]) for i in top}
+        out = set()
+        for i in like:
+            n = fiche_numeral(self.heading_of(self.lines[i])[0]) if fiche_rank(self.lines[i].key) == rank + 1 else None
+            if not n or n in numbers:
+                continue
+            before = [fiche_numeral(self.heading_of(self.lines[j])[0]) or 0 for j in top if j < i]
+            after = [fiche_numeral(self.heading_of(self.lines[j])[0]) or 99 for j in top if j > i]
+            end = next((j for j in like if j > i), len(self.lines))
+            if before and after and before[-1] < n < after[0] and carries(self.lines[i + 1:end]):
+                out.add(self.lines[i].n)
+        return out
 
     def _generic_level(self) -> str | None:
         """The word ("Volet", "Thématique", "" for a bare number) of the numbered headings most of
@@ -242,11 +262,16 @@ class Fiches(ReaderBase):
         parts: dict[str, list[Line]] = {}
         order: list[tuple[str, Line]] = []
         current = None
+        before = ""   # the line above, for a sentence going on ("…, en" / "crédits spécifiques, le BOP 147")
         for line in body:
             if line.text == END:   # the end of what a sentence stated
                 current = None
                 continue
             s = section_of(line.key)
+            if s and current and ":" not in line.text and re.match(r"^[a-zà-ÿ]", line.text.strip()) \
+                    and before and not before.rstrip().endswith((".", ":", ";")):
+                s = None
+            before = line.text if line.text.strip() else before
             if not s and not (current or "").startswith("funding") and funding_table_header(line.text):
                 # "Partenaire    Type de crédit    Dispositif    Montant" with no funding heading above
                 # it: the table opens the funding, its header row the first of its lines
@@ -271,8 +296,9 @@ class Fiches(ReaderBase):
                     parts[name].append(Line(line.n, rest))
             elif current:
                 parts[current].append(line)
-        if parts.get("title") and not re.sub(r"^\W*\d[\d.]*\W*", "", title).strip():
-            # "FICHE ACTION N° 1" / "Intitulé    Lever les freins …": the title is the label's value
+        if any(l.text.strip() and l.text != BREAK for l in parts.get("title", [])):
+            # "FICHE ACTION N° 1" or "FICHE 2 – ACCÈS AUX DROITS" / "Intitulé    Améliorer l'accès aux
+            # droits …": the title is the label's value
             title = ""
             for line in parts["title"]:
                 if line.text.strip() and line.text != BREAK:

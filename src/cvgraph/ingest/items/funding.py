@@ -242,7 +242,12 @@ class Funding(Funders):
             if ident is None and not continues and (bulleted or not entries):
                 lead = self.orgs.leading(text)
                 found = self.orgs.inside(text[:80])
-                if lead[0]:                      # starts with a known organisation
+                more = re.match(r"^([A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*)*)\s*(?::|\(|\s[–—-]\s|$)", lead[2]) if lead[0] else None
+                if more and not self.orgs.exact(more.group(1)) and not self.instruments.exact(more.group(1)) \
+                        and not self.instruments.inside(more.group(1)):   # "Le Mans Métropole Habitat : …": a body of its own
+                    name = f"{lead[1]} {more.group(1)}"
+                    ident, written, rest = PROPOSED + name, name, lead[2][more.end(1):].strip(" :.-")
+                elif lead[0]:                    # starts with a known organisation
                     ident, written, rest = lead[0], lead[1], lead[2].strip(" :.-")
                 elif found and not entries:      # "Bop 147 politique ville Préfecture (…)"
                     _, ident, key = found[-1]
@@ -275,9 +280,17 @@ class Funding(Funders):
                 if not rest and not instrument_first:
                     header = entry
             elif entries:
-                entries[-1]["to"] = line.n
-                entries[-1]["text"] = join_cut_words(entries[-1]["text"], text)
-                entries[-1]["raw"] = join_cut_words(entries[-1]["raw"], raw)
+                e = entries[-1]
+                cut = re.match(r"^([^:;,()]{1,40}?)\s*(?::\s*|(?=\()|$)(.*)$", text)
+                if not e["text"].strip() and CONNECTOR.search(e["written"]) and cut and re.match(r"^[A-ZÀ-Ý]", text):
+                    # "- Région Pays de la" / "Loire : FSE+, Visa métiers": the funder's name goes on
+                    name = join_cut_words(e["written"], cut.group(1))
+                    e.update(funder=self.orgs.exact(name) or self.named_body(name) or PROPOSED + name, written=name,
+                             text=cut.group(2).strip())
+                else:
+                    e["text"] = join_cut_words(e["text"], text)
+                e["to"] = line.n
+                e["raw"] = join_cut_words(e["raw"], raw)
             else:
                 self.unresolved("funding line", text, line.n, orientation)
             previous = text
