@@ -145,7 +145,6 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
     among them, as they were."""
     from .sections import section_of
     out = []
-    done: set[int] = set()
     under, current = {}, None   # the section each line sits in: a funding section reads its own sentences
     for line in body:
         s = section_of(line.key)
@@ -188,20 +187,24 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
             made += [Line(line_at(starts, m.start("what") + c.start()), "• " + f)
                      for c in re.finditer(r"[^;]+", m.group("what")) for f in specific_of(c.group().strip())]
         if made:
-            done.update(l.n for l in lines)
-            out.append((lines[0].n, made + [Line(lines[-1].n, END)]))
-    if not out:
-        return body
-    result, inserted = [], set()
-    for line in body:
-        if line.n in done:
-            for first, made in out:
-                if first == line.n and first not in inserted:
-                    result += made
-                    inserted.add(first)
-            continue
-        result.append(line)
-    return result
+            out.append((lines, made + [Line(lines[-1].n, END)]))
+    return paragraphs_replaced(body, out)
+
+
+def paragraphs_replaced(lines: list[Line], found: list[tuple[list[Line], list[Line]]]) -> list[Line]:
+    """`lines` with each paragraph of `found` (its lines, what it states) replaced by what it
+    states, at the paragraph's place; other lines as they were."""
+    if not found:
+        return lines
+    made = {para[0].n: said for para, said in found}
+    gone = {l.n for para, _ in found for l in para}
+    out: list[Line] = []
+    for line in lines:
+        if line.n in made:
+            out += made.pop(line.n)
+        elif line.n not in gone:
+            out.append(line)
+    return out
 
 
 def roles_in_sentences(body: list[Line]) -> set[str]:

@@ -56,10 +56,8 @@ class Funders(ReaderBase):
 
     def org_kind(self, ident: str) -> str | None:
         """The kind the registry gives a body ("programme" for CitésLab), or None."""
-        try:
-            return self.orgs.reg[ident].get("kind")
-        except (KeyError, TypeError, AttributeError):
-            return None
+        orgs = self.regs.organisations
+        return orgs[ident].get("kind") if ident in orgs else None
 
     def cut_name(self, first: str, then: str) -> bool:
         """Whether a table's first cell goes on in the next row's first cell: cut at a hyphen or

@@ -8,7 +8,7 @@ import re
 from ...names import normalise
 
 from ..naming import PROPOSED, as_written, looks_like_instrument, looks_like_name, looks_like_scheme_name, split_list
-from ..prose import funding_sentences, paragraphs
+from ..prose import funding_sentences, paragraphs, paragraphs_replaced
 from ..reading import BULLET, Line, join_cut_words, key_of, line_at
 from ..sections import AMOUNT, CONNECTOR, KIND_CELL, SENTENCE, amounts_in, column_cells, header_columns, row_kind, table_row
 from .funders import Funders
@@ -31,7 +31,7 @@ def stated_kind(text: str) -> tuple[str | None, str]:
     "État : BOP 147") for "État (crédits politique de la ville) : BOP 147"; (None, text) if none."""
     for kind, rx in LINE_KIND:
         m = rx.search(text)
-        if m and (m.start() > 1 or m.group().endswith(":") or m.group().rstrip().endswith(":")):
+        if m and (m.start() > 1 or m.group().rstrip().endswith(":")):   # after the funder, or "Droit commun : …"
             rest = (text[:m.start()] + (" " if m.start() and not text[m.end():].startswith((":", " :")) and text[m.end():].strip() else "")
                     + text[m.end():]).strip(" ,")
             return kind, re.sub(r"\s{2,}", " ", rest)
@@ -242,11 +242,11 @@ class Funding(Funders):
             if ident is None and not continues and (bulleted or not entries):
                 lead = self.orgs.leading(text)
                 found = self.orgs.inside(text[:80])
-                more = re.match(r"^([A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*)*)\s*(?::|\(|\s[–—-]\s|$)", lead[2]) if lead[0] else None
-                if more and not self.orgs.exact(more.group(1)) and not self.instruments.exact(more.group(1)) \
-                        and not self.instruments.inside(more.group(1)):   # "Le Mans Métropole Habitat : …": a body of its own
-                    name = f"{lead[1]} {more.group(1)}"
-                    ident, written, rest = PROPOSED + name, name, lead[2][more.end(1):].strip(" :.-")
+                longer = re.match(r"^([A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*)*)\s*(?::|\(|\s[–—-]\s|$)", lead[2]) if lead[0] else None
+                if longer and not self.orgs.exact(longer.group(1)) and not self.instruments.exact(longer.group(1)) \
+                        and not self.instruments.inside(longer.group(1)):   # "Le Mans Métropole Habitat : …": a body of its own
+                    name = f"{lead[1]} {longer.group(1)}"
+                    ident, written, rest = PROPOSED + name, name, lead[2][longer.end(1):].strip(" :.-")
                 elif lead[0]:                    # starts with a known organisation
                     ident, written, rest = lead[0], lead[1], lead[2].strip(" :.-")
                 elif found and not entries:      # "Bop 147 politique ville Préfecture (…)"
@@ -383,17 +383,7 @@ class Funding(Funders):
                     if self.orgs.leading(re.sub(r"\s*\(.*$|\s:.*$", "", said))[0]]
             if made:
                 out.append((para, made))
-        if not out:
-            return lines
-        replaced = {l.n: made for para, made in out for l in para[:1]}
-        gone = {l.n for para, _ in out for l in para}
-        result = []
-        for line in lines:
-            if line.n in replaced:
-                result += replaced[line.n]
-            elif line.n not in gone:
-                result.append(line)
-        return result
+        return paragraphs_replaced(lines, out)
 
     def resolve_instruments(self, piece: str) -> tuple[list[str], list[str]]:
         """The registered instruments a piece names, and what is left unresolved. A list in
@@ -402,9 +392,9 @@ class Funding(Funders):
         exact = self.instruments.exact(piece)
         if exact:
             return [self.instruments.spelling(piece, exact)], []
-        prefix = self.instruments.prefix(piece)
         if re.search(r"\w\+$", piece.strip()) or re.fullmatch(r"[A-Z0-9]{2,}(?:-[A-Za-z0-9]+)+", piece.strip()):
             return [], [piece.strip()]   # "FSE+" is not the FSE, nor "OPAH-RU" the OPAH: kept as written, to be confirmed
+        prefix = self.instruments.prefix(piece)
         if prefix:   # "AAP Plan pauvreté (axe … écologique/ Réduction …)": a registered name, then more
             written = as_written(piece, prefix)
             return [written if normalise(written) in self.instruments.by_key else
