@@ -180,12 +180,26 @@ def test_a_commune_is_taken_as_it_was_at_the_date(resolver):
         ref.commune_at(merged["code_before"], dt.date.fromisoformat(merged["date"]) + dt.timedelta(days=1))
 
 
+def test_an_agglomeration_by_its_town_and_the_word(resolver):
+    """"CA de Nevers" (the reference's name) is also written "Nevers Agglomération"."""
+    assert body(resolver, "Nevers Agglomération", ["58194"]) == body(resolver, "Communauté d'agglomération de Nevers", ["58194"])
+    assert body(resolver, "Nevers Agglomération", ["58194"]).startswith("intercommunalite-ca-de-nevers")
+
+
 def test_local_names_name_nothing_outside_their_territory(resolver):
     assert body(resolver, "Bailleurs sociaux", ["33138"]) == "bailleurs-sociaux"
     assert body(resolver, "PMI", ["33138"]) == "departement-gironde-pmi"
     for name in ("Bailleurs sociaux", "PMI", "BM"):
         with pytest.raises(SourceError, match="unknown organisation"):
             body(resolver, name, ["38151"])
+    # the associations the seed texts place in La Cali's territory ("Associations Alifs, CIDFF, Info
+    # Droits et VICT'AID" hold the Point-justice de la Cali): there "CIDFF" is that one; in Montluçon
+    # (03185) a CIDFF is another association, which the name must not make the Libournais one
+    assert body(resolver, "CIDFF", ["33138"]) == "cidff"
+    assert body(resolver, "Le Lien", ["33138"]) == "le-lien"
+    for name in ("CIDFF", "Le Lien", "Esprit de solidarité"):
+        with pytest.raises(SourceError, match="unknown organisation"):
+            body(resolver, name, ["03185"])
 
 
 # --- 1. the reference --------------------------------------------------------------------------------

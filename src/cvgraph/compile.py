@@ -257,7 +257,8 @@ class Compiler:
             self.label(s, e)
             self.add(s, SKOS.prefLabel, fr(e["label"]))
             self.add(s, DCTERMS.identifier, Literal(ident))
-            for name in sorted(set(optional(e, "names", list, [])) - {e["label"]}):
+            # local names too: spellings of the body, though they name it only inside its territory
+            for name in sorted(set(optional(e, "names", list, []) + optional(e, "local_names", list, [])) - {e["label"]}):
                 self.add(s, SKOS.altLabel, fr(name))
             if "part_of" in e:
                 self.add(s, ORG.subOrganizationOf, self.org(e["part_of"]))
@@ -674,6 +675,8 @@ class Compiler:
             if f["kind"] == "non-precise" and inst in self.specific_credits:   # the heading does not say;
                 effective = "specifique"                                        # the instrument does
                 self.add(s, CV.kindInferred, Literal(True))
+            elif optional(f, "inferred", bool, False) and "heading" in f:
+                self.add(s, CV.kindInferred, Literal(True))   # the kind the reader inferred ("État (BOP 147) : …")
             self.add(s, CV.fundingKind, concept("funding-kind", effective))
             if inst:
                 self.add(s, CV.instrument, inst if isinstance(inst, URIRef) else self.uri("instrument", inst))

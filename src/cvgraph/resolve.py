@@ -330,9 +330,16 @@ def _epci_key(key: str) -> str:
 
 
 def _epci_spellings(name: str) -> set[str]:
-    """"CA du Libournais" is also written "Communauté d'agglomération du Libournais"."""
+    """"CA du Libournais" is also written "Communauté d'agglomération du Libournais", and "CA de
+    Nevers" "Nevers Agglomération" (the town's name, then the word)."""
     head, _, rest = name.partition(" ")
-    return {f"{_EPCI_KINDS[head]} {rest}"} if head in _EPCI_KINDS else set()
+    if head not in _EPCI_KINDS:
+        return set()
+    out = {f"{_EPCI_KINDS[head]} {rest}"}
+    m = re.match(r"^(?:de la |de l'|de l’|du |des |de |d'|d’)(.+)$", rest)
+    if head == "CA" and m:
+        out.add(f"{m.group(1)} Agglomération")
+    return out
 
 
 @dataclass

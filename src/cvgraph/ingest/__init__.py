@@ -19,11 +19,13 @@ with its line, never dropped and never guessed. Every item carries the line it c
 The package, by part:
 
 - `reading`: lines with their numbers, a PDF's pages, running headers and footers, cut words;
+- `converted`: what document converters leave (Markdown, grid tables, table cells one a line),
+  put back as the lines and table rows the reader reads;
 - `sections`: the heading vocabulary (sections by meaning, fiche and axis headings, signature
   blocks, funding tables and sums of money);
 - `naming`: registered names found in written text, names of bodies and schemes no registry knows;
-- `items`: the `Reader` of one text, one module per kind of item (fiches, participants, funding,
-  signatories);
+- `items`: the `Reader` of one text, one module per kind of item (fiches and their headings,
+  participants, funding, its funders and instruments, annexes, signatories);
 - `sheet`: the draft sheet written (`ingest`, `ingest_into`, amendments, confidences, the review list);
 - `comparison`: a draft scored against a curated sheet (`compare`).
 """

@@ -20,7 +20,8 @@ from .reading import key_of
 
 def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
     """The items compared: orientations (number, title), pilots and services (orientation, org id),
-    funding lines (orientation, funder id, instrument id or ''). A sheet of the wrong shape (a
+    funding lines (orientation, funder id, instrument id or ''), funding kinds (orientation, the
+    kind the graph gives, funder id). A sheet of the wrong shape (a
     draft edited by hand) is a SourceError naming file, line and field."""
     from ..sheets import Node, mappings, optional, read_yaml
 
@@ -60,9 +61,12 @@ def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
                 return regs.instruments.resolve(written, node, "instruments")
             except SourceError:
                 continue
-        return "?" + normalise(name.strip(" «»“”\"").strip())
+        # "le dispositif Starter", "programme CitésLab": the scheme's own name
+        return "?" + normalise(re.sub(r"^(?:(?:le|la)\s+)?(?:programme|dispositif)\s+(?=[A-ZÀ-Ý«])", "", plain))
 
     own = root.get("document")
+    from ..compile import specific_credits
+    specific = specific_credits(regs)
 
     def elsewhere(node: Node) -> bool:
         """An item a curated sheet takes from another document than its text: no reader of this
@@ -83,8 +87,14 @@ def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
             if elsewhere(f):
                 continue
             funder = org(f, "funder")
-            out["funding lines"] |= {(n, funder, inst(f, x)) for x in texts(f, "instruments")} or {(n, funder, "")}
-            out["funding kinds"].add((n, optional(f, "kind", str, ""), funder))
+            instruments = [inst(f, x) for x in texts(f, "instruments")]
+            out["funding lines"] |= {(n, funder, i) for i in instruments} or {(n, funder, "")}
+            # the kind the graph gives each of the line's instruments, as `cvgraph build` does: a line
+            # whose heading does not say is of the crédits spécifiques through a politique-de-la-ville
+            # instrument ("État : BOP 147" under "Financeurs")
+            kind = optional(f, "kind", str, "")
+            out["funding kinds"] |= {(n, "specifique" if kind == "non-precise" and i in specific else kind, funder)
+                                     for i in instruments or [""]}
     for sg in mappings(root, "signatories"):
         if not elsewhere(sg):
             out["signatories"].add(org(sg, "org"))

@@ -221,14 +221,17 @@ BODY_NOUN = re.compile(r"^(?:(?:les?|la|l'|des?|du)\s*)?(?:centres?|associations
                        r"|agences?|fondations?|federations?|etablissements?|universites?|hopital|hopitaux|cliniques?"
                        r"|creches?|mediatheques?|bibliotheques?|cooperatives?|regies?|collectifs?|unions?|caisses?"
                        r"|chambres?|instituts?|compagnies?|services? (?:de|du|des|municipaux|departementaux)"
-                       r"|structures?|equipes?|residences?|societes?|groupements?|reseaux?)\b")
+                       r"|structures?|equipes?|residences?|societes?|groupements?|reseaux?|conseils? citoyens?|parquets?|ateliers?)\b")
+
+
+COUNT = re.compile(r"^(?:\d+|un|une|deux|trois|quatre|cinq|six)\s+(?:postes?|etp|emplois?|mediateurs?)\b")   # "2 postes de médiateurs"
 
 
 def looks_like_instrument(text: str) -> bool:
     """A piece of a funding line the registry does not know, short enough and worded like a scheme
     ("contrat enfance jeunesse", "OPAH-RU", "Fonds de solidarité logement"), rather than a purpose."""
     words = text.split()
-    if not 1 <= len(words) <= 7 or SENTENCE.search(text):
+    if not 1 <= len(words) <= 7 or SENTENCE.search(text) or COUNT.match(key_of(text)):
         return False
     key = key_of(text)
     return bool(SCHEME_WORDS.search(key)) or bool(re.fullmatch(r"[A-Z0-9][A-Z0-9\-+/ ]{1,12}", text.strip()))
@@ -239,7 +242,7 @@ def looks_like_scheme_name(text: str) -> bool:
     médiation de nuit"): a short noun phrase, the name of what the funder brings, not a sentence
     nor a purpose opened by an article or a preposition ("pour les jeunes", "la Seine-Saint-Denis")."""
     words = text.split()
-    if not 1 <= len(words) <= 6 or SENTENCE.search(text) or not re.search(r"[^\W\d_]{3}", text):
+    if not 1 <= len(words) <= 6 or SENTENCE.search(text) or not re.search(r"[^\W\d_]{3}", text) or COUNT.match(key_of(text)):
         return False
     return not re.match(r"^(?:le|la|les|l['’]|un|une|des|du|de|d['’]|pour|dont|avec|en|au|aux|sur|dans|par|et|ou|a|à)\b",
                         key_of(text)) and not text.strip().endswith((":", ","))

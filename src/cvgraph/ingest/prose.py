@@ -19,6 +19,10 @@ PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<
           re.compile(r"\b(?:le\s+)?(?:co)?pilotage\s+(?:de\s+(?:cette|cet|ce|l['’])\s*(?:orientation|objectif|action|fiche|axe)\s+)?"
                      r"(?:en\s+)?(?:est|sera)\s+assur[ée]\s+(?:conjointement\s+)?par\s+"
                      r"(?P<names>.+?)" + _NAMES_END, re.I),
+          # "L'ARS Bourgogne-Franche-Comté en assure le co-pilotage"
+          re.compile(r"(?:^|(?<=\.\s))(?P<names>(?:l['’]|le |la |les )?[A-ZÀ-Ý][^.;]{1,80}?)\s+en\s+assuren?t?\s+(?:le\s+|la\s+)?(?:co-?)?(?:pilotage|portage)\b", re.I),
+          # "Le pilotage est partagé entre A et B"
+          re.compile(r"\b(?:co)?pilotage\s+(?:\w+\s+){0,4}?(?:est|sera)\s+partagée?\s+entre\s+(?P<names>.+?)" + _NAMES_END, re.I),
           # "Elle est portée par A", not "des actions portées par les associations"
           re.compile(r"\b(?:est|sont|sera|seront)\s+(?:co)?portée?s?\s+(?:conjointement\s+)?par\s+(?P<names>.+?)" + _NAMES_END, re.I)]
 # "…, avec B." after a pilot named in the same sentence: another pilot; "…, dans le cadre du CLSPD, et
@@ -27,26 +31,31 @@ PILOT_WITH = re.compile(r"^[^.]*?(?:pilot|assur)[^.]*?,\s*(?:avec|et par)\s+(?P<
 SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|avec le concours de|avec l['’]appui de)\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             re.compile(r"\b(?:y\s+)?sont\s+associée?s\s+(?:à\s+(?:sa|leur)\s+mise en œuvre\s+)?(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             # "A, B et C y sont associés.", "… ; les conseils citoyens y contribuent."
-            re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>[^.;]+?)\s+y\s+(?:sont\s+associée?s|contribuen?t|participen?t)\b", re.I),
+            re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>[^.;]+?)\s+y\s+(?:(?:sont|est)\s+(?:également\s+|aussi\s+)?associée?s?"
+                       r"|(?:contribu|particip)(?:e|ent))\b", re.I),
             re.compile(r"\b(?:elle|il)\s+associe\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             # "… (direction de l'éducation). Partenaires mobilisés : A, B, C." run into the paragraph
             re.compile(r"(?:^|(?<=[.)]\s))(?:partenaires|acteurs)(?:\s+(?:associés|mobilisés|concernés))?\s*:\s*(?P<names>.+?)(?=\.(?:\s|$)|$)", re.I)]
-DROIT_COMMUN = re.compile(r"\b(?:mobilise|s['’]appuie sur|mobilisera|s['’]appuiera sur)\s+(?:les\s+|le\s+)?(?:crédits\s+|moyens\s+)?(?:de\s+|du\s+)?"
+DROIT_COMMUN = re.compile(r"\b(?:mobilise|s['’]appuie sur|mobilisera|s['’]appuiera sur|repose(?:ra)? sur)\s+(?:les\s+|le\s+)?(?:crédits\s+|moyens\s+)?(?:de\s+|du\s+)?"
                           r"droit commun\s+(?P<list>.+?)(?=\.(?:\s|$)|$)", re.I)
 # "… de la CAF (CLAS), ainsi que les crédits spécifiques de l'État (BOP 147)": where the list of
 # droit commun ends and the crédits spécifiques begin
-THEN_SPECIFIC = re.compile(r",?\s+(?:ainsi que|et)\s+(?:les\s+)?crédits\s+(?:spécifiques|(?:de\s+la\s+)?politique\s+de\s+la\s+ville)"
-                           r"(?:\s+(?:de\s+la\s+)?politique\s+de\s+la\s+ville)?\s+", re.I)
+# "…, complété, au titre des crédits spécifiques, par l'État (BOP 147)" too
+THEN_SPECIFIC = re.compile(r",?\s+(?:(?:ainsi que|et)\s+(?:les\s+)?crédits\s+(?:spécifiques|(?:de\s+la\s+)?politique\s+de\s+la\s+ville)"
+                           r"(?:\s+(?:de\s+la\s+)?politique\s+de\s+la\s+ville)?\s+"
+                           r"|(?:complétée?s?\s*,?\s*)?au\s+titre\s+(?:des\s+crédits\s+spécifiques|de\s+la\s+politique\s+de\s+la\s+ville)"
+                           r"(?:\s+de\s+la\s+politique\s+de\s+la\s+ville)?\s*,?\s*(?:par\s+)?)", re.I)
 _CLAUSE_END = r"(?=\.(?:\s|$)|$|\s*;\s*au titre d)"   # the sentence's end, or "; au titre des crédits spécifiques, …"
 SPECIFIC = re.compile(r"\bau titre (?:de la politique de la ville|des crédits spécifiques(?: de la politique de la ville)?"
                       r"|des crédits de la politique de la ville)"
                       r"\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
 # "Au titre du droit commun, l'Éducation nationale mobilise …, la CAF finance … ; le Département …"
 DC_TITLE = re.compile(r"\bau titre (?:du|de (?:son|leurs?)) droit commun\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
-_ARTICLE = re.compile(r"^(?:et\s+)?(?:de la |de l['’]|des |du |de |d['’]|la |le |les |l['’]|aux |au |à la |à l['’]"
+_ARTICLE = re.compile(r"^(?:et\s+)?(?:par |de la |de l['’]|des |du |de |d['’]|la |le |les |l['’]|aux |au |à la |à l['’]"
                       r"|sur (?:le|la|les|l['’])\s*)", re.I)
-_VERB = re.compile(r"\s+(?:soutient|soutiendra|mobilise|mobilisera|apporte|apportera|finance|financera|accompagne|"
-                   r"accompagnera|cofinance|engage|engagera|consacre|verse)\s+(?P<rest>.*)$", re.I)
+_VERB_WORDS = (r"(?:soutient|soutiendra|mobilise|mobilisera|apporte|apportera|finance|financera|accompagne|"
+               r"accompagnera|cofinance|engage|engagera|consacre|verse)")
+_VERB = re.compile(r"\s+" + _VERB_WORDS + r"\s+(?P<rest>.*)$", re.I)
 
 
 def bare(name: str) -> str:
@@ -59,12 +68,25 @@ def bare(name: str) -> str:
         name = shorter
 
 
+# " et " before the next name of a list: "…, le SDJES et la fédération", "… et par Montluçon
+# Communauté", "de la Région (…) et de la Banque des Territoires"; not inside a name ("Chambre de
+# métiers et de l'artisanat", "Chambre de commerce et d'industrie")
+_AND_NEXT = re.compile(r"\s+et\s+(?:par\s+|(?=(?i:la|le|les|aux|au|du|des)\b|(?i:l)['’]|(?i:de)\s+la\b"
+                       r"|(?:(?i:de)\s+l['’]|(?i:d)['’]|(?i:de)\s+)\s*[A-ZÀ-Ý]))")
+
+
 def names_of(text: str) -> list[str]:
     """"la Mission locale, la DDETS du Var et les structures d'insertion": the names of a list in a
     sentence (split on commas and on the last " et ", never inside parentheses)."""
     out = []
-    for piece in split_list(text, ",;"):
-        out += [bare(p) for p in re.split(r"\s+et\s+(?:par\s+)?(?=(?:la|le|les|l['’]|des|du|de|d['’]|aux|au)\b)", piece.strip(), flags=re.I)]
+    # a list of "de"-items ("de la CPAM, du Centre hospitalier … et de l'atelier santé ville"): "et de l'" starts one too
+    pieces = split_list(text, ",;")
+    de_list = any(re.match(r"^(?:de la|de l['’]|du|des|d['’])\s*\S", p, re.I) for p in pieces[1:] or [text.strip()])
+    for piece in pieces:
+        parts = re.split(_AND_NEXT, piece.strip())
+        if de_list:
+            parts = [q for p in parts for q in re.split(r"\s+et\s+(?=(?:de la|de l['’]|du|des|d['’])\s*\S)", p)]
+        out += [bare(p) for p in parts]
     return [n for n in out if n]
 
 
@@ -92,11 +114,15 @@ def specific_of(text: str) -> list[str]:
     # mobilise le FEDER, la Banque des Territoires les CitésLab, et Bpifrance la garantie Création",
     # "l'ARS mobilise le FIR et la CPAM la mission accompagnement santé": the verb left out for the others
     rest, others = "", []
-    for piece in re.split(r",\s*(?:et\s+)?(?=(?:(?:la|le|les|l['’])\s*)?[A-ZÀ-Ý])|\s+et\s+(?=(?:la|le|les|l['’])\s*[A-ZÀ-Ý])",
-                          v.group("rest")):
+    # (" et Eure Habitat mobilise …": a name with no article, then its own verb)
+    for piece in re.split(r",\s*(?:et\s+)?(?=(?:(?:la|le|les|l['’])\s*)?[A-ZÀ-Ý])|\s+et\s+(?=(?:la|le|les|l['’])\s*[A-ZÀ-Ý])"
+                          r"|\s+et\s+(?=[A-ZÀ-Ý][^,;]{0,60}?\s" + _VERB_WORDS + r"\s)", v.group("rest")):
         m = re.match(r"^((?:(?:les|le|la)\s+|l['’]\s*)?[A-ZÀ-Ý][^,()]*?)(?<!\bde)(?<!\bà)\s+(?:(?:les|le|la|sa|son|ses|leurs?)\s+|l['’]\s*)(.+)$",
                      piece.strip())
-        if rest and m and len(m.group(1).split()) <= 7 and not re.search(r"\s(?:et|ou)$", m.group(1)):
+        verb = _VERB.search(piece.strip())
+        if rest and verb and re.match(r"^(?:(?:les|le|la)\s+|l['’]\s*)?[A-ZÀ-Ý]", piece.strip()):
+            others.append([bare(piece.strip()[:verb.start()]), verb.group("rest")])   # "…, et la Ville finance l'ASV"
+        elif rest and m and len(m.group(1).split()) <= 7 and not re.search(r"\s(?:et|ou)$", m.group(1)):
             others.append([bare(m.group(1)), m.group(2)])
         elif others:
             others[-1][1] += ", " + piece
@@ -110,9 +136,14 @@ def schemes_of(rest: str) -> list[str]:
     """What a sentence says a funder brings: "le BOP 147 et les adultes-relais (deux postes)" ->
     ["BOP 147", "adultes-relais"]; not a purpose ("pour les jeunes") nor "son concours"."""
     rest = re.sub(r"\s*\([^()]*\b(?:postes?|emplois?|médiateurs?|ETP)\b[^()]*\)", "", rest)
+    # "deux postes d'adultes-relais": the scheme is the adultes-relais
+    rest = re.sub(r"\b(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|\d{1,3})\s+(?:postes?|emplois?)\s+(?:d['’]|de\s+)",
+                  "les ", rest, flags=re.I)
     rest = re.sub(r"^(?:les |des )?(?:crédits|moyens|financements)\s+(?:de la |de l['’]|des |du |de )?", "", rest, flags=re.I)
-    rest = re.split(r"\s+(?:pour|afin|au profit|en faveur|dans le cadre)\b", rest, maxsplit=1, flags=re.I)[0]
-    return [bare(s) for s in re.split(r",\s*(?:ainsi que\s+)?|\s+ainsi que\s+|\s+et\s+(?=(?i:la|le|les|l['’]|des|du|de|d['’]|aux|au)\b|[A-ZÀ-Ý])",
+    rest = re.split(r"\s+(?:pour|afin|au profit|en faveur|dans le cadre|(?:dans|sur) (?:les|des|ses|leurs) (?:\w+ )?quartiers)\b",
+                    rest, maxsplit=1, flags=re.I)[0]
+    return [bare(s) for s in re.split(r",\s*(?:ainsi que\s+)?|\s+ainsi que\s+|\s+et\s+(?=(?i:la|le|les|l['’]|des|du|de|d['’]|aux|au)\b|[A-ZÀ-Ý]"
+                                      r"|(?i:un|une|deux|trois|quatre|cinq|six)\s)",
                                       rest)
             if bare(s) and not re.match(r"^(?:son|sa|ses|leurs?|dont)\b", bare(s), re.I)]
 
@@ -152,7 +183,10 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
         under[line.n] = current
     for lines, text, starts in paragraphs(body):
         made: list[Line] = []
-        funding = not (under.get(lines[0].n) or "").startswith("funding") or re.match(r"^au titre d", text, re.I)
+        # (a funding section reads its own sentences, funder by funder, but for those whose subject is
+        # the funding itself: "Le financement … repose sur le droit commun de A (…) et de B (…)")
+        funding = not (under.get(lines[0].n) or "").startswith("funding") or re.match(r"^au titre d", text, re.I) \
+            or re.search(r"\brepose(?:ra)? sur\s+(?:les\s+|le\s+)?(?:crédits\s+|moyens\s+)?(?:de\s+)?droit commun", text, re.I)
         for rx in PILOTS if "pilots" in roles else []:
             for m in rx.finditer(text):
                 names = names_of(m.group("names"))
@@ -168,6 +202,7 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
                 if names:
                     made.append(Line(line_at(starts, m.start("names")), "Partenaires : " + ", ".join(names)))
         m = DROIT_COMMUN.search(text) if funding else None
+        tail = []
         if m:
             made.append(Line(line_at(starts, m.start()), "Droit commun :"))
             listed, *tail = THEN_SPECIFIC.split(m.group("list"), maxsplit=1)
@@ -181,7 +216,7 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
             made.append(Line(line_at(starts, m.start()), "Droit commun :"))
             made += [Line(line_at(starts, m.start("what") + c.start()), "• " + f)
                      for c in re.finditer(r"[^;]+", m.group("what")) for f in specific_of(c.group().strip())]
-        m = SPECIFIC.search(text) if funding else None
+        m = SPECIFIC.search(text) if funding and not tail else None   # (not the clause the droit commun's list went on to)
         if m:
             made.append(Line(line_at(starts, m.start()), "Crédits spécifiques :"))
             made += [Line(line_at(starts, m.start("what") + c.start()), "• " + f)
@@ -212,9 +247,20 @@ def roles_in_sentences(body: list[Line]) -> set[str]:
     when its prose names a pilot ("pilotée par", "le pilotage … est assuré par") or, with a heading
     of pilots, associated partners ("Y sont associés …")."""
     from .sections import section_of
-    headed = {s[0] for l in body if (s := section_of(l.key)) and s[0] in ("pilots", "services")}
     texts = [text for _, text, _ in paragraphs(body)]
-    if "pilots" not in headed and any(rx.search(t) for t in texts for rx in PILOTS[:2]):
+    # a heading of the roles over a sentence that gives them ("Pilotage et partenaires" / "Le pilotage
+    # de cet objectif est assuré par A et par B, en lien avec C") heads no list
+    said = {lines[0].n for lines, text, _ in paragraphs(body) if any(rx.match(text) for rx in PILOTS)
+            or re.match(r"^(?:le\s+)?(?:co)?pilotage\b", text, re.I) and any(rx.search(text) for rx in PILOTS)}
+    headed = set()
+    for i, l in enumerate(body):
+        s = section_of(l.key)
+        if s and s[0] in ("pilots", "services"):
+            nxt = next((x for x in body[i + 1:] if x.text.strip()), None)
+            value = s[1] and not re.match(r"^et (?:partenaires?|partenariats?|acteurs?)$", s[1])   # ("Pilotage et partenaires")
+            if value or nxt is None or nxt.n not in said:
+                headed.add(s[0])
+    if "pilots" not in headed and any(rx.search(t) for t in texts for rx in PILOTS):
         return {"pilots", "services"} - headed
     # ("en lien avec" only in a sentence on the pilotage: elsewhere it may tell of an action)
     in_prose = any(rx.search(t) for t in texts for rx in SERVICES[1:]) or \
@@ -230,6 +276,7 @@ def roles_in_sentences(body: list[Line]) -> set[str]:
 # spécialisée au titre de ses compétences de droit commun."
 FUNDS = re.compile(r"\s+(?:mobilise(?:ra)?|apporte(?:ra)?|finance(?:ra)?|cofinance(?:ra)?|consacre(?:ra)?|soutien(?:t|dra)"
                    r"|engage(?:ra)?|verse(?:ra)?|accorde(?:ra)?|prend(?:ra)? en charge|contribue(?:ra)? (?:à|au|aux)"
+                   r"|y contribu(?:e|ent|era|eront)"
                    r"|intervien(?:t|dra) (?:sur|via|par|au titre d[eu]s?))\b\s*", re.I)
 # (not "les quartiers de la politique de la ville": a sentence names the kind of its credits)
 _SAYS_KIND = [("droit commun", re.compile(r"droit commun", re.I)),
@@ -252,11 +299,25 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
     for m in re.finditer(r"[^.]+(?:\.(?!\s+[a-zà-ÿ])[^.]*)*?(?:\.(?=\s|$)|$)", text):
         said = None
         for c in re.finditer(r"[^;]+", m.group()):   # "la CAF finance … ; au titre de …, le Département …"
-            opening = re.match(r"\s*(?:au titre (?:du|de la|des|de (?:son|leurs?)) [^,]{3,80},\s*)?", c.group(), re.I)
+            opening = re.match(r"\s*(?:(?:en complément|par ailleurs|en outre|de plus|enfin|pour sa part|de son côté)\s*,\s*)?"
+                               r"(?:au titre (?:du|de la|des|de (?:son|leurs?)) [^,]{3,80},\s*"
+                               # "Le financement … repose d'abord sur le droit commun : la CAF mobilise …"
+                               r"|[^:]{0,120}?\b(?:droit commun|crédits spécifiques|politique de la ville)\s*:\s*)?", c.group(), re.I)
             said = next((words for words, rx in _SAYS_KIND if rx.search(opening.group())), said)
             clauses.append((m.start() + c.start() + opening.end(), c.group()[opening.end():], said))
     for at, sentence, said in clauses:
         skip = len(sentence) - len(sentence.lstrip())
+        p = PASSIVE.search(sentence)
+        if p:   # "Ces moyens sont complétés, au titre des crédits spécifiques, par l'État (BOP 147) et par X, qui abonde Y"
+            kind = next((words for words, rx in _SAYS_KIND if rx.search(sentence)), said)
+            for m in re.finditer(r"(?:^|,?\s+et\s+par\s+|,\s*par\s+)(?P<who>.+?)(?=,?\s+et\s+par\s+|,\s*par\s+|$)", p.group("who")):
+                agent = re.sub(r",\s*qui\s+(?:abonde|finance|mobilise|apporte|soutient)\s+", " finance ", m.group("who")).strip(" .")
+                for line in specific_of(agent):
+                    name, _, schemes = line.partition(" : ")
+                    if re.match(r"[A-ZÀ-Ý]", name):
+                        said_kind = f" ({kind})" if kind else ""
+                        out.append((at + p.start("who") + m.start("who"), f"{name}{said_kind} : {schemes}" if schemes else name + said_kind))
+            continue
         v = FUNDS.search(sentence)
         if not v:
             continue
@@ -271,6 +332,12 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
             name, _, schemes = line.partition(" : ")
             out.append((at + skip, f"{name}{said} : {schemes}" if schemes else name + said))
     return out
+
+
+# the funders of a sentence in the passive: "Ces moyens sont complétés, au titre des crédits
+# spécifiques, par l'État (BOP 147) et par la Communauté d'agglomération, qui abonde le fonds …"
+PASSIVE = re.compile(r"\b(?:sont|est|seront|sera)\s+(?:\w+\s+)?(?:complétée?s?|cofinancée?s?|financée?s?|abondée?s?|soutenue?s?)"
+                     r"(?:\s*,\s*[^,]{3,80},)?\s+par\s+(?P<who>.+)$", re.I)
 
 
 _NOT_AMOUNT = re.compile(r"\b\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d+)?\s*(?:k€|M€|€|euros?)(?:\s+par an)?", re.I)

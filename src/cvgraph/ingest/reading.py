@@ -19,7 +19,7 @@ def pdfplumber_version() -> str:
     return version("pdfplumber")
 
 
-BULLET = re.compile(r"^\s*(?:[•\-–—→▪◦●*>»·§\ue000-\uf8ff]|o(?=\s)|\d+[.)](?=\s))\s*")  # PUA: Symbol-font bullets
+BULLET = re.compile(r"^\s*(?:[•\-–—→▪◦●*>»·§\ue000-\uf8ff]|[o+](?=\s)|\d+[.)](?=\s))\s*")  # PUA: Symbol-font bullets
 
 
 INLINE_PAGE = re.compile(r"\s+page\s*[|/-]?\s*\d{1,4}\s*$", re.I)
@@ -112,7 +112,7 @@ def drop_noise(lines: list[Line]) -> list[Line]:
     # a line seen three times is a running header or footer when most of its times are near page
     # ends (a header on the first page after a cover with no footer is one too), never a funder
     # alone on its line in several fiches ("Ville de Limoges") nor a row of cells ("État    BOP
-    # 147    subvention"); in a text with no page ends, any such line but a row of cells
+    # 147    subvention", "| Financeur | Dispositif | Nature |": each table's heading row); in a text with no page ends, any such line but a row of cells
     paged = Counter(l.key for i, l in enumerate(lines) if i in near)
     out = []
     for i, line in enumerate(lines):
@@ -123,7 +123,7 @@ def drop_noise(lines: list[Line]) -> list[Line]:
         if m and m.group(1) in running:
             continue
         if k and counts[k] >= 3 and len(k) > 3 and not section_of(k) and not BULLET.match(line.text) \
-                and not fiche_heading(k) and (i in near or 2 * paged[k] > counts[k]
+                and not fiche_heading(k) and not re.match(r"^\s*\|.*\|\s*$", line.text) and (i in near or 2 * paged[k] > counts[k]
                                               or not marks and not re.search(r"\S\s{3,}\S", line.text)):
             continue
         out.append(line)

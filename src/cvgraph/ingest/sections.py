@@ -27,19 +27,22 @@ SECTIONS = [
     ("actions", re.compile(r"^(?:actions? (?:a|à) conduire|plan d'actions?|actions? (?:prevues?|envisagees?))\b\s*:?\s*(.*)$"
                            r"|^actions?" + _END)),
     ("pilots", re.compile(r"^(?:(?:co[- ]?)?pilotes?(?:\s*\(s\))?|(?:co[- ]?)?pilotage)" + _OF + r"(?!\w)\s*:?\s*(.*)$"
-                          r"|^(?:porteurs?(?:\s*\(s\))?|(?:co[- ]?)?chefs? de file"
+                          r"|^(?:qui pilote\s*\?|porteurs?(?:\s*\(s\))?|(?:co[- ]?)?chefs? de file"
                           r"|maitres?(?:\s*\(s\))? d'ouvrage|maitrise d'ouvrage|responsables?(?:\s*\(s\))?"
                           r"|coordination|coordinateurs?|referents?(?:\s*\(s\))?)" + _OF + _END)),
     ("services", re.compile(r"^services? associes?\b\s*:?\s*(.*)$|^partenaires? techniques? et financiers?" + _END
                             + r"|^(?:autres?\s+)?(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?| operationnels?| techniques?| impliques?| contributeurs?)?"
                             r"|acteurs?(?:\s*\(s\))?(?: associes?| mobilises?| concernes?| impliques?| contributeurs?)?|contributeurs?"
-                            r"|structures? (?:associees?|mobilisees?|partenaires?|impliquees?)|intervenants?)" + _OF + _END)),
-    ("funding-dc", re.compile(r"^(?:[-–•]\s*)?(?:(?:financements?|credits?|moyens?)(?: mobilises?)? (?:de |du |\(\s*)?)?"
+                            r"|structures? (?:associees?|mobilisees?|partenaires?|impliquees?)|intervenants?)" + _OF + _END
+                            + r"|^avec qui\s*\?" + _END)),   # a web page's questions: "Qui pilote ?", "Avec qui ?", "Quels moyens ?"
+    ("funding-dc", re.compile(r"^(?:[-–•*+]\s*)?(?:(?:financements?|credits?|moyens?)(?: mobilises?)? (?:de |du |\(\s*)?)?"
                               r"droit commun(?: mobilisables?| mobilises?)?\)?\s*:?\s*(.*)$")),
-    ("funding-sp", re.compile(r"^(?:[-–•]\s*)?(?:(?:financements?|credits?|moyens?)(?: de l'etat| etat)? (?:specifiques?|(?:de la |au titre de la )?politique de la ville"
-                              r"|(?:du |au titre du )contrat de ville)|credits? pv)(?: mobilisables?| mobilises?)?\b\s*:?\s*(.*)$"
-                              r"|^(?:[-–•]\s*)?(?:au titre de la )?politique de la ville" + _END)),
+    ("funding-sp", re.compile(r"^(?:[-–•*+]\s*)?(?:(?:financements?|credits?|moyens?)(?: de l'etat| etat)? (?:specifiques?|(?:de la |au titre de la )?politique de la ville"
+                              r"|(?:du |au titre du )contrat de ville)|credits? pv)(?: mobilisables?| mobilises?)?"
+                              r"(?:\s*\((?:de la |au titre de la )?politique de la ville\))?\b\s*:?\s*(.*)$"
+                              r"|^(?:[-–•*+]\s*)?(?:au titre de la )?politique de la ville" + _END)),
     ("funding-np", re.compile(r"^(?:[-–•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$"
+                              r"|^(?:avec )?(?:quels? (?:moyens|financements?)|qui finance)\s*\?" + _END +
                               r"|^(?:[-–•]\s*)?(?:financeurs?(?:\s*\(s\))?|partenaires? financiers?|moyens? mobilis(?:es?|ables?)|tableau des moyens"
                               r"|moyens? financiers?(?: mobilis(?:es?|ables?))?|tableau (?:de|des) financements?|plan de financement(?: previsionnel)?(?: \([^)]{1,30}\))?|financements? (?:previsionnels?|envisages?|prevus?|sollicites?)"
                               r"|moyens? (?:et|/) financements?|financements? croises?|budget(?: previsionnel)?"
@@ -66,7 +69,7 @@ SECTIONS = [
 ORIENT_FICHE = re.compile(r"^(?:[^/]{0,80}\s/\s*)?(?:fiche(?:[- ]action)?(?:\s+|-(?=[a-z])))?"
                           r"(?:orientation(?:\s+strategique)?|objectif(?:\s+(?:strategique|operationnel|general))?"
                           r"|enjeu|priorite|engagement|ambition|defi|fiche(?:[- ]action)?)"
-                          r"\s*(?:n\s*[°o.]?\s*)?(\d{1,2}(?:\.\d{1,2})?|[ivx]{1,4}|[a-h])(?![.]\d)"
+                          r"\s*(?:n\s*[°o.]?\s*)?(\d{1,2}(?:\.\d{1,2})?|(?<=[\s°.])(?:[ivx]{1,4}|[a-h]))(?![.]\d)"   # ("Enjeux" is no "Enjeu X")
                           r"(?:\s*[:.\-–)|]|\s{3,}(?=\S)|\s*$)\s*(.*)$")
 
 
@@ -205,7 +208,8 @@ def axis_heading(key: str) -> tuple[str, str] | None:
 
 # a part of the document above the fiches: "TITRE III – LA GOUVERNANCE", "Article 5 –", "PARTIE 2 :"
 PART = re.compile(r"^(?:titre|partie|chapitre|article)\s+(?:\d{1,2}|[ivx]{1,4}|premier|premiere)\b\s*(?:[-–:.]|$)"
-                  r"|^annexes?\s+(?:n\s*°\s*)?(?:\d{1,2}|[ivx]{1,4}|[a-h])\s*(?:[-–:.]|$)")   # "ANNEXE 2 – MAQUETTE FINANCIÈRE"
+                  r"|^annexes?\s+(?:n\s*°\s*)?(?:\d{1,2}|[ivx]{1,4}|[a-h])\s*(?:[-–:.]|$)"   # "ANNEXE 2 – MAQUETTE FINANCIÈRE"
+                  r"|^annexes?(?:\s*[-–:]\s*[^.;]{3,80})?$")                                # "ANNEXE – SYNTHÈSE FINANCIÈRE"
 
 
 # a numbered part in capitals, as the document's own parts before the fiches: "5. GOUVERNANCE, ANIMATION ET ÉVALUATION"
@@ -221,7 +225,7 @@ SIGNATORIES = re.compile(r"^(?:(?:titre|partie|chapitre|article)\s+(?:\d{1,2}|[i
 
 # one signatory: "3. La CAF", "3) La CAF", "• La CAF", "- La CAF", "Pour la CAF du Rhône, la directrice"
 SIGNATORY = re.compile(r"^(?:(\d{1,2})\s*[.)]|[•\-–—▪◦●*](?:\s*pour(?= ))?|pour(?= ))\s*(\S.*?)"
-                       r"(?:,\s*(?:le|la|les|son|sa|monsieur|madame|m\.|mme|repr[ée]sent[ée]e?s?\s+par)\s+\w.*)?$", re.I)
+                       r"(?:,\s*(?:(?:le|la|les|son|sa|monsieur|madame|m\.|mme|repr[ée]sent[ée]e?s?\s+par)\s+|l['’]\s*)\w.*)?$", re.I)
 
 
 # a line of a table of contents: "Objectif stratégique n°7 – Accès aux droits ...... 7"
@@ -276,6 +280,10 @@ def section_of(k: str) -> tuple[str, str] | None:
             if head and len(words) - n <= 5:
                 found = (head[0], "")
                 break
+    if found and found[0] in ("funding-dc", "funding-sp") and re.match(
+            r"^[^:;]*\b(?:confondu|specifiques?|politique de la ville)" if found[0] == "funding-dc" else r"^[^:;]*\bdroit commun\b", found[1]):
+        # "Droit commun des partenaires et crédits de la politique de la ville confondus" states no one kind
+        found = ("funding-np", "")
     return found
 
 
@@ -319,14 +327,15 @@ def amounts_in(text: str) -> list[tuple[str, int | float]]:
 
 
 TABLE_HEADER = re.compile(r"^(?:financeurs?|partenaires?(?: financeurs?)?|organismes?|structures?|acteurs?)\b.*"
-                          r"\b(?:dispositifs?|instruments?|natures?|montants?|types?|credits?|financements?|objets?)\b")
+                          r"\b(?:dispositifs?|instruments?|natures?|montants?|types?|credits?|financements?|objets?|20\d\d)\b")
 
 
 # the first column of a funding table set out by orientation ("maquette financière"): "Orientation
 # | Financeur | Nature | Dispositif | Montant", and the orientation a row's first cell names
 BY_ORIENTATION = re.compile(r"^(?:n\s*°\s*(?:de\s+(?:la\s+|l')?)?|no\.?\s+)?(?:orientations?(?: strategiques?)?|objectifs?(?: strategiques?)?"
                             r"|fiches?(?:[- ]actions?)?|enjeux?|axes?)$|^(?:n\s*°|no|ref\.?)$")
-ORIENTATION_CELL = re.compile(r"^(?:o|os|n\s*°\s*|orientation\s+|objectif\s+|fiche\s+)?(\d{1,2}(?:\.\d{1,2})?)\.?$")
+ORIENTATION_CELL = re.compile(r"^(?:o|os|n\s*°\s*|orientation\s+|objectif\s+|fiche\s+)?(\d{1,2}(?:\.\d{1,2})?)\.?"
+                              r"(?:\s+[–—-]?\s*[a-z][^|]*)?$")   # "2.1 Éducation": its short title after it
 
 
 def orientation_table_header(text: str) -> bool:
@@ -334,7 +343,14 @@ def orientation_table_header(text: str) -> bool:
     spaces apart or more: "N° fiche  Financeur")."""
     cells = table_cells(text) if "|" in text else [c for c in re.split(r"\s{2,}", text.strip()) if c]
     return bool(cells) and len(cells) >= 3 and BY_ORIENTATION.match(key_of(cells[0])) is not None \
-        and TABLE_HEADER.match(key_of(" ".join(cells[1:]))) is not None
+        and (TABLE_HEADER.match(key_of(" ".join(cells[1:]))) is not None or bool(kind_headers(cells)))
+
+
+def kind_headers(cells: list[str]) -> dict[int, str]:
+    """The kind of funding each column after the first names, when all of them name one ("Orientation
+    | Droit commun | Crédits spécifiques"); else {}."""
+    kinds = {j: kind for j, c in enumerate(cells) if j for kind, rx in KIND_CELL if rx.match(key_of(c))}
+    return kinds if len(kinds) == len(cells) - 1 >= 1 else {}
 
 
 def funding_table_header(text: str) -> bool:
@@ -359,7 +375,7 @@ def table_cells(text: str) -> list[str] | None:
     return cells if len(cells) >= 2 or (piped and cells) else None
 
 
-RUN = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|$)")   # a cell: a run of text, two spaces or more from the next
+RUN = re.compile(r"\S(?:(?!\s{2,}|\s$).)*")   # a cell: a run of text, two spaces or more from the next (one character too: "—")
 
 
 def header_columns(text: str) -> list[tuple[int, str]]:
@@ -373,7 +389,10 @@ def column_cells(text: str, columns: list[tuple[int, str]]) -> dict[int, str]:
     column whose start is nearest, so that a cell two spaces from the next ("Programme
     départemental d'insertion  subvention") or one with the cell before it empty falls right."""
     out: dict[int, str] = {}
-    for m in RUN.finditer(text.rstrip()):
+    runs = list(RUN.finditer(text.rstrip()))
+    if len(runs) == len(columns) > 2 and not text[:1].isspace():   # a cell in each column: in order, however set
+        return {j: m.group(0) for j, m in enumerate(runs)}
+    for m in runs:
         j = min(range(len(columns)), key=lambda i: abs(columns[i][0] - m.start()))
         out[j] = f"{out[j]} {m.group(0)}" if j in out else m.group(0)
     return out
@@ -401,6 +420,18 @@ def _row_kind(text: str) -> str | None:
     return None
 
 
+# a cell that holds no value: "valorisation" (a contribution in kind, not counted), "non chiffré"
+NO_VALUE = re.compile(r"^(?:valorisation|non chiffre|neant|[—–/-])$")
+# a sum with no unit in a column of sums: "25 000", "62 000 (à confirmer)"
+BARE_SUM = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{1,2})?(?=\s*(?:\(|$))")
+_SUM_COLUMN = re.compile(r"^(?:montants?|couts?|budgets?|total|20\d\d)\b")
+
+
+def in_euros(cell: str) -> str:
+    """"25 000" in a column of sums: "25 000 €" (a contrat de ville's sums are in euros)."""
+    return BARE_SUM.sub(lambda m: m.group(0) + " €", cell, count=1) if not AMOUNT.search(cell) else cell
+
+
 def table_row(text: str, columns: list[tuple[int, str]] | None = None, wrapped: str = "",
               more: dict[int, str] | None = None) -> str | None:
     """A row of a funding table as a funding line: "Région   FEDER ; FSE+   subvention" or "Région |
@@ -424,17 +455,28 @@ def table_row(text: str, columns: list[tuple[int, str]] | None = None, wrapped: 
             return None   # the first cell empty: the row before it, wrapped
         funder = join_cut_words(by_column[0], wrapped) if wrapped else by_column[0]
         instrument = next((c for j, c in by_column.items() if j and _INSTRUMENT_COLUMN.match(columns[j][1])
-                           and not any(rx.match(key_of(c)) for _, rx in KIND_CELL)), None)
+                           and not any(rx.match(key_of(c)) for _, rx in KIND_CELL) and not NO_VALUE.match(key_of(c))), None)
         m = re.match(r"^(.+?)\s*\((.+)\)$", funder)
         if m and not instrument:   # "Caisse des Dépôts (prêts PRU, ingénierie)": the instruments
             funder, instrument = m.group(1), m.group(2)
         elif instrument:           # "État – CGET | … | Dispositif": the body, and its service, no instrument
             funder = re.sub(r"\s+[–—-]\s+[^–—]+$", "", funder)
-        sums = [c for j, c in by_column.items() if j and AMOUNT.search(c) and c != instrument]
-        rest = ", ".join(x for x in (instrument, sums[0] if len(sums) == 1 else None) if x)
+        if not instrument and not m and re.search(r"\S\s[–—-]\s\S", funder):   # "CAF de la Nièvre – CLAS": the funder's scheme
+            funder, instrument = re.split(r"\s[–—-]\s", funder, maxsplit=1)
+        # the sums: a "Montant" or a year's column holds euros, written with "€" or not ("25 000")
+        sums = [in_euros(c) if _SUM_COLUMN.match(columns[j][1]) else c for j, c in by_column.items()
+                if j and c != instrument and (AMOUNT.search(c) or _SUM_COLUMN.match(columns[j][1]) and BARE_SUM.match(c))]
+        rest = ", ".join(x for x in (instrument, sums[0] if len(sums) == 1 else "; ".join(sums) if sums else None) if x)
         return f"{funder} : {rest}" if rest else funder
     kinds = [c for c in cells[1:] if any(rx.match(key_of(c)) for _, rx in KIND_CELL)]
-    sums = [c for c in cells[1:] if AMOUNT.search(c) and c not in kinds]
-    rest = [c for c in cells[1:] if c not in kinds and c not in sums]
-    out = cells[0] if not rest else f"{cells[0]} : {rest[0]}"
-    return f"{out}, {sums[0]}" if len(sums) == 1 else out
+    sums = [c for c in cells[1:] if (AMOUNT.search(c) or BARE_SUM.match(c)) and c not in kinds]   # ("25 000": euros)
+    rest = [c for c in cells[1:] if c not in kinds and c not in sums and not NO_VALUE.match(key_of(c))]
+    funder = join_cut_words(cells[0], wrapped) if wrapped else cells[0]
+    if not rest and re.search(r"\S\s[–—-]\s\S", funder):   # "CAF de la Nièvre – CLAS    9 000    9 000"
+        funder, scheme = re.split(r"\s[–—-]\s", funder, maxsplit=1)
+        rest = [scheme]
+    said = "; ".join(in_euros(c) for c in sums)
+    if not rest:   # "Ville de Blois |  | Droit commun | 120 000 €": the funder and its sum
+        return f"{funder} : {said}" if sums else funder
+    out = f"{funder} : {rest[0]}"
+    return f"{out}, {said}" if sums else out

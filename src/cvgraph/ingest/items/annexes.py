@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from ..reading import Line, items, key_of
-from ..sections import ANNEX, INDICATOR_GROUP, ORIENTATION_CELL, RUN, orientation_table_header
+from ..naming import split_list
+from ..sections import ANNEX, INDICATOR_GROUP, ORIENTATION_CELL, RUN, kind_headers, orientation_table_header, table_cells
 from .base import ReaderBase
 
 
@@ -45,6 +46,8 @@ class Annexes(ReaderBase):
             title = next((l for l in reversed(self.lines[max(0, t - 12):t])
                           if re.match(r"^(?:annexe|maquette|tableau|plan de financement|recapitulatif)", l.key)), header)
             first_cell, blank = cells_apart(header.text)
+            # "Orientation | Droit commun | Crédits spécifiques", each cell "Funder : sum" by funder
+            kinds = kind_headers(table_cells(header.text) or []) if "|" in header.text else {}
             groups: dict[int, list[Line]] = {}
             current = None
             for line in self.lines[t + 1:]:
@@ -61,10 +64,25 @@ class Annexes(ReaderBase):
                 if current in by_number:
                     groups.setdefault(current, [Line(header.n, blank(header.text))]).append(Line(line.n, blank(line.text)))
             for n, lines in groups.items():
-                got = self.funding(lines, "non-precise", title, n)
+                got = self.funding(lines, "non-precise", title, n) if not kinds else \
+                    [f for kind in sorted(set(kinds.values())) for f in self.funding(self.listed(lines[1:], kinds, kind), kind, title, n)]
                 if got:
                     by_number[n].setdefault("funding", []).extend(got)
                     self.found.counts["funding lines"] += sum(max(1, len(f.get("instruments", []))) for f in got)
+
+    @staticmethod
+    def listed(rows: list[Line], kinds: dict[int, str], kind: str) -> list[Line]:
+        """The funders a table by orientation lists in its cells of one kind ("CAF de Loir-et-Cher :
+        38 000, Ville de Blois : 120 000"), a bulleted line each; no line for "non chiffré"."""
+        out = []
+        for row in rows:
+            cells = [c.strip() for c in row.text.strip().strip("|").split("|")]
+            for j, cell in enumerate(cells, 1):   # (the orientation's cell is blanked away)
+                if kinds.get(j) == kind:
+                    # (a table of sums: "Agglopolys : 15 000" is 15 000 euros)
+                    out += [Line(row.n, "• " + re.sub(r":\s*(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{3,})$", r": \1 €", p))
+                            for p in split_list(cell, ",;") if re.match(r"^[A-ZÀ-Ý]", p)]
+        return out
 
     def indicators(self, numbers: set[int]) -> list[dict]:
         start = next((i for i, l in enumerate(self.lines) if ANNEX.match(l.key)), None)

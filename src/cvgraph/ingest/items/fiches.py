@@ -7,9 +7,16 @@ import re
 
 from ..prose import END, roles_in_sentences, sentences_as_sections
 from ..reading import BREAK, BULLET, RULE, Line, items, join_cut_words
-from ..sections import (ANNEX, AXIS_PROTO, CAPS_PART, FUNDING_KINDS, ORIENT_PROTO, PART, SIGNATORIES,
-                        funding_table_header, orientation_table_header, rest_after, section_of)
+from ..sections import (ANNEX, AXIS_PROTO, CAPS_PART, FUNDING_KINDS, ORIENT_PROTO, PART, SIGNATORIES, TOC_LINE,
+                        funding_table_header, generic_heading, orientation_table_header, rest_after, section_of)
 from .headings import Headings, carries
+
+
+# a numbered part of the document after the fiches: "4. Gouvernance, suivi et évaluation", "5. Signatures"
+# ("Gouvernance, suivi et évaluation" with no number too, not "Gouvernance" alone: a fiche's section)
+CLOSING_PART = re.compile(r"^\d{1,2}[.)]?\s+(?:la |le |les |l')?(?:gouvernance|suivi et evaluation|evaluation|signatures?|annexes?"
+                          r"|pilotage et (?:suivi|animation)|modalites de (?:suivi|pilotage)|dispositions (?:finales|generales))\b"
+                          r"|^(?:la |le |l')?(?:gouvernance,? (?:du contrat|(?:et )?suivi|et animation)|suivi et evaluation du contrat)[^.]{0,40}$")
 
 
 class Fiches(Headings):
@@ -57,6 +64,9 @@ class Fiches(Headings):
         stops = [i for i, l in enumerate(self.lines) if ANNEX.match(l.key) or SIGNATORIES.match(l.key)
                  or re.match(r"^fait a\b.{2,60}\ble\b", l.key) or PART.match(l.key)
                  or CAPS_PART.match(l.text) and not self.heading_like(l) and not self.axis_like(l)]
+        if (self._generic or "").startswith("#"):   # in an outline, a heading above the fiches' level ("3." after "2.6")
+            stops += [i for i, l in enumerate(self.lines) if (g := generic_heading(l.key)) and not TOC_LINE.search(l.text)
+                      and (g[0] == "" or g[0].startswith("#") and g[0] < self._generic)]
         tables = [i for i, l in enumerate(self.lines) if orientation_table_header(l.text)]
         stops += tables[:1]   # a maquette financière by orientation ends the fiche before it
         out = []
@@ -67,7 +77,7 @@ class Fiches(Headings):
                      and ANNEX.match(self.lines[s].key) and carries(self.lines[s + 1:end])]
             end = min([s for s in stops if s > start and s not in local] + [end])
             # "GOUVERNANCE, SUIVI ET ÉVALUATION" after the last fiche's sections: a part of the document
-            end = next((i for i in range(start + 3, end) if self.part_in_capitals(self.lines[i])
+            end = next((i for i in range(start + 3, end) if (self.part_in_capitals(self.lines[i]) or CLOSING_PART.match(self.lines[i].key))
                         and not carries(self.lines[i + 1:end])), end)
             out.append(self.fiche(start, end))
         if tables:
@@ -109,7 +119,10 @@ class Fiches(Headings):
             body = body[1:]
         # "Cette orientation est pilotée par A, en lien avec B.", "Y sont associés …", "Au titre du droit
         # commun, l'Éducation nationale mobilise …", "Elle mobilise les crédits de droit commun de …"
-        body = sentences_as_sections(body, roles_in_sentences(body))
+        # (each "Fiche action N.M" inside the orientation by itself: one may give its roles under
+        # headings, the next in sentences)
+        cuts = [0] + [i for i, l in enumerate(body) if i and self.heading_of(l) and not TOC_LINE.search(l.text)] + [len(body)]
+        body = [l for a, b in zip(cuts, cuts[1:]) for l in sentences_as_sections(body[a:b], roles_in_sentences(body[a:b]))]
         parts: dict[str, list[Line]] = {}
         order: list[tuple[str, Line]] = []
         current = None
@@ -119,6 +132,9 @@ class Fiches(Headings):
                 current = None
                 continue
             s = section_of(line.key)
+            if not s and self.heading_of(line) and not TOC_LINE.search(line.text):
+                current = None   # "Fiche action 1.2 – …" inside the orientation: a part of it, its sections the orientation's
+                continue
             if s and s[1] and current and ":" not in line.text and re.match(r"^[a-zà-ÿ]", line.text.strip()) \
                     and before and not before.rstrip().endswith((".", ":", ";")):
                 s = None

@@ -27,6 +27,10 @@ class Funders(ReaderBase):
                 if rest.startswith("(") and rest.endswith(")"):
                     rest = rest[1:-1]
                 inner = re.match(r"^(.{1,40}?)\s*:\s*(.*)$", rest)
+                if inner and re.fullmatch(r"\([^()]+\)", inner.group(1).strip()) and self.org_list(inner.group(1)):
+                    # "État (ANCT) : programme de réussite éducative": the body, its agency or service
+                    # in parentheses a qualifier
+                    return "|".join(ids), f"{m.group(1).strip()} {inner.group(1).strip()}", inner.group(2).strip()
                 if inner and self.org_list(inner.group(1)):
                     return "|".join(self.org_list(inner.group(1))), inner.group(1).strip(), inner.group(2).strip()
                 return "|".join(ids), m.group(1).strip(), rest

@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import re
 
-from ...names import normalise
-
 from ..naming import PROPOSED, as_written, looks_like_instrument, looks_like_name, looks_like_scheme_name, split_list
 from ..prose import funding_sentences, paragraphs, paragraphs_replaced
 from ..reading import BULLET, Line, join_cut_words, key_of, line_at
-from ..sections import AMOUNT, CONNECTOR, KIND_CELL, SENTENCE, amounts_in, column_cells, header_columns, row_kind, table_row
+from ..sections import (AMOUNT, CONNECTOR, KIND_CELL, SENTENCE, amounts_in, column_cells, header_columns, row_kind, section_of,
+                        table_cells, table_row)
 from .funders import Funders
+from .instruments import Instruments
 
 
 # the kind a funding line states for itself, beside its funder or its instruments: "État (crédits
-# politique de la ville) : BOP 147", "Ville de X (droit commun) : …", "CAF (DC)", "État, au titre de
-# la politique de la ville : …", "État (BOP 147) – crédits spécifiques", "Droit commun : Région (PRF)"
+# politique de la ville) : BOP 147", "CAF (animation de la vie sociale, droit commun)", "Ville de X
+# (droit commun) : …", "CAF (DC)", "État, au titre de la politique de la ville : …", "État (BOP
+# 147) – crédits spécifiques", "Droit commun : Région (PRF)"
 _KIND_WORDS = {"droit-commun": r"(?:(?:cr[ée]dits?|financements?|moyens?)\s+)?(?:de\s+|du\s+)?droit\s+commun|DC",
                "specifique": r"(?:(?:cr[ée]dits?|financements?|moyens?)\s+)?(?:sp[ée]cifiques?(?:\s+(?:de\s+la\s+)?politique\s+de\s+la\s+ville)?"
                              r"|(?:de\s+la\s+|au\s+titre\s+de\s+la\s+)?politique\s+de\s+la\s+ville|PV)|CS"}
-LINE_KIND = [(kind, re.compile(r"\s*\(\s*(?i:" + words + r")\s*\)|\s*,\s*(?i:au\s+titre\s+(?:du\s+|de\s+la\s+|des\s+)?)(?i:"
+LINE_KIND = [(kind, re.compile(r"\s*\(\s*(?i:" + words + r")\s*\)|\s*,\s*(?i:" + words + r")\s*(?=\))|\s*,\s*(?i:au\s+titre\s+(?:du\s+|de\s+la\s+|des\s+)?)(?i:"
                                + words + r")(?=\s*(?:[:;,]|$))|\s+[–—-]\s+(?i:" + words + r")(?=\s*(?:[:;,]|$))"
                                r"|^(?i:" + words + r")\s*:\s*(?=\S)"))
              for kind, words in _KIND_WORDS.items()]
@@ -32,23 +33,10 @@ def stated_kind(text: str) -> tuple[str | None, str]:
     for kind, rx in LINE_KIND:
         m = rx.search(text)
         if m and (m.start() > 1 or m.group().rstrip().endswith(":")):   # after the funder, or "Droit commun : …"
-            rest = (text[:m.start()] + (" " if m.start() and not text[m.end():].startswith((":", " :")) and text[m.end():].strip() else "")
+            rest = (text[:m.start()] + (" " if m.start() and not text[m.end():].startswith((":", " :", ")")) and text[m.end():].strip() else "")
                     + text[m.end():]).strip(" ,")
             return kind, re.sub(r"\s{2,}", " ", rest)
     return None, text
-
-
-def is_acronym_of(short: str, name: str) -> bool:
-    """"PRE" of "Programme de réussite éducative", "FSL" of "fonds de solidarité pour le logement"."""
-    short = short.strip()
-    if not re.fullmatch(r"[A-ZÀ-Ý]{2,8}\+?", short):
-        return False
-    words = [w for w in re.split(r"[\s’'-]+", normalise(name)) if w and w not in _SMALL_WORDS]
-    initials = "".join(w[0] for w in words).upper()
-    return initials.startswith(short.rstrip("+")) or short.rstrip("+") in initials
-
-
-_SMALL_WORDS = {"de", "du", "des", "d", "la", "le", "les", "l", "pour", "et", "a", "au", "aux", "en", "sur", "par"}
 
 
 def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> list[Line]:
@@ -63,7 +51,7 @@ def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> lis
         pieces = split_list(text, ",;")
         first = re.match(r"^(.+?)\s*\(", pieces[0]) if pieces else None
         shaped = sum(bool(re.match(r"^[A-ZÀ-Ý][^():;]{0,60}\([^()]*\)$", p)) for p in pieces)
-        if len(pieces) < 2 or BULLET.match(text) or re.match(r"^.{1,60}?\s:\s", text) or not first \
+        if len(pieces) < 2 or BULLET.match(text) or re.match(r"^.{1,60}?\s:\s", text) or not first or " | " in text \
                 or not (is_funder(first.group(1)) or shaped >= 2):
             # the list starts with a funder and its parentheses, or is a list of "Name (…)"
             out.append(line)
@@ -163,7 +151,7 @@ def kind_columns(lines: list[Line]) -> list[Line]:
     return out
 
 
-class Funding(Funders):
+class Funding(Funders, Instruments):
     """Reading funding lines (a part of `Reader`)."""
 
     def funding(self, lines: list[Line], kind: str, heading: Line, orientation: int) -> list[dict]:
@@ -191,21 +179,36 @@ class Funding(Funders):
                 previous = raw
                 continue
             wrapped, more = "", {}
-            if columns and i + 1 < len(expanded):   # the first cell cut onto the next line, alone there
-                first = column_cells(line.text, columns).get(0, "")
-                after = column_cells(expanded[i + 1].text, columns)
-                if first.count("(") > first.count(")") and list(after) == [0]:
-                    wrapped = after[0]
-                    skip.add(i + 1)
-                elif first and after.get(0) and not BULLET.match(expanded[i + 1].text) and self.cut_name(first, after[0]) \
-                        and not any(AMOUNT.search(c) or row_kind(c) for j, c in after.items() if j):
-                    # "Caisse d'allocations" / "familiales du Cher", "Région Bourgogne-Franche-" / "Comté",
-                    # with other cells cut onto the same line
-                    wrapped, more = after[0], {j: c for j, c in after.items() if j}
-                    skip.add(i + 1)
-                elif first and after and 0 not in after and not BULLET.match(expanded[i + 1].text) \
-                        and not re.search(r"\S\s{3,}\S", expanded[i + 1].text.strip()):
-                    more = after   # another cell cut onto the next line ("FEDER, aide au commerce de" / "proximité")
+            k = i + 1
+            first = column_cells(line.text, columns).get(0, "") if columns else ""
+            while columns and k < len(expanded) and first:   # cells cut onto the next lines
+                whole = join_cut_words(first, wrapped) if wrapped else first
+                after = column_cells(expanded[k].text, columns)
+                if BULLET.match(expanded[k].text) or not after:
+                    break
+                if (whole.count("(") > whole.count(")") and list(after) == [0]) or (
+                        after.get(0) and self.cut_name(whole, after[0])
+                        and not any(AMOUNT.search(c) or row_kind(c) for j, c in after.items() if j)):
+                    # "Caisse d'allocations" / "familiales du Cher", "Conseil" / "départemental des" /
+                    # "Vosges", "État (crédits" / "politique de la" / "ville)", with other cells cut
+                    # onto the same lines
+                    wrapped = join_cut_words(wrapped, after[0]) if wrapped else after[0]
+                elif 0 not in after and not re.search(r"\S\s{3,}\S", expanded[k].text.strip()):
+                    pass   # another cell cut onto the next line ("FEDER, aide au commerce de" / "proximité")
+                else:
+                    break
+                for j, c in after.items():
+                    if j:
+                        more[j] = join_cut_words(more[j], c) if more.get(j) else c
+                skip.add(k)
+                k += 1
+            if not columns and i + 1 < len(expanded) and not BULLET.match(line.text):
+                # a row of cells three spaces apart whose first cell goes on alone on the next line
+                # ("Région Bourgogne-Franche-    250 000    …" / "Comté – Effilogis")
+                cells, nxt = table_cells(line.text), expanded[i + 1].text.strip()
+                if cells and len(cells) >= 3 and nxt and not re.search(r"\S\s{3,}\S", nxt) and not BULLET.match(nxt) \
+                        and not section_of(key_of(nxt)) and self.cut_name(cells[0], nxt) and not AMOUNT.search(nxt):
+                    wrapped = nxt
                     skip.add(i + 1)
             row = table_row(line.text, columns, wrapped, more) if not BULLET.match(line.text) else None
             line_raw = line.text
@@ -249,7 +252,7 @@ class Funding(Funders):
                     ident, written, rest = PROPOSED + name, name, lead[2][longer.end(1):].strip(" :.-")
                 elif lead[0]:                    # starts with a known organisation
                     ident, written, rest = lead[0], lead[1], lead[2].strip(" :.-")
-                elif found and not entries:      # "Bop 147 politique ville Préfecture (…)"
+                elif found and not entries and self.org_kind(found[-1][1]) != "programme":   # "Bop 147 politique ville Préfecture (…)"
                     _, ident, key = found[-1]
                     written, rest = as_written(text, key), self.strip_funder(text, ident)
             # "Limoges Habitat : abattement de TFPB" on a line of its own, not continuing the one before
@@ -257,7 +260,10 @@ class Funding(Funders):
             named = not bullets and bool(re.match(r"^[A-ZÀ-Ý][^:;,.–—]{1,50}?\s[:–—]\s*\S", text)) \
                 and not (entries and CONNECTOR.search(previous)) \
                 and not SENTENCE.search(text) and not (header and header["raw"].rstrip().endswith(":"))
-            if ident is None and (row or (bulleted or named) and not continues):
+            # a name alone on its line under lines "Funder : …" (one funder a line): a funder of its own
+            alone = not bulleted and not continues and bool(entries) and bool(re.search(r"\s:\s", previous)) \
+                and ":" not in text and len(text.split()) <= 6 and looks_like_name(text)
+            if ident is None and (row or (bulleted or named or alone) and not continues):
                 # a table row, or a bullet "Name (X) : a, b", whose funder no registry knows: kept as written
                 m = re.match(r"^([A-ZÀ-Ý][^:;]{1,60}?)\s*(?:\(([^)]{1,40})\))?\s*(?::|\s[–—-])\s*(.*)$", text) \
                     or re.match(r"^([A-ZÀ-Ý][^:;()]{1,60}?)\s*\(([^)]{1,60})\)()\s*$", text)   # "• ANRU (NPNRU)"
@@ -266,7 +272,7 @@ class Funding(Funders):
                     rest = ", ".join(x for x in (m.group(2), m.group(3)) if x and x.strip())
                 elif row and row.strip():
                     ident, written, rest = PROPOSED + row.strip(" :"), row.strip(" :"), ""
-                elif bulleted and not continues and len(text.split()) <= 6 and looks_like_name(text) \
+                elif (bulleted or alone) and not continues and len(text.split()) <= 6 and looks_like_name(text) \
                         and not self.instruments.exact(text) and not looks_like_instrument(text):
                     ident, written, rest = PROPOSED + text.strip(" :."), text.strip(" :."), ""   # a funder alone
             if ident is not None and bulleted and not sub_bullet and not instrument_first:
@@ -286,7 +292,7 @@ class Funding(Funders):
                     # "- Région Pays de la" / "Loire : FSE+, Visa métiers": the funder's name goes on
                     name = join_cut_words(e["written"], cut.group(1))
                     e.update(funder=self.orgs.exact(name) or self.named_body(name) or PROPOSED + name, written=name,
-                             text=cut.group(2).strip())
+                             text=cut.group(2).strip(), kind=e["kind"] or own_kind)   # "… des" / "Ardennes (DC) : …"
                 else:
                     e["text"] = join_cut_words(e["text"], text)
                 e["to"] = line.n
@@ -322,7 +328,13 @@ class Funding(Funders):
             if e["to"] != e["line"]:
                 entry["to"] = e["to"]
             if line_kind == "non-precise":
-                entry["heading"] = heading.text.strip()
+                said = section_of(heading.key)   # "Financeurs : État (…)" (a box's label and its first value): the label
+                entry["heading"] = heading.text.strip().split(":")[0].strip() + " :" if said and said[1] else heading.text.strip()
+                credits = self.credits_named(e["raw"])
+                if credits:   # "État (BOP 147) : adultes-relais": all of it on the programme's credits
+                    entry.update(kind="specifique", inferred=True,
+                                 flag=f"Nature déduite de « {credits} » : crédits de la politique de la ville ; "
+                                      f"la rubrique « {entry['heading'].rstrip(' :')} » ne dit pas la nature.")
             stated = amounts_in(e["text"])
             if len(stated) == 1:   # "Etat (BOP 147, 12 000 €)", "CAF – REAAP : 9 000 €"
                 entry["amount"] = stated[0][1]
@@ -347,6 +359,10 @@ class Funding(Funders):
                         extra_funders.append((org, self.orgs.spelling(piece, org)))
                     continue
                 piece = re.sub(r"\s*\(\d[^()]{0,30}\)$", "", piece)   # "adultes-relais (3 postes)": a count, kept as written only
+                if re.fullmatch(r"\([^()]+\)", piece.strip()) and re.match(r"^[a-zà-ÿ ]+$", e["written"][1:]) and all(
+                        looks_like_name(p) and not self.instruments.exact(p) and not self.instruments.inside(p)
+                        for p in split_list(piece.strip()[1:-1])):
+                    continue   # "Bailleurs sociaux (Eure Habitat, SILOGE)": the bodies a kind of funder means
                 found, left = self.resolve_instruments(piece)
                 names += found
                 for x in left:
@@ -384,39 +400,3 @@ class Funding(Funders):
             if made:
                 out.append((para, made))
         return paragraphs_replaced(lines, out)
-
-    def resolve_instruments(self, piece: str) -> tuple[list[str], list[str]]:
-        """The registered instruments a piece names, and what is left unresolved. A list in
-        parentheses after a name is a list of instruments when its first item is one ("PDII
-        (plateformes mobilités, D2C, …)"), else it is the purpose ("Bop 147 (actions …)")."""
-        exact = self.instruments.exact(piece)
-        if exact:
-            return [self.instruments.spelling(piece, exact)], []
-        if re.search(r"\w\+$", piece.strip()) or re.fullmatch(r"[A-Z0-9]{2,}(?:-[A-Za-z0-9]+)+", piece.strip()):
-            return [], [piece.strip()]   # "FSE+" is not the FSE, nor "OPAH-RU" the OPAH: kept as written, to be confirmed
-        prefix = self.instruments.prefix(piece)
-        if prefix:   # "AAP Plan pauvreté (axe … écologique/ Réduction …)": a registered name, then more
-            written = as_written(piece, prefix)
-            return [written if normalise(written) in self.instruments.by_key else
-                    self.instruments.spelling(prefix, self.instruments.loose[prefix])], []
-        m = re.match(r"^(.*?)\s*\((.*)\)\s*$", piece)
-        if m:
-            head, inner = m.group(1).strip(), m.group(2)
-            names, left = self.resolve_instruments(head) if head else ([], [])
-            if is_acronym_of(inner, head):   # "Programme de réussite éducative (PRE)": one instrument
-                ident = self.instruments.exact(inner)
-                if ident:
-                    return [self.instruments.spelling(inner, ident)], []
-                if names and not left:
-                    return names, []
-            items = split_list(inner, ",;+:", dashes=True)
-            if items and (self.instruments.exact(items[0]) or self.instruments.inside(items[0])):
-                for item in items:
-                    n, l = self.resolve_instruments(item)
-                    names, left = names + n, left + l
-            if names:
-                return names, left
-        inside = self.instruments.inside(piece)
-        if inside:
-            return [as_written(piece, key) for _, _, key in inside], []
-        return [], [piece]

@@ -16,8 +16,17 @@ CARRIED = {"pilots", "services", *FUNDING_KINDS}
 
 
 def carries(lines: list[Line]) -> bool:
-    """Whether lines under a heading hold a fiche's sections (pilots, partners, funding)."""
-    return any((section_of(l.key) or ("",))[0] in CARRIED for l in lines)
+    """Whether lines under a heading hold a fiche's sections (pilots, partners, funding): not a
+    sentence going on in lower case ("… il arrête la programmation des" / "crédits spécifiques et
+    suit le droit commun.")."""
+    before = ""
+    for l in lines:
+        text = l.text.strip()
+        if (section_of(l.key) or ("",))[0] in CARRIED and not (
+                re.match(r"^[a-zà-ÿ]", text) and before and not before.endswith((".", ":", ";"))):
+            return True
+        before = text or before
+    return False
 
 
 class Headings(ReaderBase):

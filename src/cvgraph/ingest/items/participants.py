@@ -6,8 +6,8 @@ import re
 
 from ...names import normalise
 
-from ..naming import looks_like_name, split_list, split_with_seps, written_org
-from ..reading import BREAK, BULLET, Line, join_cut_words
+from ..naming import BODY_NOUN, looks_like_name, split_list, split_with_seps, written_org
+from ..reading import BREAK, BULLET, Line, join_cut_words, key_of
 from ..sections import SENTENCE
 from .base import ReaderBase
 
@@ -42,6 +42,16 @@ class Participants(ReaderBase):
                         name = self.orgs.spelling(sub, ident)
                         out.append({"line": item_line, "name": name, "written": text} if name != text
                                    else {"line": item_line, "name": name})
+                        continue
+                    lead = self.orgs.leading(sub)
+                    one_body = re.match(r"^(?:(?:le|la|l['’])\s*)?[^\W\d]+(?<![sx])\b", key_of(sub)) and BODY_NOUN.match(key_of(sub)) \
+                        and "(" not in sub   # "Centre hospitalier de …" (not "les chambres consulaires", "(dept) ASE")
+                    if one_body or lead[0] and not sub.startswith("(") and re.fullmatch(r"[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý0-9][\w'’-]*)*", lead[2]) \
+                            and not (self.resolver and self.resolver.is_territory_name(lead[2])):
+                        # "Centre hospitalier de l'agglomération de Nevers", "CDC Habitat": a body of its own,
+                        # whatever names qualify it or start it
+                        self.unresolved("organisation", sub, item_line, orientation)
+                        out.append(proposed)
                         continue
                     named = self.names_in(sub)
                     ids = [i for i in named if not self.is_local(i)]   # not another territory's bodies
@@ -111,6 +121,11 @@ class Participants(ReaderBase):
             return [piece]   # "Ville de X (police municipale et prévention)", "Terres et Mers (direction …)": one name
         if re.search(r"\set\s+[a-zà-ÿ]+\s*$", piece):   # "Protection maternelle et infantile"
             return [piece]
+        # "les centres sociaux Pierre-Blanche et Rive gauche": bodies of one kind, named by the
+        # plural before their names, as written
+        if re.match(r"^(?:les\s+)?[a-zà-ÿ]+(?:s|x)(?:\s+[a-zà-ÿ]+(?:s|x))?\s+[A-ZÀ-Ý][^,]*\set\s+[A-ZÀ-Ý]", piece) \
+                and BODY_NOUN.match(key_of(piece)):
+            return [piece]
         # "Chambre de commerce et d'industrie de X": "et" followed by "d'…"/"de …" continues the name
         # and "Plan local pour l'insertion et l'emploi": "et l'" before a common noun too
         parts = [p.strip() for p in re.split(r"\s+et\s+(?!d['’]|de\s|du\s|des\s|l['’][a-zà-ÿ])", piece) if p.strip()]
@@ -126,7 +141,9 @@ class Participants(ReaderBase):
                 pair = [f"{noun} {a.group(2)} {b.group(2)}", f"{noun} {b.group(1)} {b.group(2)}"]
                 if all(self.orgs.exact(x) for x in pair):
                     parts[i:i + 2] = pair
-                    break
+                    return parts
+        if any(re.match(r"^(?!(?:la|le|les)\s)[a-zà-ÿ]", p) and not BODY_NOUN.match(key_of(p)) for p in parts[1:]):
+            return [piece]   # "Lire et faire lire 58": no second name after "et"
         return parts
 
     def joined(self, lines: list[Line]) -> list[tuple[int, str]]:
@@ -148,9 +165,14 @@ class Participants(ReaderBase):
                 and len(head.split()) <= 3 and bool(
                     self.orgs.exact(f"{last} {head}")                                   # "France / Services"
                     or (self.resolver and self.resolver.is_territory_name(head))        # "France Active / Auvergne-Rhône-Alpes"
-                    or (len(last.split()) == 1 and not self.orgs.exact(last)))
+                    or (len(last.split()) == 1 and not self.orgs.exact(last))
+                    or (bool(BODY_NOUN.match(key_of(last))) and len(last.split()) <= 3
+                        and bool(re.search(r"(?:^|\s)[a-zà-ÿ][\w'’-]*$", last))))   # "centre social" / "Les Forges", "Régie de quartier" / "Nevers Loire"
             cut_name = bool(out) and bool(re.search(r"\s(?:de|du|des|de la|d['’]|l['’]|et|à|aux)$", out[-1][1]))   # "Ville de" / "Vernouillet"
-            if out and not broken and (out[-1][1].endswith((",", "-", "(")) or re.match(r"^[a-zà-ÿ(]", text)
+            # (not "conseil citoyen de X" on a line of its own below a whole name: one a line)
+            own = bool(out) and bool(BODY_NOUN.match(key_of(text))) and not re.match(r"^(?:de|du|des|d['’]|la|le|les|l['’]|et|à|au|aux)\s", text) \
+                and not re.search(r"[,(-]$|\s(?:de|du|des|et|la|le|les)$", out[-1][1])
+            if out and not broken and (out[-1][1].endswith((",", "-", "(")) or re.match(r"^[a-zà-ÿ(]", text) and not own
                                        or cut_list or cut_name) and not BULLET.match(line.text):
                 out[-1][1] = join_cut_words(out[-1][1], text)
             else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..naming import PROPOSED
-from ..reading import Line, items, key_of
+from ..reading import Line, items, key_of, line_at
 from ..sections import ANNEX, CONNECTOR, PART, SENTENCE, SIGNATORIES, SIGNATORY, SIGNER, axis_heading
 from .base import Found, ReaderBase
 
@@ -51,7 +51,8 @@ class Signatories(ReaderBase):
         """The signatories, from the section that names the most of them: the headed section
         ("Les engagements des signataires", "Les signataires", not its line in a table of contents),
         or the signature block ("Fait à …, le …" then "Pour …" lines, in one or two columns)."""
-        starts = [i for i, l in enumerate(self.lines) if SIGNATORIES.match(l.key) or re.match(r"^fait a\b", l.key)]
+        starts = [i for i, l in enumerate(self.lines) if (SIGNATORIES.match(l.key) and not self.listed_part(i))
+                  or re.match(r"^fait a\b", l.key)]
         best: list[dict] = []
         for start in starts:
             found, keep = Found(), self.found
@@ -69,6 +70,14 @@ class Signatories(ReaderBase):
                     self.found.unresolved.append(u)
         return best
 
+    def listed_part(self, i: int) -> bool:
+        """"5. Signatures" as the last item of a table of contents with no page numbers ("4.
+        Gouvernance" on the line above): no section of signatures."""
+        m = re.match(r"^(\d{1,2})[.)]\s", self.lines[i].key)
+        before = next((l for l in reversed(self.lines[:i]) if l.text.strip()), None)
+        b = re.match(r"^(\d{1,2})[.)]\s", before.key) if before else None
+        return bool(m and b and int(b.group(1)) == int(m.group(1)) - 1)
+
     def signatories_from(self, start: int) -> list[dict]:
         first_fiche = next((i for i, l in enumerate(self.lines) if i > start and
                             (self.is_head(l) or ANNEX.match(l.key) or PART.match(l.key) and i > start + 1 or axis_heading(l.key)
@@ -85,7 +94,7 @@ class Signatories(ReaderBase):
         after_pour = False
         cut: dict[int, int] = {}   # the "Pour …" cells whose name goes on below (by column): their items
         columns: list[int] = []    # where the "Pour …" cells of the line start
-        for line in self.split_numbered(self.table_rows(self.lines[start + 1:first_fiche])):   # two columns: one cell each
+        for line in self.split_numbered(self.table_rows(self.sentence_list(self.lines[start + 1:first_fiche]))):   # two columns: one cell each
             if SIGNATORIES.match(line.key):   # "5. SIGNATAIRES" after "4. ENGAGEMENTS DES SIGNATAIRES": a heading
                 continue
             # cells: three spaces or more apart, or a second "Pour …" on the line, however close
@@ -160,7 +169,7 @@ class Signatories(ReaderBase):
                     current.update(org=name, proposed=True)
                 out.append(current)
                 self.found.counts["signatories"] += 1
-            elif m and len(m.group(2)) < 80 and (current is not None or not numbered):
+            elif m and len(m.group(2)) < 120 and (current is not None or not numbered):   # (long names: "Direction des services départementaux de l’Éducation nationale de …")
                 self.unresolved("signatory", name, line.n)
                 close()
                 current = None
@@ -191,6 +200,25 @@ class Signatories(ReaderBase):
             else:
                 out.append(Line(line.n, "• " + name))
         return out
+
+    @staticmethod
+    def sentence_list(lines: list[Line]) -> list[Line]:
+        """"Le présent contrat est signé par : l'État, représenté par … ; la Communauté …,
+        représentée par … ; A et B, représentés par …": each body as an item of a list ("• État"),
+        on the line its clause starts; who represents it is not a signatory."""
+        from ..prose import names_of, paragraphs, paragraphs_replaced
+        found = []
+        for para, text, starts in paragraphs(lines):
+            m = re.search(r"\b(?:sign[ée]e?s?\s+par|signataires\s+(?:sont|en sont)(?:\s+les\s+suivants)?)\s*:\s*(.+)$", text, re.I)
+            if not m:
+                continue
+            made = []
+            for c in re.finditer(r"[^;]+", m.group(1)):
+                name = re.split(r",?\s+représenté(?:e|s|es)?\s+par\b", c.group(), maxsplit=1)[0].strip(" .")
+                made += [Line(line_at(starts, m.start(1) + c.start()), "• " + n) for n in names_of(name)]
+            if len(made) >= 2:
+                found.append((para, made))
+        return paragraphs_replaced(lines, found)
 
     @staticmethod
     def split_numbered(lines: list[Line]) -> list[Line]:
