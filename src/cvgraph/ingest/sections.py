@@ -427,6 +427,15 @@ BARE_SUM = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{1,2})?(?=\s*(?:
 _SUM_COLUMN = re.compile(r"^(?:montants?|couts?|budgets?|total|20\d\d)\b")
 
 
+def funder_dash_scheme(cell: str) -> tuple[str, str | None]:
+    """A table's first cell "CAF de la Nièvre – CLAS": the funder and its scheme; (cell, None)
+    when no dash sets them apart."""
+    if not re.search(r"\S\s[–—-]\s\S", cell):
+        return cell, None
+    funder, scheme = re.split(r"\s[–—-]\s", cell, maxsplit=1)
+    return funder, scheme
+
+
 def in_euros(cell: str) -> str:
     """"25 000" in a column of sums: "25 000 €" (a contrat de ville's sums are in euros)."""
     return BARE_SUM.sub(lambda m: m.group(0) + " €", cell, count=1) if not AMOUNT.search(cell) else cell
@@ -461,8 +470,8 @@ def table_row(text: str, columns: list[tuple[int, str]] | None = None, wrapped: 
             funder, instrument = m.group(1), m.group(2)
         elif instrument:           # "État – CGET | … | Dispositif": the body, and its service, no instrument
             funder = re.sub(r"\s+[–—-]\s+[^–—]+$", "", funder)
-        if not instrument and not m and re.search(r"\S\s[–—-]\s\S", funder):   # "CAF de la Nièvre – CLAS": the funder's scheme
-            funder, instrument = re.split(r"\s[–—-]\s", funder, maxsplit=1)
+        if not instrument and not m:   # "CAF de la Nièvre – CLAS": the funder's scheme
+            funder, instrument = funder_dash_scheme(funder)
         # the sums: a "Montant" or a year's column holds euros, written with "€" or not ("25 000")
         sums = [in_euros(c) if _SUM_COLUMN.match(columns[j][1]) else c for j, c in by_column.items()
                 if j and c != instrument and (AMOUNT.search(c) or _SUM_COLUMN.match(columns[j][1]) and BARE_SUM.match(c))]
@@ -472,9 +481,9 @@ def table_row(text: str, columns: list[tuple[int, str]] | None = None, wrapped: 
     sums = [c for c in cells[1:] if (AMOUNT.search(c) or BARE_SUM.match(c)) and c not in kinds]   # ("25 000": euros)
     rest = [c for c in cells[1:] if c not in kinds and c not in sums and not NO_VALUE.match(key_of(c))]
     funder = join_cut_words(cells[0], wrapped) if wrapped else cells[0]
-    if not rest and re.search(r"\S\s[–—-]\s\S", funder):   # "CAF de la Nièvre – CLAS    9 000    9 000"
-        funder, scheme = re.split(r"\s[–—-]\s", funder, maxsplit=1)
-        rest = [scheme]
+    if not rest:   # "CAF de la Nièvre – CLAS    9 000    9 000"
+        funder, scheme = funder_dash_scheme(funder)
+        rest = [scheme] if scheme else []
     said = "; ".join(in_euros(c) for c in sums)
     if not rest:   # "Ville de Blois |  | Droit commun | 120 000 €": the funder and its sum
         return f"{funder} : {said}" if sums else funder

@@ -43,10 +43,10 @@ class Participants(ReaderBase):
                         out.append({"line": item_line, "name": name, "written": text} if name != text
                                    else {"line": item_line, "name": name})
                         continue
-                    lead = self.orgs.leading(sub)
                     one_body = re.match(r"^(?:(?:le|la|l['’])\s*)?[^\W\d]+(?<![sx])\b", key_of(sub)) and BODY_NOUN.match(key_of(sub)) \
                         and "(" not in sub   # "Centre hospitalier de …" (not "les chambres consulaires", "(dept) ASE")
-                    if one_body or lead[0] and not sub.startswith("(") and re.fullmatch(r"[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý0-9][\w'’-]*)*", lead[2]) \
+                    lead = self.orgs.leading(sub) if not one_body and not sub.startswith("(") else (None, "", "")
+                    if one_body or lead[0] and re.fullmatch(r"[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý0-9][\w'’-]*)*", lead[2]) \
                             and not (self.resolver and self.resolver.is_territory_name(lead[2])):
                         # "Centre hospitalier de l'agglomération de Nevers", "CDC Habitat": a body of its own,
                         # whatever names qualify it or start it
