@@ -171,8 +171,12 @@ SECOND_ROUND = {
     "blois-pandoc-grilles": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
     "saint-quentin-markdown": {"pilots": 1.0, "services": 0.95, "funding kinds": 0.95, "signatories": 1.0},
     "evreux-word-cellules": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
-    "nevers-pdftotext-fiches": {"pilots": 1.0, "services": 0.9, "funding kinds": 0.85, "signatories": 1.0},
+    "nevers-pdftotext-fiches": {"pilots": 1.0, "services": 0.9, "funding kinds": 1.0, "signatories": 1.0},
     "epinal-lynx-web": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
+    "matrice-responsabilites": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
+    "engagements-signataires": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
+    "tabulations-word": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
+    "formulaire-pointilles": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
 }
 
 
@@ -700,7 +704,7 @@ def test_the_reader_is_a_package_whose_parts_are_named():
     parts = {p.relative_to(pkg).as_posix() for p in pkg.rglob("*.py")}
     assert {"reading.py", "sections.py", "naming.py", "sheet.py", "comparison.py", "items/fiches.py",
             "items/participants.py", "items/funding.py", "items/funders.py", "items/signatories.py", "items/annexes.py",
-            "items/headings.py", "items/instruments.py",
+            "items/headings.py", "items/instruments.py", "items/engagements.py",
             "recap.py", "prose.py", "converted.py"} <= parts
     for path in pkg.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -865,7 +869,7 @@ def test_a_running_header_without_the_page_number_and_names_cut_in_signature_col
     kept = drop_noise(read_lines(LAYOUTS / "lorient-objectifs.txt"))
     assert not [l for l in kept if "Engagements Quartiers 2030 »  " in l.text or "/ 14" in l.text]
     draft = yaml.safe_load(draft_of(tmp_path, "lorient-objectifs", LAYOUTS / "lorient-objectifs.txt").read_text(encoding="utf-8"))
-    assert ("la Caisse primaire d’assurance maladie du Morbihan", 378) in [(s["org"], s["line"]) for s in draft["signatories"]]
+    assert ("Caisse primaire d’assurance maladie du Morbihan", 378) in [(s["org"], s["line"]) for s in draft["signatories"]]
 
 
 def test_an_indented_grid_of_labels_and_values_and_cells_wrapped_in_a_table():
@@ -1671,7 +1675,7 @@ def test_markdown_as_pdf_to_markdown_converters_write_a_contract(tmp_path):
                               ("droit-commun", "Région Hauts-de-France", {"FSE+"}),
                               ("specifique", "État", {"BOP 147"})]
     signed = [s["org"] for s in draft["signatories"]]
-    assert len(signed) == 4 and "la Caisse d’allocations familiales de l’Aisne" in signed
+    assert len(signed) == 4 and "Caisse d’allocations familiales de l’Aisne" in signed
 
 
 CELLS_A_LINE = """CONTRAT DE VILLE D’ÉVREUX PORTES DE NORMANDIE
@@ -1864,3 +1868,270 @@ def test_fiches_actions_inside_an_orientation_and_tables_by_year(tmp_path):
     assert funding_of(o1) == [("droit-commun", "CAF de la Nièvre", {"CLAS"}),
                               ("specifique", "État", {"BOP 147", "programme de réussite éducative"})]
     assert o1["funding"][0]["amount_note"] == "9 000 € ; 9 000 € ; 9 000 € ; 27 000 €"
+
+
+MATRIX = """CONTRAT DE VILLE 2024-2030 – COMMUNAUTÉ D'AGGLOMÉRATION DU GRAND ANGOULÊME
+
+Orientation stratégique n°1 : Favoriser la réussite éducative et accompagner les parents
+Constat
+Les écarts de réussite scolaire restent forts.
+L'association Les Petits Débrouillards Charente sera associée aux ateliers du mercredi.
+Objectifs opérationnels
+   • développer l'accompagnement à la scolarité.
+
+Orientation stratégique n°2 : Rapprocher les habitants de l'emploi, de la formation et des services
+publics
+Constat
+Le chômage des jeunes est deux fois plus élevé dans les quartiers.
+
+ANNEXE 1 – MATRICE DES RESPONSABILITÉS
+
+  N°   Orientation stratégique        État    EPCI    CAF     DSDEN    Bailleurs
+
+  1    Réussite éducative et            A               A       P
+       parentalité
+  2    Emploi, formation               C       P                         A
+
+Légende
+Rôles : P = pilote ; C = co-pilote ; A = partenaire associé.
+Abréviations :
+   État : État (Préfecture de la Charente)        DSDEN : Direction des services départementaux
+   EPCI : GrandAngoulême                                  de l'Éducation nationale de la Charente
+   CAF : Caisse d'allocations familiales          Bailleurs : Logélia Charente, Noalis
+         de la Charente
+
+ANNEXE 2 – MAQUETTE FINANCIÈRE PRÉVISIONNELLE
+
+  Financeur                   Dispositif                         Nature         2024       2025-2030
+                                                                                            (prév.)
+  Orientation n°1 – Réussite éducative et parentalité
+  État                        Programme de réussite éducative     CS         118 000         708 000
+  CAF de la Charente          CLAS, REAAP                         DC          86 000         516 000
+  Sous-total orientation n°1                                                 204 000       1 224 000
+  Orientation n°2 – Emploi, formation
+  État                        BOP 147                             CS          92 000         552 000
+  Ville d'Angoulême           Maison de l'emploi                              35 000         210 000
+
+Nature : DC = droit commun ; CS = crédits spécifiques. Une case vide : nature non arrêtée.
+"""
+
+
+def test_a_matrix_of_responsibilities_and_a_maquette_whose_rows_come_under_their_orientation(tmp_path):
+    """Fiches with no roles and no money: the roles come from the annex's matrix (a column per
+    partner, "P", "C" or "A" in its cells, the columns' abbreviations explained by a legend set in
+    two columns), the money from a maquette whose rows come under a row naming their orientation
+    (the Nature cell "DC"/"CS" gives the kind, an empty one leaves it non précisé, a sub-total is no
+    line); an association named in a sentence "sera associée à" is a service."""
+    draft = draft_of_text(tmp_path, MATRIX)
+    o1, o2 = draft["orientations"]
+    assert o2["title"] == "Rapprocher les habitants de l'emploi, de la formation et des services publics"
+
+    def names(items):
+        return sorted(x.get("name") or x["written"] for x in items)
+
+    assert names(o1["pilots"]) == ["Direction des services départementaux de l'Éducation nationale de la Charente"]
+    assert names(o1["services"]) == ["Caisse d'allocations familiales de la Charente",
+                                     "association Les Petits Débrouillards Charente", "État (Préfecture de la Charente)"]
+    assert [x.get("orgs") for x in o1["services"] if x.get("written", "").startswith("État")] == [["etat"]]
+    assert names(o2["pilots"]) == ["GrandAngoulême", "État (Préfecture de la Charente)"]
+    assert names(o2["services"]) == ["Logélia Charente", "Noalis"]
+    assert [p["line"] for p in o2["pilots"]] == [21, 21]
+    assert funding_of(o1) == [("specifique", "État", {"Programme de réussite éducative"}),
+                              ("droit-commun", "CAF de la Charente", {"CLAS", "REAAP"})]
+    assert [(k, f) for k, f, _ in funding_of(o2)] == [("specifique", "État"), ("non-precise", "Ville d'Angoulême")]
+    assert [f["line"] for f in o2["funding"]] == [40, 41]
+    assert o2["funding"][1]["heading"] == "ANNEXE 2 – MAQUETTE FINANCIÈRE PRÉVISIONNELLE"
+
+
+NEVERS_SPACED = """Fiche action 1.1 – Insertion par l'activité économique
+Porteur : Nevers Agglomération (service emploi-insertion)
+Partenaires : Mission locale Nivernais Morvan
+Plan de financement (en euros)
+Financeur 2024 2025 2026 Total
+Droit commun
+Autofinancement 35 000 35 000 35 000 105 000
+Département de la Nièvre – PDI 15 000 15 000 (à confirmer) 15 000 45 000
+Crédits politique de la ville
+État – BOP 147 100 000 100 000 — 200 000
+Total 150 000 150 000 50 000 350 000
+"""
+
+
+def test_a_table_whose_cells_are_one_space_apart_and_a_porteur_funding_itself(tmp_path):
+    """A table as a PDF-to-text tool gives it without its layout: the header says how many sums a
+    row ends with, so "État – BOP 147 100 000 100 000 — 200 000" is the State's BOP 147 (its "147"
+    no sum: the total adds up only so); an "Autofinancement" row is the fiche's porteur funding
+    itself, flagged."""
+    from cvgraph.ingest.converted import spaced_sums
+    assert spaced_sums("État – BOP 147 100 000 100 000 — 200 000", 4, True) == ["État – BOP 147", "100 000", "100 000", "—", "200 000"]
+    assert spaced_sums("Ville de Nevers 6 000 6 000 (à confirmer) 18 000", 3, True) == \
+        ["Ville de Nevers", "6 000", "6 000 (à confirmer)", "18 000"]
+    assert spaced_sums("Soutien scolaire renforcé", 4, True) is None
+    draft = draft_of_text(tmp_path, "ORIENTATION 1 : Emploi et insertion\n\n" + NEVERS_SPACED)
+    (o1,) = draft["orientations"]
+    assert funding_of(o1) == [("droit-commun", "Nevers Agglomération", set()),
+                              ("droit-commun", "Département de la Nièvre", {"PDI"}),
+                              ("specifique", "État", {"BOP 147"})]
+    own = o1["funding"][0]
+    assert own["line"] == 9 and "Autofinancement" in own["flag"] and "l. 4" in own["flag"]
+    assert o1["funding"][1]["amount_note"] == "15 000 € ; 15 000 € ; 15 000 € ; 45 000 €"   # four sums, as the header says
+
+
+ENGAGEMENTS = """CONTRAT DE VILLE 2024-2030 – GRANDANGOULÊME
+
+Article 3 – Les orientations
+Orientation 1 – Garantir à chaque enfant un parcours éducatif de réussite, de la petite
+enfance à la sortie du lycée
+Dans les écoles des quartiers, classées en REP et REP+, un élève de sixième sur trois ne
+maîtrise pas les attendus en français. Le Département est un acteur de ce champ.
+Orientation 2 – Rapprocher les habitants de l’emploi
+Le chômage des jeunes reste élevé.
+
+DEUXIÈME PARTIE – LES ENGAGEMENTS DES SIGNATAIRES
+
+2.1 Engagements de l’État
+L’État veille à la cohérence d’ensemble du contrat.
+• Orientation 2 : l’État assure le pilotage de l’orientation. Il mobilise en droit
+commun les parcours emploi compétences, et en crédits spécifiques le BOP 147.
+• Orientations 1 et 2 : partenaire ; crédits spécifiques : adultes-relais.
+
+2.2 Engagements de la Ville de Soyaux
+La Ville de Soyaux participe à l’orientation 2. Elle finance en droit commun
+l’accompagnement à la scolarité (orientation 1) et le centre socioculturel (orientation 2).
+Pour l’orientation 1, la Ville de Soyaux est cheffe de file du projet éducatif.
+
+2.3 Engagements du Département de la Charente
+Orientation    Rôle          Financement
+O1             Partenaire    Droit commun : protection maternelle et infantile
+O2             Partenaire    Soutien aux centres sociaux : 25 000 € par an
+Le Département ne mobilise pas de crédits spécifiques.
+
+2.4 Engagements des autres partenaires
+La CPAM de la Charente participe à l’orientation n°1 ; elle y engage des crédits de droit
+commun dont le montant sera précisé chaque année.
+Les conseils citoyens sont associés à l’ensemble des orientations.
+
+TROISIÈME PARTIE – GOUVERNANCE
+Le comité de pilotage se réunit une fois par an.
+"""
+
+
+def test_roles_and_money_set_out_signatory_by_signatory(tmp_path):
+    """Orientations that give no roles, then a section per signatory: each statement that names
+    orientations ("Orientation 2 :", "Orientations 1 et 2", "l'orientation n°1", a table's "O1")
+    gives its subject (the body it names, else the section's) as a pilot ("assure le pilotage",
+    "cheffe de file"), a service ("participe", "partenaire") and a funder by each kind it names; a
+    sentence opened by a pronoun goes on with the same body and orientations; sums beside
+    "(orientation N)" go to that orientation; a statement naming no orientation gives nothing."""
+    draft = draft_of_text(tmp_path, ENGAGEMENTS)
+    o1, o2 = draft["orientations"]
+    assert o1["title"] == "Garantir à chaque enfant un parcours éducatif de réussite, de la petite enfance à la sortie du lycée"
+
+    def names(items):
+        return sorted((x.get("name") or x["written"], x["line"]) for x in items)
+
+    assert names(o1["pilots"]) == [("Ville de Soyaux", 22)]
+    assert names(o2["pilots"]) == [("État", 15)]
+    assert names(o1["services"]) == [("CPAM de la Charente", 31), ("Département de la Charente", 26), ("État", 17)]
+    assert names(o2["services"]) == [("Département de la Charente", 27), ("Ville de Soyaux", 20), ("État", 17)]
+    assert sorted(funding_of(o1)) == sorted([
+        ("specifique", "État", {"adultes-relais"}),
+        ("droit-commun", "Ville de Soyaux", {"accompagnement à la scolarité"}),
+        ("droit-commun", "Département de la Charente", {"protection maternelle et infantile"}),
+        ("droit-commun", "CPAM de la Charente", set())])
+    assert sorted(funding_of(o2)) == sorted([
+        ("droit-commun", "État", {"parcours emploi compétences"}),
+        ("specifique", "État", {"BOP 147"}),
+        ("specifique", "État", {"adultes-relais"}),
+        ("droit-commun", "Ville de Soyaux", {"centre socioculturel"}),
+        ("non-precise", "Département de la Charente", {"Soutien aux centres sociaux"})])
+    cell = next(f for f in o2["funding"] if f["kind"] == "non-precise")
+    assert cell["heading"] == "Financement" and cell["amount"] == 25000
+    assert "missing_sections" not in o1 or "pilots" not in o1["missing_sections"]
+
+
+WORD_PASTE = ("Orientation 1 – Lever les freins à l’emploi\n"
+              "Pilote(s)\tDDETS de l’Oise\n"
+              "France Travail\n"
+              "Partenaires associés\t•\tCCI de l’Oise\n"
+              "•\tInitiative Oise Sud\n"
+              "Public cible\tDemandeurs d’emploi des QPV\n"
+              "Financements mobilisables\n"
+              "Financeur\tDispositif\tNature du financement\tMontant annuel\n"
+              "France Travail\tAccompagnement intensif des jeunes\n"
+              "Contrat d’engagement jeune\tDroit commun\t140 000 €\n"
+              "Département de l’Oise\tProgramme départemental d’insertion\t\t60 000 €\n"
+              "Bailleurs sociaux\n"
+              "(OPAC de l’Oise, Clésence)\tAbattement de TFPB\tDroit commun\t1 200 000 €\n"
+              "État\tBOP 147\tCrédits spécifiques PV\t95 000 €\n"
+              "Le Département de l’Oise mobilise en outre, au titre de son droit commun, le fonds d’aide aux jeunes.\n")
+
+
+def test_a_word_document_pasted_as_text_its_tables_a_tab_between_cells(tmp_path):
+    """A word processor's table pasted as text: cells a tab apart, a cell of several paragraphs going
+    on on the next line with no tab before it (the row's other cells after it), a bullet and a tab
+    inside a cell, an empty cell kept in its column, a first cell of two paragraphs; a sentence under
+    the table is read as the section's funding."""
+    from cvgraph.ingest.converted import tab_cells
+    from cvgraph.ingest.reading import Line
+    rows = tab_cells([Line(i, t) for i, t in enumerate(WORD_PASTE.splitlines(), 1)])
+    assert [r.n for r in rows] == [1, 2, 4, 6, 7, 8, 9, 11, 12, 14, 15]   # a row's paragraphs go up to its first line
+    assert re.split(r"\s{3,}", rows[1].text) == ["Pilote(s)", "DDETS de l’Oise, France Travail"]
+    assert re.split(r"\s{3,}", rows[6].text) == ["France Travail", "Accompagnement intensif des jeunes, Contrat d’engagement jeune",
+                                                "Droit commun", "140 000 €"]
+    assert rows[7].text.index("60 000 €") == rows[5].text.index("Montant annuel")   # the empty Nature cell keeps its column
+    draft = draft_of_text(tmp_path, WORD_PASTE)
+    (o1,) = draft["orientations"]
+    assert [p["name"] for p in o1["pilots"]] == ["DDETS de l’Oise", "France Travail"]
+    assert [p["name"] for p in o1["services"]] == ["CCI de l’Oise", "Initiative Oise Sud"]
+    assert sorted(funding_of(o1)) == sorted([
+        ("droit-commun", "France Travail", {"Accompagnement intensif des jeunes", "Contrat d’engagement jeune"}),
+        ("non-precise", "Département de l’Oise", {"Programme départemental d’insertion"}),
+        ("droit-commun", "Bailleurs sociaux", {"Abattement de TFPB"}),
+        ("specifique", "État", {"BOP 147"}),
+        ("droit-commun", "Département de l’Oise", {"fonds d’aide aux jeunes"})])
+
+
+FORM = """FICHE ORIENTATION N°1
+
+Intitulé de l’orientation ....... : Favoriser la réussite éducative des enfants et des jeunes, de la
+                                    petite enfance à l’insertion
+Quartier(s) ..................... : Prés-Saint-Jean ; Cévennes
+Service référent / pilote ....... : Ville d’Alès (direction de l’éducation)
+Partenaires opérationnels ....... : Caisse d’allocations familiales du Gard ; Département du
+                                    Gard (PMI) ; association Lire et Grandir en Cévennes
+Co-financeurs ................... : État ; CAF ; Bpifrance
+
+Nature des crédits : [ ] droit commun  [X] crédits spécifiques
+
+Plan de financement prévisionnel (annuel) .. : 100 000 €
+    - État – programme de réussite éducative : 40 000 € (40 %)
+    - CAF (droit commun – CLAS) : 15 %
+    - Autofinancement du porteur : 10 %
+
+Observations .................... : La Mission locale d’Alès est associée au repérage des jeunes.
+"""
+
+
+def test_a_form_whose_labels_are_led_by_dots_with_a_box_ticked_for_the_kind(tmp_path):
+    """A filled-in form as text: "Label ..... : value", values wrapped under them (the item cut at the
+    line end joined); "Service référent / pilote" a pilot; the box ticked for the kind of the whole
+    plan gives the lines that state none theirs, flagged; "(droit commun – CLAS)" states the kind and
+    the scheme; "Autofinancement du porteur" is the pilot; a list of co-funders recalls the plan and
+    only adds the funders the plan does not name; a sentence of a field adds a partner."""
+    draft = draft_of_text(tmp_path, FORM)
+    (o1,) = draft["orientations"]
+    assert o1["title"] == "Favoriser la réussite éducative des enfants et des jeunes, de la petite enfance à l’insertion"
+    assert [p.get("name") or p["written"] for p in o1["pilots"]] == ["Ville d’Alès (direction de l’éducation)"]
+    assert [p.get("name") or p["written"] for p in o1["services"]] == [
+        "Caisse d’allocations familiales du Gard", "Département du Gard (PMI)", "association Lire et Grandir en Cévennes",
+        "Mission locale d’Alès"]
+    assert sorted(funding_of(o1)) == sorted([
+        ("specifique", "État", {"programme de réussite éducative"}),
+        ("droit-commun", "CAF", {"CLAS"}),
+        ("specifique", "Ville d’Alès", set()),
+        ("non-precise", "Bpifrance", set())])
+    boxed = next(f for f in o1["funding"] if f["funder"] == "État")
+    assert "Nature cochée" in boxed["flag"] and "l. 11" in boxed["flag"] and "heading" not in boxed
+    own = next(f for f in o1["funding"] if f["funder"] == "Ville d’Alès")
+    assert "Autofinancement du porteur" in own["flag"]

@@ -330,8 +330,9 @@ def _epci_key(key: str) -> str:
 
 
 def _epci_spellings(name: str) -> set[str]:
-    """"CA du Libournais" is also written "Communauté d'agglomération du Libournais", and "CA de
-    Nevers" "Nevers Agglomération" (the town's name, then the word)."""
+    """"CA du Libournais" is also written "Communauté d'agglomération du Libournais", "CA de
+    Nevers" "Nevers Agglomération" (the town's name, then the word), and "CA du Grand Angoulême"
+    "GrandAngoulême" (a "Grand …" in one word)."""
     head, _, rest = name.partition(" ")
     if head not in _EPCI_KINDS:
         return set()
@@ -339,6 +340,9 @@ def _epci_spellings(name: str) -> set[str]:
     m = re.match(r"^(?:de la |de l'|de l’|du |des |de |d'|d’)(.+)$", rest)
     if head == "CA" and m:
         out.add(f"{m.group(1)} Agglomération")
+    grand = re.match(r"^(?:du |de )?Grand (\S+)$", rest)
+    if grand:
+        out.add(f"Grand{grand.group(1)}")
     return out
 
 

@@ -45,7 +45,11 @@ def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
         body = re.sub(r"\s*\([^()]*\)\s*$", "", name) or name
         dashed = re.sub(r"\s+[–—-]\s+[^–—]*$", "", body) or body   # "État – CGET": the State, CGET its service
         office = office_body(name.rstrip(" ,") + ",")   # "Le Préfet du Var": the body he signs for, the State
-        for written in dict.fromkeys((name, body, dashed) + ((office,) if office else ())):
+        inner = re.sub(r"\s*\([^()]*\)(?=\s+\S)", "", name)   # "direction … (DSDEN) de la Charente"
+        # "Direction de l'habitat et du renouvellement urbain d'Alès Agglomération": the body it is a service of
+        owners = [body[m.end():] for m in re.finditer(r"\s(?:de la|du|de l['’]|d['’]|des|de)\s*(?=[A-ZÀ-Ý])", body)] \
+            if re.match(r"^(?:direction|service|p[ôo]le|mission|cabinet)s?\s", body, re.I) else []
+        for written in dict.fromkeys((name, body, dashed, inner) + ((office,) if office else ()) + tuple(owners)):
             try:
                 return scope.resolve(written, node, key) if scope else regs.organisations.resolve(written, node, key)
             except SourceError:

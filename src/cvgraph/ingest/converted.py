@@ -254,3 +254,215 @@ def underlined_headings(lines: list[Line]) -> list[Line]:
             continue
         out.append(line)
     return out
+
+
+# a table's header whose cells are one space apart ("Financeur 2024 2025 2026 Total")
+_SPACED_HEADER = re.compile(r"^(?P<label>(?:Financeurs?|Partenaires?(?: financeurs?)?|Organismes?(?: financeurs?)?"
+                            r"|Structures?)(?: \([^()]*\))?)(?P<cells>(?: (?:20\d\d(?:[-–/]20\d\d)?|Total|Montant))+)$", re.I)
+_SUM_TOKEN = re.compile(r"\s+(\d{1,3}|[—–-]|\([^()\d]*\))$")   # "… 18", "… —", "… (à confirmer)", from the right
+
+
+def spaced_rows(lines: list[Line]) -> list[Line]:
+    """A table whose cells are one space apart, as PDF-to-text tools give it without its layout:
+    "Financeur 2024 2025 2026 Total" then "Ville de Nevers 18 000 18 000 18 000 54 000". The header
+    says how many sums a row has; a row's sums are its last tokens split into that many amounts
+    (a "—" is one; "(à confirmer)" goes with the amount before it). When a total column leaves
+    one split only, or only one split exists, the row's cells are set four spaces apart, as the
+    reader reads a table; any other line is left as it is."""
+    out, count = [], 0
+    for line in lines:
+        text = line.text.strip()
+        m = _SPACED_HEADER.match(text) if "   " not in text else None
+        if m:
+            cells = m.group("cells").split()
+            count, total = len(cells), key_of(cells[-1]) == "total"
+            out.append(Line(line.n, "    ".join([m.group("label"), *cells])))
+            continue
+        if count and not text:
+            count = 0
+        row = spaced_sums(text, count, total) if count and "   " not in text else None
+        out.append(Line(line.n, "    ".join(row)) if row else line)
+    return out
+
+
+def spaced_sums(text: str, count: int, total: bool) -> list[str] | None:
+    """The first cell and `count` sums of a row "Ville de Nevers 18 000 18 000 (à confirmer) 36 000";
+    None when the row does not end with sums, or the split is not the only one."""
+    tokens, rest = [], text
+    while (m := _SUM_TOKEN.search(rest)):
+        tokens.insert(0, m.group(1))
+        rest = rest[:m.start()]
+    if not re.search(r"[^\W\d_]", rest):
+        return None
+    splits = _splits(tokens, count)
+    if total and len(splits) > 1:
+        splits = [s for s in splits if _adds_up(s[1])]
+    if len(splits) != 1:
+        return None
+    head, sums = splits[0]
+    return [" ".join([rest, *head]).strip(), *sums]
+
+
+def _splits(tokens: list[str], count: int) -> list[tuple[list[str], list[str]]]:
+    """Each way of reading the last tokens as `count` sums: (the tokens left to the first cell, the sums)."""
+    found = []
+
+    def walk(end: int, sums: list[str]):
+        if len(sums) == count:
+            found.append((tokens[:end], sums))
+            return
+        j = end
+        while j > 0 and tokens[j - 1].startswith("("):
+            j -= 1                                   # "(à confirmer)" goes with its amount
+        note = tokens[j:end]
+        if j and re.fullmatch(r"[—–-]", tokens[j - 1]):
+            walk(j - 1, [" ".join([tokens[j - 1], *note]), *sums])
+            return
+        k = j
+        while k > 0 and re.fullmatch(r"\d{3}", tokens[k - 1]):
+            k -= 1
+            if not tokens[k].startswith("0"):       # "120" may open a sum ("120 000"), "000" may not
+                walk(k, [" ".join([*tokens[k:j], *note]), *sums])
+        if k > 0 and re.fullmatch(r"\d{1,2}", tokens[k - 1]):
+            walk(k - 1, [" ".join([*tokens[k - 1:j], *note]), *sums])
+
+    walk(len(tokens), [])
+    return found
+
+
+def _adds_up(sums: list[str]) -> bool:
+    values = [int(re.sub(r"\D", "", re.sub(r"\(.*?\)", "", s)) or 0) for s in sums]
+    return sum(values[:-1]) == values[-1]
+
+
+_TAB_LEAD = re.compile(r"^(\s*)(?:(?P<bullet>[•o▪◦·\-–*])|(?P<number>\d{1,2}(?:\.\d{1,2})*\.?|[A-Z]\.|[ivxIVX]{1,4}\.))\t")
+
+
+def tab_cells(lines: list[Line]) -> list[Line]:
+    """Text pasted from a word processor: a bullet or a list number and a tab ("•\tCAF",
+    "1.2\tTitle") as "• CAF", "1.2 Title"; a table's rows, their cells a tab apart ("Pilote\tVille
+    de Blois", "État\tBOP 147\t\t25 000 €"), set as columns of spaces, each column as wide as its
+    widest cell, so that the reader finds its cells and their columns (an empty cell keeps its
+    place). A cell of several paragraphs goes on on the next line as a word processor writes it:
+    its next paragraph first, with no tab before it, then the row's other cells after tabs; its
+    paragraphs are set apart by "," (one name or scheme each), a name wrapped is joined. Lines
+    without tabs outside tables are left as they are."""
+    from .sections import PART, fiche_heading, section_of
+    plain = []
+    for line in lines:
+        m = _TAB_LEAD.match(line.text)
+        if m:
+            mark = "•" if m.group("bullet") else m.group("number")
+            line = Line(line.n, f"{m.group(1)}{mark} {line.text[m.end():]}")
+        plain.append(line)
+
+    def heading(line: Line) -> bool:
+        key = key_of(line.text)
+        return bool(section_of(key) or PART.match(key) or fiche_heading(key)) \
+            or line.text.strip().isupper() and len(line.text.split()) >= 2   # (not "REAAP")
+
+    def goes_on(j: int) -> bool:   # a line with no tab inside a table: the paragraph of a cell
+        text = plain[j].text.strip()
+        if not text or heading(plain[j]):
+            return False
+        nxt = next((l for l in plain[j + 1:j + 4] if l.text.strip()), None)
+        return bool(nxt and "\t" in nxt.text) or len(text) <= 60 and not text.endswith(".")
+
+    out: list[Line] = []
+    i = 0
+    while i < len(plain):
+        if "\t" not in plain[i].text:
+            out.append(plain[i])
+            i += 1
+            continue
+        rows: list[tuple[int, list[str]]] = []
+        width, j = 0, i
+        while j < len(plain):
+            text = plain[j].text
+            if "\t" in text:
+                cells = [BULLET_MARK.sub("", c.strip()) for c in re.sub(r"(?<=[•▪◦·])\t", " ", text).split("\t")]
+                width = width or len(cells)
+                # the row above goes on (its last cell's next paragraph first) unless that would make
+                # more cells than the table has: then that row had empty cells at its end
+                if rows and rows[-1][1] and len(rows[-1][1]) + len(cells) - 1 <= width:
+                    rows[-1][1][-1] = cell_paragraphs(rows[-1][1][-1], cells[0])
+                    rows[-1][1].extend(cells[1:])
+                else:
+                    rows.append((plain[j].n, cells))
+            elif not text.strip():   # a row of empty cells (a blank line): the table goes on if its next row fits
+                nxt = next((l for l in plain[j + 1:j + 3] if l.text.strip()), None)
+                if not (rows and nxt and "\t" in nxt.text and len(nxt.text.split("\t")) <= width):
+                    break
+                rows.append((plain[j].n, []))
+            elif rows and goes_on(j):
+                last = rows[-1][1]
+                if last and len(last) == width and AMOUNT_CELL.match(last[-1]):
+                    rows.append((plain[j].n, [text.strip()]))   # the first paragraph of the next row's first cell
+                elif last:
+                    last[-1] = cell_paragraphs(last[-1], text.strip())
+                else:
+                    break
+            else:
+                break
+            j += 1
+        widths = [max(len(r[k]) for _, r in rows if k < len(r)) for k in range(max(len(r) for _, r in rows))]
+        for n, cells in rows:
+            out.append(Line(n, "".join(c.ljust(widths[k] + 4) for k, c in enumerate(cells)).rstrip()))
+        i = j
+    return out
+
+
+# a cell that ends a row as a sum does ("380 000 €", "à définir", "—", empty): no paragraph follows it
+AMOUNT_CELL = re.compile(r"^(?:|[\d\s\u00a0\u202f.,]+\s*(?:€|k€|M€|euros)?.*|à définir|à préciser|non chiffré|valorisation|[—–-])$", re.I)
+
+
+def cell_paragraphs(cell: str, more: str) -> str:
+    """A cell and its next paragraph: a name wrapped ("… départementaux" / "de l'Éducation
+    nationale") joined, else a list ("DDETS de l'Oise" / "France Travail": "DDETS de l'Oise,
+    France Travail")."""
+    if not cell:
+        return more
+    if not more:
+        return cell
+    if re.match(r"^(?:[a-zà-ÿ(]|(?:de|du|des|d['’]|et|l['’])\s)", more) or CONNECTOR_END.search(cell):
+        return join_cut_words(cell, more)   # ("Bailleurs sociaux" / "(OPAC de l'Oise, Clésence)": the bodies it means)
+    return f"{cell}, {BULLET_MARK.sub('', more)}"
+
+
+CONNECTOR_END = re.compile(r"\s(?:de|du|des|d['’]|la|le|les|l['’]|et|à|au|aux)$")
+BULLET_MARK = re.compile(r"^[•o▪◦·*-]\s+")
+
+
+DOT_LEADER = re.compile(r"^(?P<label>\s*\S(?:.*?\S)?)\s*(?:\.{2,}|…+|(?<=\s)\.(?=\s*:))[.…\s]*:\s?")
+
+
+def dot_leaders(lines: list[Line]) -> list[Line]:
+    """A form's fields, their labels led to the colon by dots ("Co-pilote(s) ........ : DSDEN du
+    Gard"), as "Co-pilote(s) : DSDEN du Gard". A value wrapped onto the next lines (under the value)
+    in the middle of an item of its list ("… ; Département du" / "Gard (PMI) ; Cité …") has the
+    end of that item moved up to the line where the item starts, so that each line holds whole
+    items. Applied to a text with three such fields or more."""
+    if sum(1 for l in lines if DOT_LEADER.match(l.text)) < 3:
+        return lines
+    out: list[Line] = []
+    column = None   # where the values of the field above start
+    for line in lines:
+        m = DOT_LEADER.match(line.text)
+        if m:
+            column = m.end()
+            out.append(Line(line.n, f"{m.group('label')} : {line.text[m.end():].strip()}"))
+            continue
+        lead = len(line.text) - len(line.text.lstrip())
+        if column is None or not line.text.strip() or lead < column - 4 or not out:
+            column = None if not line.text.strip() or (column is not None and lead < column - 4) else column
+            out.append(line)
+            continue
+        above = out[-1].text.rstrip()
+        if re.search(r"[;,.:€%)]$", above) or re.match(r"^\s*[-–•*]\s", line.text):   # (a list's item of its own)
+            out.append(line)
+            continue
+        head, sep, rest = line.text.strip().partition(";")
+        indent = above[:len(above) - len(above.lstrip())]
+        out[-1] = Line(out[-1].n, indent + join_cut_words(above, head) + (" ;" if sep else ""))
+        out.append(Line(line.n, " " * lead + rest.strip()) if rest.strip() else Line(line.n, ""))
+    return out

@@ -28,14 +28,23 @@ PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<
 # "…, avec B." after a pilot named in the same sentence: another pilot; "…, dans le cadre du CLSPD, et
 # par B."
 PILOT_WITH = re.compile(r"^[^.]*?(?:pilot|assur)[^.]*?,\s*(?:avec|et par)\s+(?P<names>[^,.]+?)\.", re.I)
+# "L'association X sera associée au repérage …", "La CAF du Gard est associée au volet …": a name in
+# capitals as the subject (not "Les habitants seront associés …")
+WILL_BE_ASSOCIATED = re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?!(?:[Ll]es\s+)?(?:habitants|jeunes|familles|parents|usagers|élèves)\b)"
+                                r"(?P<names>(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ýa-zà-ÿ][^.;]{1,120}?)\s+(?i:(?:sera|seront|est|sont)\s+"
+                                r"(?:également\s+|aussi\s+|étroitement\s+)?associée?s?\s+(?:à|au|aux)\s)")
 SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|avec le concours de|avec l['’]appui de)\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             re.compile(r"\b(?:y\s+)?sont\s+associée?s\s+(?:à\s+(?:sa|leur)\s+mise en œuvre\s+)?(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             # "A, B et C y sont associés.", "… ; les conseils citoyens y contribuent."
             re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>[^.;]+?)\s+y\s+(?:(?:sont|est)\s+(?:également\s+|aussi\s+)?associée?s?"
                        r"|(?:contribu|particip)(?:e|ent))\b", re.I),
             re.compile(r"\b(?:elle|il)\s+associe\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
+            WILL_BE_ASSOCIATED,
             # "… (direction de l'éducation). Partenaires mobilisés : A, B, C." run into the paragraph
             re.compile(r"(?:^|(?<=[.)]\s))(?:partenaires|acteurs)(?:\s+(?:associés|mobilisés|concernés))?\s*:\s*(?P<names>.+?)(?=\.(?:\s|$)|$)", re.I)]
+# partners a sentence adds to those a heading lists: "X est associée à …", "A et B y sont également associés"
+ALSO_SERVICES = [WILL_BE_ASSOCIATED,
+                 re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>[^.;]+?)\s+y\s+(?:sont|est)\s+(?:également|aussi)\s+associée?s?\b", re.I)]
 DROIT_COMMUN = re.compile(r"\b(?:mobilise|s['’]appuie sur|mobilisera|s['’]appuiera sur|repose(?:ra)? sur)\s+(?:les\s+|le\s+)?(?:crédits\s+|moyens\s+)?(?:de\s+|du\s+)?"
                           r"droit commun\s+(?P<list>.+?)(?=\.(?:\s|$)|$)", re.I)
 # "… de la CAF (CLAS), ainsi que les crédits spécifiques de l'État (BOP 147)": where the list of
@@ -153,11 +162,14 @@ def paragraphs(lines: list[Line]) -> list[tuple[list[Line], str, list[tuple[int,
     their lines, their text joined, and where each line starts in that text."""
     from .sections import section_of
     out, cur = [], []
+    field = False   # the paragraph is a field's value ("Public cible : habitants des QPV")
     for line in lines + [Line(0, "")]:
         # a heading, not the sentence going on ("…, ainsi que les" / "crédits spécifiques de l'État")
         heading = section_of(line.key) and not (cur and re.match(r"^[a-zà-ÿ]", line.text.strip())
                                                 and not cur[-1].text.rstrip().endswith((".", ":")))
-        if line.text.strip() and not BULLET.match(line.text) and not heading:
+        # (a sentence of its own under a field's one-line value: "Les bailleurs … sont associés …")
+        apart = field and len(cur) == 1 and re.match(r"^[A-ZÀ-Ý]", line.text.strip()) and not cur[0].text.rstrip().endswith(",")
+        if line.text.strip() and not BULLET.match(line.text) and not heading and not apart:
             cur.append(line)
             continue
         if cur:
@@ -166,7 +178,12 @@ def paragraphs(lines: list[Line]) -> list[tuple[list[Line], str, list[tuple[int,
                 starts.append((len(text) + (1 if text else 0), l.n))
                 text = join_cut_words(text, l.text) if text else l.text.strip()
             out.append((cur, text, starts))
-        cur = []
+        cur, field = [], False
+        said = section_of(line.key) if heading else None
+        if said and said[0] == "other" and ":" in line.text and re.search(r"\w", line.text.split(":", 1)[1]):
+            cur, field = [Line(line.n, line.text.split(":", 1)[1].strip())], True   # "Observations : La CAF … est associée …"
+        elif apart:
+            cur = [line]
     return out
 
 
@@ -196,9 +213,12 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
                 if names:
                     made.append(Line(line_at(starts, m.start("names")), "Pilotes : " + ", ".join(names)))
                 break
-        for rx in SERVICES if "services" in roles else []:
+        for rx in SERVICES if "services" in roles else ALSO_SERVICES if "also-services" in roles else []:
             for m in rx.finditer(text):
                 names = names_of(m.group("names"))
+                if len(names) > 1 and re.match(r"^(?:les|des)\s+[a-zà-ÿ]", m.group("names").strip(), re.I) \
+                        and all(re.match(r"^(?:l['’]\s*)?[A-ZÀ-Ý]", x) for x in names[1:]):
+                    names = names[1:]   # "Les bailleurs sociaux présents …, l'OPAC de l'Oise, Clésence et …": the bodies named
                 if names:
                     made.append(Line(line_at(starts, m.start("names")), "Partenaires : " + ", ".join(names)))
         m = DROIT_COMMUN.search(text) if funding else None
@@ -267,6 +287,10 @@ def roles_in_sentences(body: list[Line]) -> set[str]:
         any(SERVICES[0].search(t) and re.search(r"\bpilot", t, re.I) for t in texts)
     if "pilots" in headed and "services" not in headed and in_prose:
         return {"services"}
+    if not headed and any(WILL_BE_ASSOCIATED.search(t) for t in texts):   # (the roles in an annex's matrix)
+        return {"services"}
+    if any(rx.search(t) for t in texts for rx in ALSO_SERVICES):   # partners beside those a heading lists
+        return {"also-services"}
     return set()
 
 
@@ -279,7 +303,7 @@ FUNDS = re.compile(r"\s+(?:mobilise(?:ra)?|apporte(?:ra)?|finance(?:ra)?|cofinan
                    r"|y contribu(?:e|ent|era|eront)"
                    r"|intervien(?:t|dra) (?:sur|via|par|au titre d[eu]s?))\b\s*", re.I)
 # (not "les quartiers de la politique de la ville": a sentence names the kind of its credits)
-_SAYS_KIND = [("droit commun", re.compile(r"droit commun", re.I)),
+SAYS_KIND = [("droit commun", re.compile(r"droit commun", re.I)),
               ("crédits politique de la ville", re.compile(r"au titre (?:de la politique de la ville|des crédits spécifiques)"
                                                            r"|crédits (?:spécifiques|(?:de la )?politique de la ville|du contrat de ville)", re.I))]
 _NOT_OBJECT = re.compile(r"\bau titre (?:de la politique de la ville|des crédits (?:spécifiques|de la politique de la ville)"
@@ -303,13 +327,13 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
                                r"(?:au titre (?:du|de la|des|de (?:son|leurs?)) [^,]{3,80},\s*"
                                # "Le financement … repose d'abord sur le droit commun : la CAF mobilise …"
                                r"|[^:]{0,120}?\b(?:droit commun|crédits spécifiques|politique de la ville)\s*:\s*)?", c.group(), re.I)
-            said = next((words for words, rx in _SAYS_KIND if rx.search(opening.group())), said)
+            said = next((words for words, rx in SAYS_KIND if rx.search(opening.group())), said)
             clauses.append((m.start() + c.start() + opening.end(), c.group()[opening.end():], said))
     for at, sentence, said in clauses:
         skip = len(sentence) - len(sentence.lstrip())
         p = PASSIVE.search(sentence)
         if p:   # "Ces moyens sont complétés, au titre des crédits spécifiques, par l'État (BOP 147) et par X, qui abonde Y"
-            kind = next((words for words, rx in _SAYS_KIND if rx.search(sentence)), said)
+            kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
             for m in re.finditer(r"(?:^|,?\s+et\s+par\s+|,\s*par\s+)(?P<who>.+?)(?=,?\s+et\s+par\s+|,\s*par\s+|$)", p.group("who")):
                 agent = re.sub(r",\s*qui\s+(?:abonde|finance|mobilise|apporte|soutient)\s+", " finance ", m.group("who")).strip(" .")
                 for line in specific_of(agent):
@@ -324,7 +348,7 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
         funder = bare(sentence[:v.start()])
         if not funder or len(funder.split()) > 8 or not re.match(r"[A-ZÀ-Ý]", funder):
             continue
-        kind = next((words for words, rx in _SAYS_KIND if rx.search(sentence)), said)
+        kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
         obj = _NOT_AMOUNT.sub(" ", _NOT_OBJECT.sub(" ", sentence[v.end():]))
         obj = re.split(r"\s*\((?:soit|dont)\b", obj, maxsplit=1, flags=re.I)[0].strip(" .,;")
         said = f" ({kind})" if kind else ""

@@ -18,7 +18,7 @@ _OF = r"(?: (?:de l'|de la |du |des |de )(?:action|projet|fiche|objectif|orienta
 
 
 SECTIONS = [
-    ("title", re.compile(r"^(?:intitule|libelle)(?: de l'action| de la fiche| de l'objectif)?" + _END)),
+    ("title", re.compile(r"^(?:intitule|libelle)(?: de l'action| de la fiche| de l'objectif| de l'orientation)?" + _END)),
     ("data", re.compile(r"^(?:donnees|chiffres[ -]cles|diagnostic)\b[^:]*:?\s*(.*)$")),
     ("constat", re.compile(r"^(?:contexte(?: et (?:constats?|enjeux))?|constats?)\b\s*:?\s*(.*)$")),
     ("objectives", re.compile(r"^objectifs?(?: operationnels?| strategiques?)?(?:\s*\(s\))?" + _END
@@ -29,7 +29,10 @@ SECTIONS = [
     ("pilots", re.compile(r"^(?:(?:co[- ]?)?pilotes?(?:\s*\(s\))?|(?:co[- ]?)?pilotage)" + _OF + r"(?!\w)\s*:?\s*(.*)$"
                           r"|^(?:qui pilote\s*\?|porteurs?(?:\s*\(s\))?|(?:co[- ]?)?chefs? de file"
                           r"|maitres?(?:\s*\(s\))? d'ouvrage|maitrise d'ouvrage|responsables?(?:\s*\(s\))?"
-                          r"|coordination|coordinateurs?|referents?(?:\s*\(s\))?)" + _OF + _END)),
+                          r"|coordination|coordinateurs?|referents?(?:\s*\(s\))?"
+                          # "Service référent / pilote", "Structure(s) pilote(s)" (a form's fields)
+                          r"|(?:services?|structures?|directions?)(?:\s*\(s\))?\s+(?:referents?\s*/\s*)?pilotes?(?:\s*\(s\))?"
+                          r"|services? referents?(?:\s*\(s\))?)" + _OF + _END)),
     ("services", re.compile(r"^services? associes?\b\s*:?\s*(.*)$|^partenaires? techniques? et financiers?" + _END
                             + r"|^(?:autres?\s+)?(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?| operationnels?| techniques?| impliques?| contributeurs?)?"
                             r"|acteurs?(?:\s*\(s\))?(?: associes?| mobilises?| concernes?| impliques?| contributeurs?)?|contributeurs?"
@@ -56,8 +59,11 @@ SECTIONS = [
     # (a cost, "Coût estimatif : 96 000 € par an", is the action's, no funder's)
     ("other", re.compile(r"^(?:calendrier(?: previsionnel| de (?:mise en oeuvre|realisation))?|echeancier|duree"
                          r"|couts?(?: previsionnels?| estimatifs?| estimes?| totals?| globals?)?"
-                         r"|publics?(?: cibles?| vises?| concernes?)?|localisation|territoire concerne"
-                         r"|modalites? de (?:mise en oeuvre|suivi)|evaluation)" + _END)),
+                         r"|publics?(?: cibles?| vises?| concernes?)?|localisation|territoires? concernes?"
+                         r"|quartiers?(?:\s*\(s\))? concernes?(?:\s*\(s\))?|axe du contrat|date de mise a jour"
+                         r"|(?:quartiers?(?:\s*\(s\))?|axe)(?=\s*:)"   # (a form's "Quartier(s) : …", "Axe : …", with their colon)
+                         r"|modalites? de (?:mise en (?:oe|œ)uvre|suivi)|evaluation|observations?|commentaires?|remarques?"
+                         r"|nature des credits)" + _END)),
     ("indicators", re.compile(r"^indicateurs?(?: de (?:suivi|resultats?|realisation|evaluation))?" + _END)),
 ]
 
@@ -224,8 +230,9 @@ SIGNATORIES = re.compile(r"^(?:(?:titre|partie|chapitre|article)\s+(?:\d{1,2}|[i
 
 
 # one signatory: "3. La CAF", "3) La CAF", "• La CAF", "- La CAF", "Pour la CAF du Rhône, la directrice"
+# ("- Pour l'État : Laurent Marchetti, préfet du Gard": who signs after the colon)
 SIGNATORY = re.compile(r"^(?:(\d{1,2})\s*[.)]|[•\-–—▪◦●*](?:\s*pour(?= ))?|pour(?= ))\s*(\S.*?)"
-                       r"(?:,\s*(?:(?:le|la|les|son|sa|monsieur|madame|m\.|mme|repr[ée]sent[ée]e?s?\s+par)\s+|l['’]\s*)\w.*)?$", re.I)
+                       r"(?:\s:\s.*|,\s*(?:(?:le|la|les|son|sa|monsieur|madame|m\.|mme|repr[ée]sent[ée]e?s?\s+par)\s+|l['’]\s*)\w.*)?$", re.I)
 
 
 # a line of a table of contents: "Objectif stratégique n°7 – Accès aux droits ...... 7"
@@ -233,7 +240,7 @@ TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d{1,3}\s*$|…{2,}\s*\d{1,3}\s*$")
 
 
 # who signs for a body, under its "Pour …" line: "le Préfet de la Vienne", "la Directrice territoriale"
-SIGNER = re.compile(r"^(?:le|la|l'|les|monsieur|madame|m\.|mme)\s*\S.{0,70}$")
+SIGNER = re.compile(r"^(?:le|la|l'|les|monsieur|madame|m\.|mme)\s*\S.{0,110}$")
 
 
 ANNEX = re.compile(r"^annexes?\b.*indicateurs|^indicateurs de (?:resultats?|suivi)")

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from .annexes import Annexes
 from .base import Found, ReaderBase
+from .engagements import Engagements
 from .fiches import Fiches
 from .funding import Funding, expand_inline_funders
 from .participants import Participants
 from .signatories import Signatories
 
 
-class Reader(Fiches, Annexes, Participants, Funding, Signatories, ReaderBase):
+class Reader(Fiches, Annexes, Engagements, Participants, Funding, Signatories, ReaderBase):
     """The reader of one contract text: `fiches()`, `signatories()`, `indicators()`, and under them
     `participants()` and `funding()` for a fiche's sections, `funding_by_orientation()` for a
-    maquette financière. What it found (counts, unresolved
+    maquette financière, `roles_by_engagements()` for roles set out signatory by signatory. What it found (counts, unresolved
     names, lines it could not read) goes into its `Found`."""
 
 

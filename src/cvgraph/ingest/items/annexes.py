@@ -1,13 +1,16 @@
 """What a contract's annexes hold by orientation: a funding table set out by orientation (the
-"maquette financière"), and indicators grouped by orientations."""
+"maquette financière"), its rows in a column of orientations or under a row naming each; a matrix
+of responsibilities (a column per partner, "P" or "A" in its cells); and indicators grouped by
+orientations."""
 
 from __future__ import annotations
 
 import re
 
-from ..reading import Line, items, key_of
+from ..reading import BREAK, Line, items, join_cut_words, key_of
 from ..naming import split_list
-from ..sections import ANNEX, INDICATOR_GROUP, ORIENTATION_CELL, RUN, kind_headers, orientation_table_header, table_cells
+from ..sections import (ANNEX, INDICATOR_GROUP, ORIENTATION_CELL, RUN, funding_table_header, kind_headers,
+                        orientation_table_header, table_cells)
 from .base import ReaderBase
 
 
@@ -25,6 +28,63 @@ def cells_apart(header: str):
     runs = list(RUN.finditer(header))
     width = runs[1].start() if len(runs) > 1 else len(header)
     return (lambda text: text[:width].strip()), (lambda text: " " * min(width, len(text)) + text[width:])
+
+
+# a row of a table that opens an orientation's rows: "Orientation n°1 – Réussite éducative", "Axe 2 :"
+GROUP_ROW = re.compile(r"^(?:orientations?|axes?|objectifs?|fiches?|priorites?)(?:\s+(?:strategiques?|operationnel(?:le)?s?))?"
+                       r"\s*(?:n\s*°\s*|no\s+)?(\d{1,2})(?:\s*[–—:.-]\s*\S.*)?$")
+# a matrix's legend: "P = pilote ; C = co-pilote ; A = partenaire associé"
+MARK = re.compile(r"(?<![\w])([A-Z]{1,3})\s*[=:]\s*((?i:co-?pilotes?|pilotes?|chefs? de file|porteurs?|partenaires?(?: associ[ée]s?)?"
+                  r"|associ[ée]s?|contributeurs?))\b")
+# an abbreviation a legend explains: "EPCI : GrandAngoulême", "Angoul. : Ville d'Angoulême"
+ABBREVIATION = re.compile(r"(?:^|(?<=\s\s))([A-ZÀ-Ý][\w.’'-]{0,11})\s:\s")
+
+
+def group_row(text: str) -> int | None:
+    """The orientation a row of one cell opens ("Orientation n°2 – Emploi, formation"), or None."""
+    t = text.strip()
+    m = GROUP_ROW.match(key_of(t)) if t and not re.search(r"\S\s{3,}\S", t) else None
+    return int(m.group(1)) if m else None
+
+
+def mark_roles(lines: list[Line]) -> dict[str, str]:
+    """The roles a matrix's marks stand for, as its legend says: {"P": "pilot", "A": "service"}."""
+    out = {}
+    for line in lines:
+        for m in MARK.finditer(line.text):
+            out[m.group(1)] = "service" if re.match(r"(?:partenaire|associ|contribut)", key_of(m.group(2))) else "pilot"
+    return out
+
+
+def abbreviations(lines: list[Line]) -> dict[str, str]:
+    """The names a legend gives the abbreviations of a matrix's columns, set in columns of their own
+    and wrapped within them ("DSDEN : Direction des services départementaux" / "de l'Éducation
+    nationale …" under it)."""
+    start = next((i for i, l in enumerate(lines) if re.match(r"^(?:abreviations?|sigles?)\b", l.key)),
+                 next((i for i, l in enumerate(lines) if re.match(r"^legende\b", l.key)), None))
+    if start is None:
+        return {}
+    out: dict[str, str] = {}
+    anchors: list[int] = []     # where the legend's columns start
+    last: dict[int, str] = {}   # the abbreviation last opened in each of them
+    for line in lines[start + 1:start + 40]:
+        text = line.text.rstrip()
+        found = [m.start() for m in ABBREVIATION.finditer(text) if not MARK.match(text, m.start())]
+        if not text.strip() or not (found or anchors):
+            if anchors:
+                break   # the end of the legend
+            continue
+        anchors = sorted(set(anchors) | {a for a in found if not any(abs(a - b) <= 4 for b in anchors)})
+        bounds = [0] + anchors[1:] + [len(text)]
+        for k in range(len(anchors)):
+            piece = text[bounds[k]:bounds[k + 1]].strip()
+            m = ABBREVIATION.match(piece)
+            if m:
+                last[k] = m.group(1)
+                out[m.group(1)] = piece[m.end():].strip()
+            elif piece and k in last:   # the name wrapped onto the next line, in its column
+                out[last[k]] = join_cut_words(out[last[k]], piece)
+    return out
 
 
 class Annexes(ReaderBase):
@@ -69,6 +129,99 @@ class Annexes(ReaderBase):
                 if got:
                     by_number[n].setdefault("funding", []).extend(got)
                     self.found.counts["funding lines"] += sum(max(1, len(f.get("instruments", []))) for f in got)
+
+    def funding_by_group_rows(self, fiches: list[dict], tables: list[int]) -> None:
+        """A funding table whose rows come under a row naming their orientation ("Orientation n°1 –
+        Réussite éducative" / "État    BOP 147    CS    92 000"): each row a funding line of that
+        orientation, read as a fiche's table (kinds from the Nature cell, else non-précisé under the
+        annex's title). Sub-totals are no lines; the table ends at a line of prose."""
+        by_number = {f["number"]: f for f in fiches}
+        for t in tables:
+            header = self.lines[t]
+            title = next((l for l in reversed(self.lines[max(0, t - 12):t])
+                          if re.match(r"^(?:annexe|maquette|tableau|plan de financement|recapitulatif)", l.key)), header)
+            indent = min((m.start() for m in RUN.finditer(header.text)), default=0)
+            groups: dict[int, list[Line]] = {}
+            current, under_header = None, True
+            for line in self.lines[t + 1:]:
+                text = line.text.strip()
+                lead = len(line.text) - len(line.text.lstrip())
+                if funding_table_header(line.text):   # (repeated after a page break)
+                    under_header = True
+                    continue
+                if not text or re.match(r"^(?:sous-?\s?)?total", key_of(text)) or under_header and lead > indent + 20:
+                    continue   # (a sub-total; a header's cell wrapped: "(prév.)")
+                under_header = False
+                n = group_row(line.text)
+                if n is not None:
+                    current = n
+                    continue
+                if table_cells(line.text) is None and lead <= indent + 2:
+                    break   # a note below the table
+                if current in by_number:
+                    groups.setdefault(current, [header]).append(line)
+            for n, lines in groups.items():
+                got = self.funding(lines, "non-precise", title, n)
+                if got:
+                    by_number[n].setdefault("funding", []).extend(got)
+                    self.found.counts["funding lines"] += sum(max(1, len(f.get("instruments", []))) for f in got)
+
+    def grouped_table(self, i: int) -> bool:
+        """Whether line `i` is the header of a funding table whose first row names an orientation."""
+        if not funding_table_header(self.lines[i].text):
+            return False
+        for line in self.lines[i + 1:i + 4]:
+            lead = len(line.text) - len(line.text.lstrip())
+            if line.text.strip() and lead <= 20:
+                return group_row(line.text) is not None
+        return False
+
+    def roles_by_matrix(self, fiches: list[dict]) -> None:
+        """A matrix of responsibilities: a row per orientation ("1    Réussite éducative"), a column
+        per partner ("État    EPCI    CAF"), a mark in a cell for the partner's role ("P", "A"),
+        the marks and the columns' abbreviations explained by a legend. Each mark is a pilot or an
+        associated service of its row's orientation, by the name the legend gives its column."""
+        roles = mark_roles(self.lines)
+        if not roles:
+            return
+        names = abbreviations(self.lines)
+        by_number = {f["number"]: f for f in fiches}
+        got: dict[tuple[int, str], list[Line]] = {}
+        for i, line in enumerate(self.lines):
+            runs = list(RUN.finditer(line.text.rstrip()))
+            if len(runs) < 4 or not re.match(r"^(?:n\s*°|no\b|orientations?|axes?|objectifs?)", key_of(runs[0].group(0))):
+                continue
+            columns = [m for m in runs[1:] if len(m.group(0)) <= 14 and not re.search(r"\d", m.group(0))
+                       and not re.match(r"^(?:orientation|axe|objectif|intitule|libelle)", key_of(m.group(0)))]
+            if len(columns) < 3:
+                continue
+            current = None
+            for row in self.lines[i + 1:]:
+                if not row.text.strip():
+                    continue
+                cells = list(RUN.finditer(row.text.rstrip()))
+                marks = [m for m in cells if m.group(0) in roles]
+                number = re.match(r"^\s*(\d{1,2})\b", row.text)
+                if number:
+                    current = int(number.group(1))
+                elif marks or not row.text[:1].isspace():
+                    break   # (a row's title wrapped: no mark on its line)
+                for m in marks:
+                    centre = (m.start() + m.end()) / 2
+                    column = min(columns, key=lambda c: abs((c.start() + c.end()) / 2 - centre))
+                    name = names.get(column.group(0), column.group(0))
+                    got.setdefault((current, roles[m.group(0)]), []).extend([Line(row.n, name), Line(row.n, BREAK)])
+        for (n, role), lines in got.items():
+            fiche = by_number.get(n)
+            if fiche is None:
+                continue
+            found = self.participants(lines, n, role)
+            fiche.setdefault(role + "s", []).extend(found)
+            self.found.counts[role + "s"] += len(found)
+            if "missing_sections" in fiche:
+                fiche["missing_sections"] = [s for s in fiche["missing_sections"] if s != role + "s"]
+                if not fiche["missing_sections"]:
+                    del fiche["missing_sections"]
 
     @staticmethod
     def listed(rows: list[Line], kinds: dict[int, str], kind: str) -> list[Line]:

@@ -93,7 +93,8 @@ class ReaderBase:
         orgs = self.regs.organisations
         if ident not in orgs.entries:
             from ...sheets import Node
-            entry = Node({"id": ident, "label": scope.made[ident].label, "kind": kind.org_kind})
+            entry = Node({"id": ident, "label": scope.made[ident].label, "kind": kind.org_kind,
+                          **({"part_of": kind.part_of} if kind.part_of else {})})   # (a préfecture: a unit of the State)
             entry.key_lines = {}
             orgs.entries[ident] = entry
         return ident

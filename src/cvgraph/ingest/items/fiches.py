@@ -6,10 +6,43 @@ from __future__ import annotations
 import re
 
 from ..prose import END, roles_in_sentences, sentences_as_sections
-from ..reading import BREAK, BULLET, RULE, Line, items, join_cut_words
-from ..sections import (ANNEX, AXIS_PROTO, CAPS_PART, FUNDING_KINDS, ORIENT_PROTO, PART, SIGNATORIES, TOC_LINE,
+from ..reading import BREAK, BULLET, RULE, Line, items, join_cut_words, key_of
+from ..sections import (ANNEX, AXIS_PROTO, CAPS_PART, FUNDING_KINDS, KIND_CELL, ORIENT_PROTO, PART, SIGNATORIES, TOC_LINE,
                         funding_table_header, generic_heading, orientation_table_header, rest_after, section_of)
 from .headings import Headings, carries
+
+# a form's box ticked for the kind of its plan of funding: "Nature des crédits : [X] droit commun  [ ] crédits spécifiques"
+TICKED = re.compile(r"(?:\[\s*[xX✓✔]\s*\]|[☒☑])\s*(?P<what>[^\[\]☐☒☑]+)")
+
+
+def checked_kind(funding: list[dict], body: list[Line]) -> list[dict]:
+    """The lines of a plan that state no kind, of the kind the form's box ticks for the whole plan
+    ("Nature des crédits : [X] droit commun [ ] crédits spécifiques"), flagged; as they are when
+    there is no box or both are ticked."""
+    for line in body:
+        if re.match(r"^nature des credits\b", line.key):
+            kinds = {kind for m in TICKED.finditer(line.text) for kind, rx in KIND_CELL
+                     if rx.match(key_of(m.group("what").strip(" :;,")))}
+            if len(kinds) != 1:
+                return funding
+            kind = kinds.pop()
+            for e in funding:
+                if e["kind"] == "non-precise" and not e.get("inferred"):
+                    e.pop("heading", None)
+                    note = f"Nature cochée pour tout le plan de financement (l. {line.n}) : {line.text.split(':', 1)[-1].strip()}."
+                    e.update(kind=kind, flag=f"{e['flag']} {note}" if e.get("flag") else note)
+            return funding
+    return funding
+
+
+def without_repeats(recap: list[dict], funding: list[dict]) -> list[dict]:
+    """A list of co-funders beside a plan of funding recalls the plan's funders: only those the plan
+    does not name are lines of their own ("Co-financeurs : État ; CAF ; Bpifrance": Bpifrance)."""
+    if not funding:
+        return recap
+    named = {key_of(f["funder"]).split()[0] for f in funding if f["funder"].strip()}
+    return [e for e in recap if key_of(e["funder"]).split()[0] not in named]
+
 
 
 # a numbered part of the document after the fiches: "4. Gouvernance, suivi et évaluation", "5. Signatures"
@@ -68,7 +101,9 @@ class Fiches(Headings):
             stops += [i for i, l in enumerate(self.lines) if (g := generic_heading(l.key)) and not TOC_LINE.search(l.text)
                       and (g[0] == "" or g[0].startswith("#") and g[0] < self._generic)]
         tables = [i for i, l in enumerate(self.lines) if orientation_table_header(l.text)]
-        stops += tables[:1]   # a maquette financière by orientation ends the fiche before it
+        # a funding table whose rows come under a row naming their orientation, after the last fiche
+        grouped = [i for i, l in enumerate(self.lines) if heads and i > heads[-1] and self.grouped_table(i)]
+        stops += tables[:1] + grouped[:1]   # a maquette financière by orientation ends the fiche before it
         out = []
         for j, start in enumerate(heads):
             end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
@@ -82,6 +117,10 @@ class Fiches(Headings):
             out.append(self.fiche(start, end))
         if tables:
             self.funding_by_orientation(out, heads, tables)
+        if grouped:
+            self.funding_by_group_rows(out, grouped)
+        self.roles_by_matrix(out)
+        self.roles_by_engagements(out)
         return out
 
     def fiche_heads(self) -> list[int]:
@@ -98,6 +137,14 @@ class Fiches(Headings):
                 spans[n] = (start, size)
         return sorted(start for start, _ in spans.values())
 
+    @staticmethod
+    def paragraph_after(title: str, text: str) -> bool:
+        """Whether `text` opens a paragraph below a whole title ("… à la sortie du lycée" / "Dans
+        les écoles des quartiers, classées en REP …"): a long line opening a sentence in a capital,
+        the title not cut on a word that needs more."""
+        return len(title.split()) >= 3 and len(text.strip()) >= 60 and bool(re.match(r"^[A-ZÀ-Ý][a-zà-ÿ’']", text.strip())) \
+            and not re.search(r"(?:[,–-]|\b(?:de|du|des|la|le|les|l['’]|d['’]|à|au|aux|et|ou|en|pour|sur))$", title.strip(), re.I)
+
     def fiche(self, start: int, end: int) -> dict:
         head = self.lines[start]
         heading = self.heading_of(head)
@@ -112,9 +159,12 @@ class Fiches(Headings):
                 body = body[:i]
                 break
         # the title runs on until a blank line, a heading or a sentence ("Les élèves … moins bien.")
-        while body and body[0].text.strip() and not section_of(body[0].key) and not self.axis_like(body[0]) \
+        # (a line in lower case goes on with the title even when a heading's word: "… aux services" / "publics")
+        while body and body[0].text.strip() and not (section_of(body[0].key) and not body[0].text.strip()[0].islower()) \
+                and not self.axis_like(body[0]) \
                 and not self.heading_of(body[0]) \
-                and not (body[0].text.strip().endswith(".") and len(body[0].text.split()) >= 6):
+                and not (body[0].text.strip().endswith(".") and len(body[0].text.split()) >= 6) \
+                and not self.paragraph_after(title, body[0].text):
             title = join_cut_words(title, body[0].text)
             body = body[1:]
         # "Cette orientation est pilotée par A, en lien avec B.", "Y sont associés …", "Au titre du droit
@@ -131,6 +181,8 @@ class Fiches(Headings):
             if line.text == END:   # the end of what a sentence stated
                 current = None
                 continue
+            if re.search(r"\(suite(?: et fin)?\)\s*$", line.text, re.I) and re.match(r"^(?:fiche|orientation|axe|objectif|action)", line.key):
+                continue   # "FICHE ORIENTATION N°4 (suite)" after a page break: the same fiche going on
             s = section_of(line.key)
             if not s and self.heading_of(line) and not TOC_LINE.search(line.text):
                 current = None   # "Fiche action 1.2 – …" inside the orientation: a part of it, its sections the orientation's
@@ -191,7 +243,7 @@ class Fiches(Headings):
             if key in parts:
                 fiche[key] = self.participants(parts[key], n, key[:-1])
                 self.found.counts[key] += len(fiche[key])
-        funding = []
+        funding, recap = [], []   # (recap: a "Co-financeurs" list beside a plan of funding)
         chunks: dict[str, list[list[Line]]] = {}   # a heading's own lines: the same heading again starts anew
         for name in parts:
             if name.startswith("funding"):
@@ -200,7 +252,14 @@ class Fiches(Headings):
                     chunks[name].append([]) if line.text == BREAK else chunks[name][-1].append(line)
         for name, heading in order:
             if name.startswith("funding"):
-                funding += self.funding(chunks[name].pop(0) if chunks.get(name) else [], FUNDING_KINDS[name], heading, n)
+                lines = chunks[name].pop(0) if chunks.get(name) else []
+                listed = bool(re.match(r"^co[- ]?financeurs?\b", heading.key))
+                if listed and lines:   # "Co-financeurs : A ; B ; C" over lines: a funder a piece
+                    whole = " ".join(l.text.strip() for l in lines)
+                    lines = [Line(lines[0].n, "• " + p.strip()) for p in whole.split(";") if p.strip()]
+                got = self.funding(lines, FUNDING_KINDS[name], heading, n, fiche.get("pilots"))
+                (recap if listed else funding).extend(got)
+        funding = checked_kind(funding, body) + without_repeats(recap, funding)
         for name in chunks:
             parts.pop(name, None)
         if funding:

@@ -22,14 +22,22 @@ _KIND_WORDS = {"droit-commun": r"(?:(?:cr[ée]dits?|financements?|moyens?)\s+)?(
                "specifique": r"(?:(?:cr[ée]dits?|financements?|moyens?)\s+)?(?:sp[ée]cifiques?(?:\s+(?:de\s+la\s+)?politique\s+de\s+la\s+ville)?"
                              r"|(?:de\s+la\s+|au\s+titre\s+de\s+la\s+)?politique\s+de\s+la\s+ville|PV)|CS"}
 LINE_KIND = [(kind, re.compile(r"\s*\(\s*(?i:" + words + r")\s*\)|\s*,\s*(?i:" + words + r")\s*(?=\))|\s*,\s*(?i:au\s+titre\s+(?:du\s+|de\s+la\s+|des\s+)?)(?i:"
-                               + words + r")(?=\s*(?:[:;,]|$))|\s+[–—-]\s+(?i:" + words + r")(?=\s*(?:[:;,]|$))"
+                               + words + r")(?=\s*(?:[:;,]|$))|\s+[–—-]\s+(?i:" + words + r")(?=\s*(?:[:;,(]|$))"
                                r"|^(?i:" + words + r")\s*:\s*(?=\S)"))
              for kind, words in _KIND_WORDS.items()]
+
+
+# "CAF (droit commun – CLAS)": the kind, then the scheme, in the same parentheses
+KIND_THEN = [(kind, re.compile(r"\(\s*(?i:" + words + r")\s*[–—,-]\s*(?P<keep>[^()]+)\)")) for kind, words in _KIND_WORDS.items()]
 
 
 def stated_kind(text: str) -> tuple[str | None, str]:
     """The kind a funding line states for itself, and the line without it: ("specifique",
     "État : BOP 147") for "État (crédits politique de la ville) : BOP 147"; (None, text) if none."""
+    for kind, rx in KIND_THEN:
+        m = rx.search(text)
+        if m:
+            return kind, f"{text[:m.start()]}({m.group('keep').strip()}){text[m.end():]}"
     for kind, rx in LINE_KIND:
         m = rx.search(text)
         if m and (m.start() > 1 or m.group().rstrip().endswith(":")):   # after the funder, or "Droit commun : …"
@@ -42,7 +50,7 @@ def stated_kind(text: str) -> tuple[str | None, str]:
 def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> list[Line]:
     """"Financeurs : Etat (BOP 147, 12 000 €), Ville (droit commun), CAF (CLAS)": one funding line per
     funder ("• Etat : BOP 147"), amounts and "droit commun" set aside; such a list cut across lines
-    is joined first. Other lines are returned as they are."""
+    is joined first. Other lines (a table's rows among them) are returned as they are."""
     out: list[Line] = []
     i = 0
     while i < len(lines):
@@ -52,6 +60,7 @@ def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> lis
         first = re.match(r"^(.+?)\s*\(", pieces[0]) if pieces else None
         shaped = sum(bool(re.match(r"^[A-ZÀ-Ý][^():;]{0,60}\([^()]*\)$", p)) for p in pieces)
         if len(pieces) < 2 or BULLET.match(text) or re.match(r"^.{1,60}?\s:\s", text) or not first or " | " in text \
+                or re.search(r"\S\s{3,}\S", text) \
                 or not (is_funder(first.group(1)) or shaped >= 2):
             # the list starts with a funder and its parentheses, or is a list of "Name (…)"
             out.append(line)
@@ -151,10 +160,18 @@ def kind_columns(lines: list[Line]) -> list[Line]:
     return out
 
 
+# a row of the fiche's porteur funding itself: "Autofinancement", "Porteur (fonds propres)"
+SELF_FUNDED = re.compile(r"^(?:autofinancement(?:\s+(?:du|de la)\s+(?:porteur|structure(?: porteuse)?))?|fonds propres(?: du porteur)?"
+                         r"|(?:le\s+)?porteur|ma[iî]tre d['’]ouvrage|structure porteuse)"
+                         r"(?:\s*\(([^()]*)\))?\s*(?::\s*(.*))?$", re.I)
+
+
 class Funding(Funders, Instruments):
     """Reading funding lines (a part of `Reader`)."""
 
-    def funding(self, lines: list[Line], kind: str, heading: Line, orientation: int) -> list[dict]:
+    def funding(self, lines: list[Line], kind: str, heading: Line, orientation: int,
+                pilots: list[dict] | None = None) -> list[dict]:
+        """The funding lines of a section; `pilots`, the fiche's, say who "Autofinancement" is."""
         out: list[dict] = []
         entries: list[dict] = []
         header = None          # "-État :" standing alone: the lines under it may name only instruments
@@ -222,6 +239,7 @@ class Funding(Funders, Instruments):
             bulleted = bool(BULLET.match(line.text))
             text = BULLET.sub("", raw, 1).strip() if bulleted else raw
             own_kind, text = stated_kind(text)
+            text, self_funded = self.porteur_funding(text, line.n, pilots or [])
             after_word = bool(entries) and bool(CONNECTOR.search(previous))
             after_comma = bool(entries) and previous.rstrip().endswith(",")
             continues = after_word or after_comma
@@ -265,7 +283,8 @@ class Funding(Funders, Instruments):
                 and ":" not in text and len(text.split()) <= 6 and looks_like_name(text)
             if ident is None and (row or (bulleted or named or alone) and not continues):
                 # a table row, or a bullet "Name (X) : a, b", whose funder no registry knows: kept as written
-                m = re.match(r"^([A-ZÀ-Ý][^:;]{1,60}?)\s*(?:\(([^)]{1,40})\))?\s*(?::|\s[–—-])\s*(.*)$", text) \
+                m = re.match(r"^((?:[A-ZÀ-Ý]|(?:association|centre social|régie de quartier|maison)\s+[A-ZÀ-Ý])[^:;]{1,60}?)"
+                             r"\s*(?:\(([^)]{1,40})\))?\s*(?::|\s[–—-])\s*(.*)$", text) \
                     or re.match(r"^([A-ZÀ-Ý][^:;()]{1,60}?)\s*\(([^)]{1,60})\)()\s*$", text)   # "• ANRU (NPNRU)"
                 if m and len(m.group(1).split()) <= 8 and not SENTENCE.search(m.group(1)):
                     ident, written = self.funders_joined(m.group(1).strip()) or PROPOSED + m.group(1).strip(), m.group(1).strip()
@@ -282,6 +301,8 @@ class Funding(Funders, Instruments):
                          "row": row is not None, "kind": own_kind or (row_kind(line_raw, columns) if row is not None else None)}
                 if instrument_first:
                     entry["instrument"], entry["purpose"] = instrument_first
+                if self_funded:
+                    entry["flag"] = self_funded
                 entries.append(entry)
                 if not rest and not instrument_first:
                     header = entry
@@ -327,6 +348,8 @@ class Funding(Funders, Instruments):
                          if e["written"] else e["funder"]}
             if e["to"] != e["line"]:
                 entry["to"] = e["to"]
+            if e.get("flag"):
+                entry["flag"] = e["flag"]
             if line_kind == "non-precise":
                 said = section_of(heading.key)   # "Financeurs : État (…)" (a box's label and its first value): the label
                 entry["heading"] = heading.text.strip().split(":")[0].strip() + " :" if said and said[1] else heading.text.strip()
@@ -386,6 +409,23 @@ class Funding(Funders, Instruments):
                             **({"proposed": True} if self.is_local(org) else {})})
         return out
 
+    @staticmethod
+    def porteur_funding(text: str, n: int, pilots: list[dict]) -> tuple[str, str | None]:
+        """"Autofinancement : 35 000 €" in a fiche whose porteur (the pilot named last above line `n`,
+        alone on its line) is X: "X : 35 000 €", and a flag saying so; the text as it is otherwise."""
+        m = SELF_FUNDED.match(text)
+        above = [p for p in pilots if p["line"] < n]
+        last = [p for p in above if p["line"] == max(p["line"] for p in above)] if above else []
+        if not m or len(last) != 1:
+            return text, None
+        name = last[0].get("written") or last[0].get("name")
+        said = text.split(":")[0].strip()
+        rest = ", ".join(x.strip() for x in m.groups() if x and x.strip())
+        # "Ville de Nevers (manager de commerce)", "Alès Agglomération – coordination du CLS": the body funds
+        body = re.sub(r"\s*\([^()]*\)$|\s+[–—]\s+.*$", "", name)
+        return f"{body} : {rest}" if rest else body, \
+            f"Ligne écrite « {said} » : le porteur de la fiche ({name}, l. {last[0]['line']}) se finance lui-même."
+
     def sentences_of_funding(self, lines: list[Line]) -> list[Line]:
         """Paragraphs of a funding section written in sentences ("L'État mobilisera au titre de la
         politique de la ville le programme 147 …"): one bulleted line per sentence whose subject is a
@@ -393,7 +433,15 @@ class Funding(Funders, Instruments):
         programme 147"); other lines as they are."""
         out: list[Line] = []
         for para, text, starts in paragraphs(lines):
-            if any(re.search(r"\S\s{3,}\S|\|", l.text.strip()) for l in para) or not text.rstrip().endswith("."):
+            rows = [k for k, l in enumerate(para) if re.search(r"\S\s{3,}\S|\|", l.text.strip())]
+            if rows and rows[-1] + 1 < len(para):   # a table, then a sentence under it: the sentence alone
+                tail = paragraphs(para[rows[-1] + 1:])
+                if not tail:
+                    continue
+                para, text, starts = tail[0]
+            elif rows:
+                continue
+            if not text.rstrip().endswith("."):
                 continue
             made = [Line(line_at(starts, at), "• " + said) for at, said in funding_sentences(text)
                     if self.orgs.leading(re.sub(r"\s*\(.*$|\s:.*$", "", said))[0]]

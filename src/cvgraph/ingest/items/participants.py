@@ -85,9 +85,13 @@ class Participants(ReaderBase):
         m = re.match(r"^(.*?)\((.*)\)\s*$", text)
         if m:
             inner = [self.orgs.exact(p) or None for p in split_list(m.group(2))]
-            head = self.names_in(m.group(1)) if m.group(1).strip() else []
-            found = head + [i for i in inner if i] + [i for p in split_list(m.group(2)) if not self.orgs.exact(p)
-                                                      for i in self.names_in(p)]
+            whole = self.orgs.exact(m.group(1).strip()) if m.group(1).strip() else None
+            head = [whole] if whole else self.names_in(m.group(1)) if m.group(1).strip() else []
+            within = [i for i in inner if i] + [i for p in split_list(m.group(2)) if not self.orgs.exact(p)
+                                                for i in self.names_in(p)]
+            if head and within and all(any(self.part_of(i, h) for h in head) for i in within):
+                return head   # "État (Préfecture de la Charente)": the body, its service a qualifier
+            found = head + within
             return self.without_parents(list(dict.fromkeys(found)))
         inside = self.orgs.inside(text)
         if SENTENCE.search(text):
@@ -121,6 +125,11 @@ class Participants(ReaderBase):
             return [piece]   # "Ville de X (police municipale et prévention)", "Terres et Mers (direction …)": one name
         if re.search(r"\set\s+[a-zà-ÿ]+\s*$", piece):   # "Protection maternelle et infantile"
             return [piece]
+        if re.match(r"^(?:l['’]\s*)?association\s", piece, re.I):   # "association Lire et Grandir en Cévennes": its name
+            return [piece]
+        first = re.split(r"\s+et\s+", piece)[0].strip()
+        if " " not in first and not self.orgs.exact(first) and re.match(r"^\S+\s+et\s+[a-zà-ÿ]", piece):
+            return [piece]   # "Atelier et chantier d'insertion Cévennes Recyclerie": one name
         # "les centres sociaux Pierre-Blanche et Rive gauche": bodies of one kind, named by the
         # plural before their names, as written
         if re.match(r"^(?:les\s+)?[a-zà-ÿ]+(?:s|x)(?:\s+[a-zà-ÿ]+(?:s|x))?\s+[A-ZÀ-Ý][^,]*\set\s+[A-ZÀ-Ý]", piece) \

@@ -163,7 +163,7 @@ class Signatories(ReaderBase):
                 continue
             if ident:
                 close()
-                current, body = {"org": self.as_written(name, ident), "line": line.n,
+                current, body = {"org": self.as_written(bare, ident), "line": line.n,
                                  "section": line.text.strip()}, []
                 if self.is_local(ident):
                     current.update(org=name, proposed=True)
