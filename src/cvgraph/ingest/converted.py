@@ -453,8 +453,9 @@ def dot_leaders(lines: list[Line]) -> list[Line]:
             out.append(Line(line.n, f"{m.group('label')} : {line.text[m.end():].strip()}"))
             continue
         lead = len(line.text) - len(line.text.lstrip())
-        if column is None or not line.text.strip() or lead < column - 4 or not out:
-            column = None if not line.text.strip() or (column is not None and lead < column - 4) else column
+        if not line.text.strip() or column is not None and lead < column - 4:
+            column = None   # a blank line, or a line out of the values' column, ends the field
+        if column is None or not out:
             out.append(line)
             continue
         above = out[-1].text.rstrip()

@@ -103,8 +103,7 @@ class Annexes(ReaderBase):
         by_number = {f["number"]: f for f in fiches}
         for t in tables:
             header = self.lines[t]
-            title = next((l for l in reversed(self.lines[max(0, t - 12):t])
-                          if re.match(r"^(?:annexe|maquette|tableau|plan de financement|recapitulatif)", l.key)), header)
+            title = self.table_title(t)
             first_cell, blank = cells_apart(header.text)
             # "Orientation | Droit commun | Crédits spécifiques", each cell "Funder : sum" by funder
             kinds = kind_headers(table_cells(header.text) or []) if "|" in header.text else {}
@@ -127,8 +126,13 @@ class Annexes(ReaderBase):
                 got = self.funding(lines, "non-precise", title, n) if not kinds else \
                     [f for kind in sorted(set(kinds.values())) for f in self.funding(self.listed(lines[1:], kinds, kind), kind, title, n)]
                 if got:
-                    by_number[n].setdefault("funding", []).extend(got)
-                    self.found.counts["funding lines"] += sum(max(1, len(f.get("instruments", []))) for f in got)
+                    self.add_items(by_number[n], "funding", got)
+
+    def table_title(self, t: int) -> Line:
+        """The title above the table whose header is line `t` ("ANNEXE 2 – MAQUETTE FINANCIÈRE"),
+        else its header."""
+        return next((l for l in reversed(self.lines[max(0, t - 12):t])
+                     if re.match(r"^(?:annexe|maquette|tableau|plan de financement|recapitulatif)", l.key)), self.lines[t])
 
     def funding_by_group_rows(self, fiches: list[dict], tables: list[int]) -> None:
         """A funding table whose rows come under a row naming their orientation ("Orientation n°1 –
@@ -138,8 +142,7 @@ class Annexes(ReaderBase):
         by_number = {f["number"]: f for f in fiches}
         for t in tables:
             header = self.lines[t]
-            title = next((l for l in reversed(self.lines[max(0, t - 12):t])
-                          if re.match(r"^(?:annexe|maquette|tableau|plan de financement|recapitulatif)", l.key)), header)
+            title = self.table_title(t)
             indent = min((m.start() for m in RUN.finditer(header.text)), default=0)
             groups: dict[int, list[Line]] = {}
             current, under_header = None, True
@@ -163,8 +166,7 @@ class Annexes(ReaderBase):
             for n, lines in groups.items():
                 got = self.funding(lines, "non-precise", title, n)
                 if got:
-                    by_number[n].setdefault("funding", []).extend(got)
-                    self.found.counts["funding lines"] += sum(max(1, len(f.get("instruments", []))) for f in got)
+                    self.add_items(by_number[n], "funding", got)
 
     def grouped_table(self, i: int) -> bool:
         """Whether line `i` is the header of a funding table whose first row names an orientation."""
@@ -215,13 +217,7 @@ class Annexes(ReaderBase):
             fiche = by_number.get(n)
             if fiche is None:
                 continue
-            found = self.participants(lines, n, role)
-            fiche.setdefault(role + "s", []).extend(found)
-            self.found.counts[role + "s"] += len(found)
-            if "missing_sections" in fiche:
-                fiche["missing_sections"] = [s for s in fiche["missing_sections"] if s != role + "s"]
-                if not fiche["missing_sections"]:
-                    del fiche["missing_sections"]
+            self.add_items(fiche, role + "s", self.participants(lines, n, role))
 
     @staticmethod
     def listed(rows: list[Line], kinds: dict[int, str], kind: str) -> list[Line]:

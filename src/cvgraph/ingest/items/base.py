@@ -111,6 +111,19 @@ class ReaderBase:
             return isinstance(body, dict) and KIND_PREFIX + str(body.get("kind")) == parent
         return False
 
+    def add_items(self, fiche: dict, key: str, found: list[dict]) -> None:
+        """Items read outside a fiche (an annex, a signatory's engagements) added to its `key`
+        ("pilots", "services", "funding") and counted; a section it now has is no longer missing."""
+        fiche.setdefault(key, []).extend(found)
+        if key == "funding":
+            self.found.counts["funding lines"] += sum(max(1, len(f.get("instruments", []))) for f in found)
+        else:
+            self.found.counts[key] += len(found)
+        if "missing_sections" in fiche:
+            fiche["missing_sections"] = [s for s in fiche["missing_sections"] if s != key]
+            if not fiche["missing_sections"]:
+                del fiche["missing_sections"]
+
     def unresolved(self, kind: str, name: str, line: int, orientation: int | None = None) -> None:
         entry = {"line": line, "kind": kind, "name": name}
         if orientation is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from ..naming import split_list
 from ..prose import PILOTS, SAYS_KIND
 from ..reading import BULLET, Line, join_cut_words, key_of
 from ..sections import ANNEX, PART, SIGNATORIES, header_columns, column_cells, table_cells
@@ -78,19 +79,6 @@ def schemes_said(said: str) -> str:
         if piece:
             items.append(piece)
     return ", ".join(items)
-
-
-def clauses(text: str) -> list[str]:
-    """A statement's clauses: apart at ";" outside parentheses."""
-    out, depth, cur = [], 0, ""
-    for ch in text:
-        depth += (ch == "(") - (ch == ")")
-        if ch == ";" and depth <= 0:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    return [c.strip() for c in out + [cur] if c.strip()]
 
 
 def sentences(text: str) -> list[str]:
@@ -194,7 +182,7 @@ class Engagements(ReaderBase):
                     # socioculturel (orientation 7)": each sum goes to the orientation beside it
                     plain = re.sub(r"\(O\d{1,2}\)", "", sentence)   # ("(O3)" opens a statement)
                     beside = bool(orientations_named(plain)) and not orientations_named(re.sub(r"\([^()]*\)", "", plain))
-                    for clause in clauses(sentence):
+                    for clause in (c.strip() for c in split_list(sentence, ";") if c.strip()):   # (not inside parentheses)
                         subject = self.subject_of(clause, body, subject, bullet)
                         self.engaged(by_number, refs, n, clause, subject, money_heading or heading, beside)
 
@@ -250,12 +238,7 @@ class Engagements(ReaderBase):
             if fiche is None:
                 continue
             if role and not (beside and orientations_named(clause) and not SERVICE_WORDS.search(re.sub(r"\([^()]*\)", "", plain))):
-                found = self.participants([Line(n, subject)], number, role)
-                fiche.setdefault(role + "s", []).extend(found)
-                self.found.counts[role + "s"] += len(found)
-                fiche["missing_sections"] = [s for s in fiche.get("missing_sections", []) if s != role + "s"]
-                if not fiche["missing_sections"]:
-                    del fiche["missing_sections"]
+                self.add_items(fiche, role + "s", self.participants([Line(n, subject)], number, role))
             for kind, said in pieces:
                 if beside:   # only the schemes "(orientation N)" follows
                     said = ", ".join(text for text, refs in re.findall(r"([^()]*?)\s*\((orientations?\s+[^()]*)\)", said)
@@ -265,6 +248,5 @@ class Engagements(ReaderBase):
                 said = schemes_said(said)
                 # "direction … (DSDEN) de la Charente": the name without its acronym in the middle
                 funder = re.sub(r"\s*\([^()]*\)(?=\s+\S)", "", subject)
-                got = self.funding([Line(n, f"• {funder} : {said}" if said else f"• {funder}")], kind, heading, number)
-                fiche.setdefault("funding", []).extend(got)
-                self.found.counts["funding lines"] += sum(max(1, len(f.get("instruments", []))) for f in got)
+                self.add_items(fiche, "funding", self.funding([Line(n, f"• {funder} : {said}" if said else f"• {funder}")],
+                                                              kind, heading, number))

@@ -44,7 +44,6 @@ def without_repeats(recap: list[dict], funding: list[dict]) -> list[dict]:
     return [e for e in recap if key_of(e["funder"]).split()[0] not in named]
 
 
-
 # a numbered part of the document after the fiches: "4. Gouvernance, suivi et évaluation", "5. Signatures"
 # ("Gouvernance, suivi et évaluation" with no number too, not "Gouvernance" alone: a fiche's section)
 CLOSING_PART = re.compile(r"^\d{1,2}[.)]?\s+(?:la |le |les |l')?(?:gouvernance|suivi et evaluation|evaluation|signatures?|annexes?"
