@@ -704,7 +704,7 @@ def test_the_reader_is_a_package_whose_parts_are_named():
     parts = {p.relative_to(pkg).as_posix() for p in pkg.rglob("*.py")}
     assert {"reading.py", "sections.py", "naming.py", "sheet.py", "comparison.py", "items/fiches.py",
             "items/participants.py", "items/funding.py", "items/funders.py", "items/signatories.py", "items/annexes.py",
-            "items/headings.py", "items/instruments.py", "items/engagements.py",
+            "items/headings.py", "items/instruments.py", "items/engagements.py", "items/lines.py",
             "recap.py", "prose.py", "converted.py"} <= parts
     for path in pkg.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
