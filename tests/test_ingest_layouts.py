@@ -177,6 +177,8 @@ SECOND_ROUND = {
     "engagements-signataires": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
     "tabulations-word": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
     "formulaire-pointilles": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
+    "sigles-glossaire": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
+    "articles-juridiques": {"pilots": 0.9, "services": 0.95, "funding kinds": 0.4, "signatories": 0.9},
 }
 
 
@@ -2135,3 +2137,112 @@ def test_a_form_whose_labels_are_led_by_dots_with_a_box_ticked_for_the_kind(tmp_
     assert "Nature cochée" in boxed["flag"] and "l. 11" in boxed["flag"] and "heading" not in boxed
     own = next(f for f in o1["funding"] if f["funder"] == "Ville d’Alès")
     assert "Autofinancement du porteur" in own["flag"]
+
+
+ACRONYMS = """CONTRAT DE VILLE 2024-2030 – VILLE DE SAINT-DIZIER
+
+ARTICLE 2 – ORIENTATIONS
+Orientation 1 : Réussite éducative
+Orientation 2 : Emploi
+
+------------------------------------------------------------
+FICHE 1
+Faire réussir chaque enfant des quartiers, de la crèche au lycée
+------------------------------------------------------------
+Actions :
+1.1 Pilotage du programme de réussite éducative.
+Pilote(s) : DSDEN ; Ville de Saint-Dizier
+Partenaires : CAF ; CCAS
+Financements DC : CAF (CLAS, REAAP) ; DSDEN (Devoirs faits)
+Financements PV : État (BOP 147 – PRE)
+
+------------------------------------------------------------
+FICHE 2
+Rapprocher les habitants de l’emploi
+------------------------------------------------------------
+Pilote(s) : France Travail
+Partenaires : Mission locale
+CS :
+- État (BOP 147)
+"""
+
+
+def test_fiches_boxed_in_rules_below_a_list_of_the_orientations_and_kinds_by_their_abbreviations(tmp_path):
+    """Issue 16, point 1: "FICHE N" in a box of dashed rules, its title on the next line, under an
+    article that only lists the orientations (the fiches are the headings that carry the sections);
+    "Financements DC :", "Financements PV :", "CS :" give the kinds; "1.1 Pilotage du programme …"
+    under "Actions :" is an action, no heading of pilots."""
+    draft = draft_of_text(tmp_path, ACRONYMS)
+    o1, o2 = draft["orientations"]
+    assert (o1["number"], o1["line"], o1["title"]) == (1, 8, "Faire réussir chaque enfant des quartiers, de la crèche au lycée")
+    assert o2["title"] == "Rapprocher les habitants de l’emploi"
+    assert [p["name"] for p in o1["pilots"]] == ["DSDEN", "Ville de Saint-Dizier"]
+    assert funding_of(o1) == [("droit-commun", "CAF", {"CLAS", "REAAP"}), ("droit-commun", "DSDEN", {"Devoirs faits"}),
+                              ("specifique", "État", {"BOP 147", "PRE"})]
+    assert funding_of(o2) == [("specifique", "État", {"BOP 147"})]
+
+
+LEGAL = """CONTRAT DE VILLE « ENGAGEMENTS QUARTIERS 2030 » – VILLE DE DIEPPE
+
+Article 4 – Orientation n°1 : Favoriser la réussite éducative
+
+4.1 Les écarts de réussite restent forts dans les quartiers.
+
+4.2 Le pilotage de l’orientation est confié conjointement à la Ville de Dieppe et à la
+Direction des services départementaux de l’Éducation nationale de la Seine-Maritime.
+
+4.3 Contribuent à sa mise en œuvre la Direction départementale de l’emploi, du travail et des
+solidarités de la Seine-Maritime, la Chambre de commerce et d’industrie Rouen Métropole et les
+conseils citoyens du Val Druel et de Neuville.
+
+4.4 Les parties mobilisent : au titre du droit commun, les moyens de la CAF (CLAS ; REAAP) et
+la Ville de Dieppe ; au titre des crédits spécifiques de la politique de la ville, les crédits
+de l’État (programme 147) pour le programme de réussite éducative.
+
+Article 5 – Orientation n°2 : Rapprocher les habitants de l’emploi
+
+5.1 France Travail est chef de file de l’orientation. Il en assure l’animation en lien avec la
+Mission locale de Dieppe, qui en est co-pilote pour les jeunes.
+
+Fait au Havre, le 8 octobre 2024.
+
+Le Directeur de la Caisse primaire                  Le Directeur général de l’Agence régionale
+d’assurance maladie du Havre,                       de santé Normandie,
+Jean DUPONT                                         Paul MARTIN
+"""
+
+
+def test_a_legal_text_whose_articles_are_the_orientations_and_whose_roles_are_in_numbered_paragraphs(tmp_path):
+    """Issue 16, point 1: "Article 4 – Orientation n°1 :" opens a fiche; its numbered paragraphs
+    ("4.2 Le pilotage … est confié conjointement à A et à B", "X est chef de file", "…, qui en est
+    co-pilote", "Contribuent à sa mise en œuvre …") give pilots and partners, names with their own
+    commas and "et" kept whole; a funding clause with no verb ("au titre du droit commun, les moyens
+    de la CAF (…) et la Ville") gives its funders; offices signed in two columns after "Fait au …"."""
+    draft = draft_of_text(tmp_path, LEGAL)
+    o1, o2 = draft["orientations"]
+    assert [p["name"] for p in o1["pilots"]] == \
+        ["Ville de Dieppe", "Direction des services départementaux de l’Éducation nationale de la Seine-Maritime"]
+    assert [s["name"] for s in o1["services"]] == [
+        "Direction départementale de l’emploi, du travail et des solidarités de la Seine-Maritime",
+        "Chambre de commerce et d’industrie Rouen Métropole", "conseils citoyens du Val Druel et de Neuville"]
+    assert funding_of(o1) == [("droit-commun", "CAF", {"CLAS", "REAAP"}), ("droit-commun", "Ville de Dieppe", set()),
+                              ("specifique", "État", {"programme 147", "programme de réussite éducative"})]
+    assert {p["name"] for p in o2["pilots"]} == {"France Travail", "Mission locale de Dieppe"}
+    assert not [s for s in o2.get("services", []) if "Mission locale" in s["name"]]   # a co-pilot, not a partner
+    assert [s["org"] for s in draft["signatories"]] == ["Caisse primaire d’assurance maladie du Havre",
+                                                        "Agence régionale de santé Normandie"]
+
+
+def test_a_name_matches_its_registered_spelling_with_apostrophes_as_spaces_and_a_maire_signs_for_his_ville():
+    """"Pass'Sport" (as the ministry writes it) is the registry's "Pass sport", for the reader, the
+    build and the comparison alike; "Le Maire du Havre," signs for the Ville du Havre (not "de
+    Havre"), "Le Maire de La Seyne-sur-Mer," for the Ville de La Seyne-sur-Mer; "Le Directeur
+    régional Normandie de la Banque des Territoires," for the Banque des Territoires."""
+    from cvgraph._paths import resource_dir
+    from cvgraph.ingest.items.signatories import office_body
+    from cvgraph.registry import load_registries
+    regs = load_registries(resource_dir("data"))
+    assert regs.instruments.resolve("Pass’Sport", None, "instruments") == regs.instruments.resolve("Pass sport", None, "x") == "pass-sport"
+    assert office_body("Le Maire du Havre,") == "Ville du Havre"
+    assert office_body("Le Maire de La Seyne-sur-Mer,") == "Ville de La Seyne-sur-Mer"
+    assert office_body("Le Directeur régional Normandie de la Banque des Territoires,") == "Banque des Territoires"

@@ -25,6 +25,7 @@ class Registry:
     kind: str
     entries: dict[str, Node] = field(default_factory=dict)
     _by_name: dict[str, str] = field(default_factory=dict)
+    _by_spaced: dict[str, str | None] = field(default_factory=dict)   # apostrophes as spaces; None: two entries
 
     def add(self, entry: Node) -> None:
         ident = require(entry, "id")
@@ -43,6 +44,8 @@ class Registry:
             if other is not None and other != ident:
                 raise entry.error(f"name {name!r} already belongs to {self.kind} {other!r}", "names")
             self._by_name[key] = ident
+            spaced = _spaced(key)
+            self._by_spaced[spaced] = ident if self._by_spaced.get(spaced, ident) == ident else None
 
     def __contains__(self, ident: str) -> bool:
         return ident in self.entries
@@ -56,7 +59,7 @@ class Registry:
             raise node.error(f"expected the name of a {self.kind}", field_name)
         if name in self.entries:
             return name
-        ident = self._by_name.get(normalise(name))
+        ident = self._by_name.get(normalise(name)) or self._by_spaced.get(_spaced(normalise(name)))
         if ident is None:
             raise node.error(f"unknown {self.kind} {name!r} (add it to the {self.kind} registry)",
                              field_name)
@@ -66,6 +69,11 @@ class Registry:
         if ident not in self.entries:
             raise node.error(f"unknown {self.kind} id {ident!r}", field_name)
         return ident
+
+
+def _spaced(key: str) -> str:
+    """A name's key with its apostrophes as spaces: "Pass'Sport" is the "Pass sport" of a registry."""
+    return re.sub(r"\s+", " ", key.replace("'", " ")).strip()
 
 
 @dataclass

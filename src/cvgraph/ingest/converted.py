@@ -235,16 +235,20 @@ def underlined_headings(lines: list[Line]) -> list[Line]:
     """A heading underlined on the next line ("Orientation n°1 – Réussir à l'école, de la petite" /
     "enfance" / "======" or "------", as Markdown and text browsers write one): the heading on one
     line, its lines joined, the underline gone. An underline must be as long as the heading's
-    longest line (give or take two), never under a table's header cells."""
+    longest line (give or take two), never under a table's header cells nor closing a box whose
+    rule is above it."""
     out: list[Line] = []
     for line in lines:
         m = re.fullmatch(r"\s{0,3}([=-])\1{2,}\s*", line.text)
-        para = []
+        para, ruled = [], False
         for prev in reversed(out):
             if not prev.text.strip() or len(para) == 3:
                 break
+            if re.fullmatch(r"\s*([=_*-])\1{2,}\s*", prev.text):   # a rule above: a box ("----" / "FICHE 2" / "----"), not an underline
+                ruled = True
+                break
             para.insert(0, prev)
-        if m and para and abs(len(line.text.strip()) - max(len(p.text.strip()) for p in para)) <= 2 \
+        if m and para and not ruled and abs(len(line.text.strip()) - max(len(p.text.strip()) for p in para)) <= 2 \
                 and not re.search(r"\S\s{3,}\S", para[-1].text):
             del out[len(out) - len(para):]
             text = para[0].text.strip()

@@ -24,7 +24,19 @@ PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<
           # "Le pilotage est partagé entre A et B"
           re.compile(r"\b(?:co)?pilotage\s+(?:\w+\s+){0,4}?(?:est|sera)\s+partagée?\s+entre\s+(?P<names>.+?)" + _NAMES_END, re.I),
           # "Elle est portée par A", not "des actions portées par les associations"
-          re.compile(r"\b(?:est|sont|sera|seront)\s+(?:co)?portée?s?\s+(?:conjointement\s+)?par\s+(?P<names>.+?)" + _NAMES_END, re.I)]
+          re.compile(r"\b(?:est|sont|sera|seront)\s+(?:co)?portée?s?\s+(?:conjointement\s+)?par\s+(?P<names>.+?)" + _NAMES_END, re.I),
+          # "Le pilotage de l'orientation est confié conjointement à A et à B"
+          re.compile(r"\b(?:co)?pilotage\s+(?:[\w'’]+\s+){0,4}?(?:est|sera)\s+confiée?\s+(?:conjointement\s+)?(?:à|au|aux)\s+(?P<names>.+?)" + _NAMES_END, re.I),
+          # "France Travail est chef de file de l'orientation", "A et B sont chefs de file", "A assure le
+          # pilotage de l'orientation", "A porte l'orientation, en lien avec B", "la Ville pilote le volet …"
+          re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ý][^.;]{1,160}?)(?<!\ben)\s+(?i:(?:est|sont|sera|seront)\s+"
+                     r"(?:co-?)?chefs?\s+de\s+file|assuren?t?\s+(?:conjointement\s+)?le\s+(?:co-?)?pilotage|(?:co-?)?piloten?t?\s+(?:l['’]|le\s+volet|cette|cet)"
+                     r"|porten?t?\s+(?:l['’](?:orientation|objectif|axe)|cette\s+orientation|cet\s+objectif))\b"),
+          # "…, en lien avec la Mission locale, qui en est co-pilote pour les jeunes"
+          re.compile(r"(?:\b(?:avec|de|par)|,)\s+(?P<names>(?:l['’]|la |le |les )?[A-ZÀ-Ý][^.;,]{1,120}?),\s+qui\s+en\s+(?:est|sont|sera|seront)\s+"
+                     r"(?:le\s+|la\s+|les\s+)?(?:co-?)?pilotes?\b")]
+# the patterns whose every match names pilots ("A est chef de file … ; B pilote le volet …")
+_EVERY_MATCH = PILOTS[-3:]
 # "…, avec B." after a pilot named in the same sentence: another pilot; "…, dans le cadre du CLSPD, et
 # par B."
 PILOT_WITH = re.compile(r"^[^.]*?(?:pilot|assur)[^.]*?,\s*(?:avec|et par)\s+(?P<names>[^,.]+?)\.", re.I)
@@ -33,8 +45,10 @@ PILOT_WITH = re.compile(r"^[^.]*?(?:pilot|assur)[^.]*?,\s*(?:avec|et par)\s+(?P<
 WILL_BE_ASSOCIATED = re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?!(?:[Ll]es\s+)?(?:habitants|jeunes|familles|parents|usagers|élèves)\b)"
                                 r"(?P<names>(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ýa-zà-ÿ][^.;]{1,120}?)\s+(?i:(?:sera|seront|est|sont)\s+"
                                 r"(?:également\s+|aussi\s+|étroitement\s+)?associée?s?\s+(?:à|au|aux)\s)")
-SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|avec le concours de|avec l['’]appui de)\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
-            re.compile(r"\b(?:y\s+)?sont\s+associée?s\s+(?:à\s+(?:sa|leur)\s+mise en œuvre\s+)?(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
+SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|(?:avec|sur) le concours de|avec l['’]appui de)\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
+            re.compile(r"\b(?:y\s+)?sont\s+associée?s\s+(?:à\s+(?:sa|leur|la)\s+mise en œuvre\s*)?:?\s*(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
+            # "Contribuent à sa mise en œuvre A, B et C."
+            re.compile(r"\bcontribuent\s+(?:à\s+(?:sa|leur|la)\s+mise en œuvre|à\s+(?:cette|l['’])\s*(?:orientation|objectif))\s*:?\s*(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             # "A, B et C y sont associés.", "… ; les conseils citoyens y contribuent."
             re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>[^.;]+?)\s+y\s+(?:(?:sont|est)\s+(?:également\s+|aussi\s+)?associée?s?"
                        r"|(?:contribu|particip)(?:e|ent))\b", re.I),
@@ -80,22 +94,50 @@ def bare(name: str) -> str:
 # " et " before the next name of a list: "…, le SDJES et la fédération", "… et par Montluçon
 # Communauté", "de la Région (…) et de la Banque des Territoires"; not inside a name ("Chambre de
 # métiers et de l'artisanat", "Chambre de commerce et d'industrie")
-_AND_NEXT = re.compile(r"\s+et\s+(?:par\s+|(?=(?i:la|le|les|aux|au|du|des)\b|(?i:l)['’]|(?i:de)\s+la\b"
+_AND_NEXT = re.compile(r"\s+et\s+(?:par\s+|à\s+(?=(?i:la|le|l['’])|[A-ZÀ-Ý])|(?=(?i:la|le|les|aux|au|du|des)\b|(?i:l)['’]|(?i:de)\s+la\b"
                        r"|(?:(?i:de)\s+l['’]|(?i:d)['’]|(?i:de)\s+)\s*[A-ZÀ-Ý]))")
+
+
+# the names of bodies with a comma or an " et " of their own: "Direction départementale de l'emploi,
+# du travail et des solidarités", "service départemental à la jeunesse, à l'engagement et aux sports",
+# "Chambre de commerce et d'industrie", "Chambre de métiers et de l'artisanat", "des territoires et de
+# la mer", "service pénitentiaire d'insertion et de probation"
+_WHOLE_NAME = re.compile(r"\b(?:de\s+l['’]économie,\s+)?de\s+l['’]emploi,\s+du\s+travail(?:,\s+des\s+solidarités\s+et\s+de\s+la\s+protection\s+des\s+populations"
+                         r"|\s+et\s+des\s+solidarités)|\bà\s+la\s+jeunesse,\s+à\s+l['’]engagement\s+et\s+aux\s+sports"
+                         r"|\bcommerce\s+et\s+d['’]industrie|\bmétiers\s+et\s+de\s+l['’]artisanat|\bterritoires\s+et\s+de\s+la\s+mer"
+                         r"|\bd['’]insertion\s+et\s+de\s+probation", re.I)
+# a body of each quartier named as one ("les conseils citoyens de Caucriauville, du Mont-Gaillard et du
+# Bois de Bléville"): the quartiers are no names of their own
+_OF_QUARTIERS = re.compile(r"\b(?:conseils?\s+citoyens?|centres?\s+sociaux|comités?\s+de\s+quartiers?|maisons?\s+de\s+quartiers?)"
+                           r"\s+(?:de|du|d['’]|des)\s*[A-ZÀ-Ý][^,;()]*?(?:(?:,\s*|\s+et\s+)(?:de|du|d['’]|des)\s*[A-ZÀ-Ý][^,;()]*?)+"
+                           r"(?=\s*(?:,|;|\bainsi que\b|\bet\s+(?!(?:de|du|d['’]|des)\s*[A-ZÀ-Ý])|$))", re.I)
 
 
 def names_of(text: str) -> list[str]:
     """"la Mission locale, la DDETS du Var et les structures d'insertion": the names of a list in a
-    sentence (split on commas and on the last " et ", never inside parentheses)."""
+    sentence (split on commas, "ainsi que" and the last " et ", never inside parentheses nor inside
+    a name that has its own, `_WHOLE_NAME`, `_OF_QUARTIERS`); a relative clause (", qui en est
+    co-pilote …") and a qualifier ("au titre de la protection maternelle et infantile") left out."""
     out = []
+    kept = {}
+
+    def keep(m: re.Match) -> str:
+        kept[f"\x00{len(kept)}\x00"] = m.group(0)
+        return f"\x00{len(kept) - 1}\x00"
+    text = _OF_QUARTIERS.sub(keep, _WHOLE_NAME.sub(keep, text))
+    text = re.sub(r",\s*(?:qui|dont|lesquel\w*)\b[^,;]*", "", text)
     # a list of "de"-items ("de la CPAM, du Centre hospitalier … et de l'atelier santé ville"): "et de l'" starts one too
-    pieces = split_list(text, ",;")
+    pieces = [q for p in split_list(text, ",;") for q in re.split(r"\s+ainsi\s+que\s+", p)]
     de_list = any(re.match(r"^(?:de la|de l['’]|du|des|d['’])\s*\S", p, re.I) for p in pieces[1:] or [text.strip()])
     for piece in pieces:
         parts = re.split(_AND_NEXT, piece.strip())
         if de_list:
             parts = [q for p in parts for q in re.split(r"\s+et\s+(?=(?:de la|de l['’]|du|des|d['’])\s*\S)", p)]
-        out += [bare(p) for p in parts]
+        for p in parts:
+            p = re.sub(r"\s+au\s+titre\s+d(?:e|u|es)\b.*$", "", p)
+            for mark, written in kept.items():
+                p = p.replace(mark, written)
+            out.append(bare(p))
     return [n for n in out if n]
 
 
@@ -141,6 +183,66 @@ def specific_of(text: str) -> list[str]:
             for name, what in [[funder, rest]] + others]
 
 
+def clause_funders(what: str) -> list[tuple[int, str]]:
+    """What a clause opened by its kind ("au titre du droit commun, …") says each funder brings,
+    clause by clause (";" apart, never inside parentheses): a funder and its verb ("la CAF finance
+    le CLAS") as `specific_of` reads it; a list of nouns ("les moyens de l'Éducation nationale (a ;
+    b), la CAF (CLAS ; REAAP) et la Ville") as `noun_funders` does. (where it starts, "F : a, b")."""
+    out = []
+    for at, clause in _clauses(what):
+        # "les parties mobilisent : A (…) ; B (…)": the list the parties' colon opens
+        said = re.sub(r"^(?:les\s+)?(?:parties|signataires|partenaires)\s+(?:mobilisent|apportent|engagent|s['’]engagent\s+à\s+mobiliser)\s*:\s*",
+                      "", clause.strip(), flags=re.I)
+        found = specific_of(said) if _VERB.search(_PARENS.sub("", said)) else noun_funders(said)
+        out += [(at, f) for f in found]
+    return out
+
+
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def _clauses(text: str) -> list[tuple[int, str]]:
+    """`text` split on ";" outside parentheses: (where each piece starts, the piece)."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text + ";"):
+        depth += ch == "("
+        depth -= ch == ")" and depth > 0
+        if ch == ";" and depth == 0:
+            if text[start:i].strip():
+                out.append((start + len(text[start:i]) - len(text[start:i].lstrip()), text[start:i]))
+            start = i + 1
+    return out
+
+
+def noun_funders(text: str) -> list[str]:
+    """"les moyens de l'Éducation nationale (a ; b), la CAF (CLAS ; REAAP) et la Ville du Havre",
+    "les crédits de l'État (programme 147) pour le programme de réussite éducative, ainsi que la
+    participation de la Communauté urbaine au programme de réussite éducative": one "F : a, b" a
+    funder, what it brings in its parentheses and after "pour"/"au"."""
+    kept = {}
+
+    def keep(m: re.Match) -> str:
+        kept[f"\x00{len(kept)}\x00"] = m.group(0)
+        return f"\x00{len(kept) - 1}\x00"
+    masked = _PARENS.sub(keep, text)
+    pieces = re.split(r",\s*(?:ainsi que\s+|et\s+)?(?=(?:les |la |le |l['’]|des |du )?(?:moyens|crédits|participation|contribution|[A-ZÀ-Ý]))"
+                      r"|\s+ainsi que\s+|\s+et\s+(?=(?:la |le |l['’]|les )?(?:moyens|crédits|participation|contribution|[A-ZÀ-Ý]))", masked)
+    out = []
+    for piece in pieces:
+        piece = re.sub(r"^(?:les\s+|des\s+|la\s+|le\s+|sa\s+|ses\s+)?(?:moyens|crédits|participation|contribution|financements?)\s+"
+                       r"(?:de la |de l['’]|du |des |de |d['’])", "", piece.strip(" ,."), flags=re.I)
+        m = re.match(r"^(?P<who>.+?)(?P<inner>\x00\d+\x00)?(?:\s+(?:pour|au|aux|à)\s+(?P<what>.+))?$", piece)
+        who = bare(re.split(r"\s+y\s+", m.group("who"))[0])   # "la CCI de l'Aisne y contribue également"
+        if not who or not re.match(r"[A-ZÀ-Ý]", who) or len(who.split()) > 8:
+            continue
+        inner = kept[m.group("inner")][1:-1] if m.group("inner") else ""
+        schemes = split_list(inner, ";" if ";" in inner else ",;") if inner else []
+        if m.group("what"):
+            schemes += schemes_of(re.sub(r"\x00\d+\x00", lambda x: kept[x.group(0)], m.group("what")))
+        out.append(f"{who} : {', '.join(schemes)}" if schemes else who)
+    return out
+
+
 def schemes_of(rest: str) -> list[str]:
     """What a sentence says a funder brings: "le BOP 147 et les adultes-relais (deux postes)" ->
     ["BOP 147", "adultes-relais"]; not a purpose ("pour les jeunes") nor "son concours"."""
@@ -155,6 +257,9 @@ def schemes_of(rest: str) -> list[str]:
                                       r"|(?i:un|une|deux|trois|quatre|cinq|six)\s)",
                                       rest)
             if bare(s) and not re.match(r"^(?:son|sa|ses|leurs?|dont)\b", bare(s), re.I)]
+
+
+NUMBERED_PARAGRAPH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){1,2}\.?|§\s*\d{1,2}\.?)\s+(?=[A-ZÀ-Ý])")
 
 
 def paragraphs(lines: list[Line]) -> list[tuple[list[Line], str, list[tuple[int, int]]]]:
@@ -176,7 +281,8 @@ def paragraphs(lines: list[Line]) -> list[tuple[list[Line], str, list[tuple[int,
             text, starts = "", []
             for l in cur:
                 starts.append((len(text) + (1 if text else 0), l.n))
-                text = join_cut_words(text, l.text) if text else l.text.strip()
+                # (a legal text's numbered paragraph, "5.3 Le pilotage …", "§2 Le comité …": the sentence)
+                text = join_cut_words(text, l.text) if text else NUMBERED_PARAGRAPH.sub("", l.text.strip())
             out.append((cur, text, starts))
         cur, field = [], False
         said = section_of(line.key) if heading else None
@@ -204,6 +310,7 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
         # the funding itself: "Le financement … repose sur le droit commun de A (…) et de B (…)")
         funding = not (under.get(lines[0].n) or "").startswith("funding") or re.match(r"^au titre d", text, re.I) \
             or re.search(r"\brepose(?:ra)? sur\s+(?:les\s+|le\s+)?(?:crédits\s+|moyens\s+)?(?:de\s+)?droit commun", text, re.I)
+        piloting = set()
         for rx in PILOTS if "pilots" in roles else []:
             for m in rx.finditer(text):
                 names = names_of(m.group("names"))
@@ -211,16 +318,18 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
                 if w and (rx is PILOTS[1] or w.group(0).lower().count(" et par ")):
                     names += names_of(w.group("names"))
                 if names:
-                    made.append(Line(line_at(starts, m.start("names")), "Pilotes : " + ", ".join(names)))
-                break
+                    made.append(Line(line_at(starts, m.start("names")), "Pilotes : " + " ; ".join(names)))
+                    piloting |= {n.casefold() for n in names}
+                if rx not in _EVERY_MATCH:
+                    break
         for rx in SERVICES if "services" in roles else ALSO_SERVICES if "also-services" in roles else []:
             for m in rx.finditer(text):
-                names = names_of(m.group("names"))
+                names = [n for n in names_of(m.group("names")) if n.casefold() not in piloting]   # (a co-pilot named among partners)
                 if len(names) > 1 and re.match(r"^(?:les|des)\s+[a-zà-ÿ]", m.group("names").strip(), re.I) \
                         and all(re.match(r"^(?:l['’]\s*)?[A-ZÀ-Ý]", x) for x in names[1:]):
                     names = names[1:]   # "Les bailleurs sociaux présents …, l'OPAC de l'Oise, Clésence et …": the bodies named
                 if names:
-                    made.append(Line(line_at(starts, m.start("names")), "Partenaires : " + ", ".join(names)))
+                    made.append(Line(line_at(starts, m.start("names")), "Partenaires : " + " ; ".join(names)))
         m = DROIT_COMMUN.search(text) if funding else None
         tail = []
         if m:
@@ -234,13 +343,11 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
         m = DC_TITLE.search(text) if funding else None
         if m:
             made.append(Line(line_at(starts, m.start()), "Droit commun :"))
-            made += [Line(line_at(starts, m.start("what") + c.start()), "• " + f)
-                     for c in re.finditer(r"[^;]+", m.group("what")) for f in specific_of(c.group().strip())]
+            made += [Line(line_at(starts, m.start("what") + at), "• " + f) for at, f in clause_funders(m.group("what"))]
         m = SPECIFIC.search(text) if funding and not tail else None   # (not the clause the droit commun's list went on to)
         if m:
             made.append(Line(line_at(starts, m.start()), "Crédits spécifiques :"))
-            made += [Line(line_at(starts, m.start("what") + c.start()), "• " + f)
-                     for c in re.finditer(r"[^;]+", m.group("what")) for f in specific_of(c.group().strip())]
+            made += [Line(line_at(starts, m.start("what") + at), "• " + f) for at, f in clause_funders(m.group("what"))]
         if made:
             out.append((lines, made + [Line(lines[-1].n, END)]))
     return paragraphs_replaced(body, out)

@@ -26,7 +26,9 @@ SECTIONS = [
     ("enjeux", re.compile(r"^enjeux\b\s*:?\s*(.*)$")),
     ("actions", re.compile(r"^(?:actions? (?:a|à) conduire|plan d'actions?|actions? (?:prevues?|envisagees?))\b\s*:?\s*(.*)$"
                            r"|^actions?" + _END)),
-    ("pilots", re.compile(r"^(?:(?:co[- ]?)?pilotes?(?:\s*\(s\))?|(?:co[- ]?)?pilotage)" + _OF + r"(?!\w)\s*:?\s*(.*)$"
+    ("pilots", re.compile(r"^(?:co[- ]?)?pilotes?(?:\s*\(s\))?" + _OF + r"(?!\w)\s*:?\s*(.*)$"
+                          # ("Pilotage du NPNRU et relogement." is an action, "Pilotage :" a heading)
+                          r"|^(?:(?:co[- ]?)?pilotage" + _OF + _END + r")"
                           r"|^(?:qui pilote\s*\?|porteurs?(?:\s*\(s\))?|(?:co[- ]?)?chefs? de file"
                           r"|maitres?(?:\s*\(s\))? d'ouvrage|maitrise d'ouvrage|responsables?(?:\s*\(s\))?"
                           r"|coordination|coordinateurs?|referents?(?:\s*\(s\))?"
@@ -39,11 +41,15 @@ SECTIONS = [
                             r"|structures? (?:associees?|mobilisees?|partenaires?|impliquees?)|intervenants?)" + _OF + _END
                             + r"|^avec qui\s*\?" + _END)),   # a web page's questions: "Qui pilote ?", "Avec qui ?", "Quels moyens ?"
     ("funding-dc", re.compile(r"^(?:[-–•*+]\s*)?(?:(?:financements?|credits?|moyens?)(?: mobilises?)? (?:de |du |\(\s*)?)?"
-                              r"droit commun(?: mobilisables?| mobilises?)?\)?\s*:?\s*(.*)$")),
+                              r"droit commun(?: mobilisables?| mobilises?)?\)?\s*:?\s*(.*)$"
+                              # the abbreviation, before its colon: "Financements DC :", "DC :"
+                              r"|^(?:[-–•*+]\s*)?(?:(?:financements?|credits?|moyens?) )?dc\s*:\s*(.*)$")),
     ("funding-sp", re.compile(r"^(?:[-–•*+]\s*)?(?:(?:financements?|credits?|moyens?)(?: de l'etat| etat)? (?:specifiques?|(?:de la |au titre de la )?politique de la ville"
                               r"|(?:du |au titre du )contrat de ville)|credits? pv)(?: mobilisables?| mobilises?)?"
                               r"(?:\s*\((?:de la |au titre de la )?politique de la ville\))?\b\s*:?\s*(.*)$"
-                              r"|^(?:[-–•*+]\s*)?(?:au titre de la )?politique de la ville" + _END)),
+                              r"|^(?:[-–•*+]\s*)?(?:au titre de la )?politique de la ville" + _END +
+                              # the abbreviations, before their colon: "Financements PV :", "CS :"
+                              r"|^(?:[-–•*+]\s*)?(?:(?:financements?|credits?|moyens?) )?(?:pv|cs)\s*:\s*(.*)$")),
     ("funding-np", re.compile(r"^(?:[-–•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$"
                               r"|^(?:avec )?(?:quels? (?:moyens|financements?)|qui finance)\s*\?" + _END +
                               r"|^(?:[-–•]\s*)?(?:financeurs?(?:\s*\(s\))?|partenaires? financiers?|moyens? mobilis(?:es?|ables?)|tableau des moyens"
@@ -111,11 +117,17 @@ NUMBER_SIGN_FICHE = re.compile(r"^(?:fiche[\s-]+)?(?:orientation(?:\s+strategiqu
                                r"|engagement|ambition|defi|fiche(?:[- ]action)?)\s*n\s*°\s*(\d{1,2})\s+([a-z].*)$")
 
 
+# a legal text's article that is an orientation: "Article 5 – Orientation n°1 : …"
+_ARTICLE_OF = re.compile(r"^(?:article|art\.|chapitre)\s+\d{1,2}\s*[-–—:.]\s*"
+                         r"(?=(?:fiche|orientation|objectif|enjeu|priorite|engagement|ambition|defi)\b)")
+
+
 def fiche_heading(key: str) -> Heading | None:
     """A fiche heading (in key form): its number as written ("5", "1.2", "iv", "premiere", "iii.2")
     and the text after it; None when the line is no fiche heading. A row of a table read as cells
-    ("| Orientation 3 | Emploi |") is a heading too."""
-    key = re.sub(r"^\|\s*", "", key)
+    ("| Orientation 3 | Emploi |") is a heading too, and so is an article of a legal text whose
+    title is an orientation ("Article 5 – Orientation n°1 : …")."""
+    key = _ARTICLE_OF.sub("", re.sub(r"^\|\s*", "", key))
     m = ORIENT_FICHE.match(key) or ORDINAL_FICHE.match(key) or NUMBER_SIGN_FICHE.match(key)
     if m:
         return Heading((m.group(1), m.group(2).rstrip(" |")))
@@ -183,6 +195,7 @@ def fiche_rank(key: str) -> int:
     layouts (a bare "Objectif 2", "Engagement 3", "Fiche action 4"), which inside such an
     orientation's fiche are its objectives or actions; 2 for "Objectif opérationnel 1.2", which
     under any of them is an objective. A text's fiches are its headings of the highest rank it has."""
+    key = _ARTICLE_OF.sub("", key)
     if _TOP_FICHE.match(key):
         return 0
     return 2 if SUB_FICHE.match(key) else 1

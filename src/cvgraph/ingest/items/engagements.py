@@ -111,7 +111,7 @@ class Engagements(ReaderBase):
     def ends_engagements(self, line: Line) -> bool:
         text = line.text.strip()
         return bool(PART.match(line.key) or SIGNATORIES.match(line.key) or ANNEX.match(line.key)
-                    or re.match(r"^fait a\b", line.key) or re.search(r"\bpartie\b", line.key) and text.isupper())
+                    or re.match(r"^fait a(?:ux?)?\b", line.key) or re.search(r"\bpartie\b", line.key) and text.isupper())
 
     def statements(self, lines: list[Line]) -> list[tuple[int, str, bool, Line | None]]:
         """A section's statements: (first line, text, whether it is a bullet or a table's row, the

@@ -94,7 +94,7 @@ class Fiches(Headings):
         # a fiche ends at the annex, the signatories, "Fait à Châtellerault, le 3 mars 2025", or a part
         # of the document ("TITRE III – LA GOUVERNANCE")
         stops = [i for i, l in enumerate(self.lines) if ANNEX.match(l.key) or SIGNATORIES.match(l.key)
-                 or re.match(r"^fait a\b.{2,60}\ble\b", l.key) or PART.match(l.key)
+                 or re.match(r"^fait a(?:ux?)?\b.{2,60}\ble\b", l.key) or PART.match(l.key)
                  or CAPS_PART.match(l.text) and not self.heading_like(l) and not self.axis_like(l)]
         if (self._generic or "").startswith("#"):   # in an outline, a heading above the fiches' level ("3." after "2.6")
             stops += [i for i, l in enumerate(self.lines) if (g := generic_heading(l.key)) and not TOC_LINE.search(l.text)

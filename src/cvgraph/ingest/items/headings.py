@@ -72,7 +72,10 @@ class Headings(ReaderBase):
         like = [i for i, l in enumerate(self.lines) if self.heading_like(l)]
         if not like:   # no fiche heading: numbered headings of the word whose lines carry the sections
             return 0, set(), self._generic_level()
-        rank = min((fiche_rank(self.lines[i].key) for i in like), default=0)
+        ranks = sorted({fiche_rank(self.lines[i].key) for i in like})
+        # "Orientation 1 : …" listed in an article, the fiches "FICHE 1" below: the highest rank two of
+        # whose headings carry a fiche's sections
+        rank = next((r for r in ranks if self._carrying(like, r) >= 2), ranks[0])
         self._fill = self._filling(like, rank)
         like = [i for i in like if fiche_rank(self.lines[i].key) == rank or self.lines[i].n in self._fill]
         words = {heading_word(self.lines[i].key) for i in like}
@@ -88,6 +91,12 @@ class Headings(ReaderBase):
             if generic is not None:
                 return 0, set(), generic
         return rank, (carrying or words), None
+
+    def _carrying(self, like: list[int], rank: int) -> int:
+        """How many fiche headings of `rank` carry a fiche's sections before the next heading of that rank."""
+        level = [i for i in like if fiche_rank(self.lines[i].key) == rank]
+        return sum(carries(self.lines[start + 1:(level[j + 1] if j + 1 < len(level) else len(self.lines))])
+                   for j, start in enumerate(level))
 
     def _filling(self, like: list[int], rank: int) -> set[int]:
         """Headings of the rank below that fill the gaps of the fiches' numbering: "FICHE 2 –" and

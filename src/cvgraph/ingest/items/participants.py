@@ -20,7 +20,10 @@ class Participants(ReaderBase):
         for item_line, text in self.joined(lines):
             # "bailleurs sociaux : Clésence, Partenord Habitat": a kind, then the bodies it means
             text = re.sub(r"^([a-zà-ÿ][a-zà-ÿ' ]{2,40}?)\s*:\s*([A-ZÀ-Ý][^()]*?)\s*[;.]?$", r"\1 (\2)", text.strip())
-            pieces = [text] if SENTENCE.search(text) else self.merged(split_with_seps(text, ",;+/"))
+            # (a list whose items are set apart by ";" has commas inside its names: "Direction
+            # départementale de l'emploi, du travail et des solidarités ; Département")
+            seps = ";" if ";" in text.rstrip(" ;.") else ",;+/"
+            pieces = [text] if SENTENCE.search(text) else self.merged(split_with_seps(text, seps))
             pieces = [q for p in pieces for q in self.kind_and_names(p)]
             for piece in pieces:
                 for sub in self.split_et(piece):

@@ -32,6 +32,9 @@ def office_body(text: str) -> str | None:
         return None
     title = m.group("title").lower()
     rest = _QUALIFIER.sub("", m.group("rest"), 1).strip(" ,")
+    # "Le Directeur régional Normandie de la Banque des Territoires": the region is the office's
+    rest = re.sub(r"^[A-ZÀ-Ý][\w-]+\s+(?:de la|du|de l['’]|des|d['’])\s*(?=[A-ZÀ-Ý])", "", rest) \
+        if re.search(r"r[ée]gionale?\s+[A-ZÀ-Ý]", m.group("rest")) else rest
     rest = re.sub(r"\s+dans (?:le|la|l['’]|les)\s.*$", "", rest)   # "France Travail dans le Var"
     # "le Directeur académique des services de l'éducation nationale du Var": the DSDEN du Var
     rest = re.sub(r"^(?:des )?services (?:d[ée]partementaux )?de l['’][ée]ducation nationale\b", "DSDEN", rest, flags=re.I)
@@ -39,8 +42,10 @@ def office_body(text: str) -> str | None:
         return "État"
     if not rest:
         return None
-    if title == "maire":
-        return rest if re.match(r"^(?:ville|commune)\b", rest, re.I) else f"Ville de {rest}"
+    if title == "maire":   # "Le Maire du Havre": the Ville du Havre
+        of = re.match(r"^\s*(du|des|d['’]|de la|de l['’]|de)\s*", m.group("rest"))
+        joined = (of.group(1) + ("" if of.group(1).endswith(("'", "’")) else " ")) if of else "de "
+        return rest if re.match(r"^(?:ville|commune)\b", rest, re.I) else f"Ville {joined.lower()}{rest}"
     return rest
 
 
@@ -52,7 +57,7 @@ class Signatories(ReaderBase):
         ("Les engagements des signataires", "Les signataires", not its line in a table of contents),
         or the signature block ("Fait à …, le …" then "Pour …" lines, in one or two columns)."""
         starts = [i for i, l in enumerate(self.lines) if (SIGNATORIES.match(l.key) and not self.listed_part(i))
-                  or re.match(r"^fait a\b", l.key)]
+                  or re.match(r"^fait a(?:ux?)?\b", l.key)]
         best: list[dict] = []
         for start in starts:
             found, keep = Found(), self.found
@@ -94,7 +99,7 @@ class Signatories(ReaderBase):
         after_pour = False
         cut: dict[int, int] = {}   # the "Pour …" cells whose name goes on below (by column): their items
         columns: list[int] = []    # where the "Pour …" cells of the line start
-        for line in self.split_numbered(self.table_rows(self.sentence_list(self.lines[start + 1:first_fiche]))):   # two columns: one cell each
+        for line in self.split_numbered(self.table_rows(self.sentence_list(self.offices_joined(self.lines[start + 1:first_fiche])))):   # two columns: one cell each
             if SIGNATORIES.match(line.key):   # "5. SIGNATAIRES" after "4. ENGAGEMENTS DES SIGNATAIRES": a heading
                 continue
             # cells: three spaces or more apart, or a second "Pour …" on the line, however close
@@ -179,6 +184,42 @@ class Signatories(ReaderBase):
             elif current is not None:
                 body.append(line)
         close()
+        return out
+
+    @staticmethod
+    def offices_joined(lines: list[Line]) -> list[Line]:
+        """Offices set in columns and cut over lines ("Le Directeur général de l'Agence régionale    La
+        Directrice de la Caisse d'allocations" / "de santé Normandie,    familiales de la Seine-Maritime,"):
+        each column's office on one line ("…Normandie,     La Directrice … Seine-Maritime,"), at the
+        line it starts on; other lines as they are."""
+        def runs(text: str) -> list[re.Match]:
+            return list(re.finditer(r"\S(?:.*?\S)?(?=\s{3,}|$)", text))
+        out: list[Line] = []
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            cells = runs(line.text)
+            open_ = [c for c in cells if OFFICE.match(c.group().rstrip(",") + ",") and not c.group().endswith(",")]
+            if not open_ or len(cells) < 2:   # (two columns or more)
+                out.append(line)
+                i += 1
+                continue
+            texts = {c.start(): c.group() for c in cells}
+            j = i + 1
+            while j < len(lines) and lines[j].text.strip() and any(not t.endswith(",") for t in texts.values()):
+                below = runs(lines[j].text)
+                at = {b.start(): next((a for a in texts if abs(a - b.start()) <= 3 and not texts[a].endswith(",")), None) for b in below}
+                if not below or any(a is None for a in at.values()):
+                    break
+                for b in below:
+                    texts[at[b.start()]] += " " + b.group()
+                j += 1
+            if all(t.endswith(",") for t in texts.values()):
+                out.append(Line(line.n, "     ".join(texts[a] for a in sorted(texts))))
+                i = j
+            else:
+                out.append(line)
+                i += 1
         return out
 
     @staticmethod
