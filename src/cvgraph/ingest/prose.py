@@ -72,6 +72,8 @@ _CLAUSE_END = r"(?=\.(?:\s|$)|$|\s*;\s*au titre d)"   # the sentence's end, or "
 SPECIFIC = re.compile(r"\bau titre (?:de la politique de la ville|des crédits spécifiques(?: de la politique de la ville)?"
                       r"|des crédits de la politique de la ville)"
                       r"\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
+# "Les moyens suivants sont mobilisés : par l'ARS, le FIR ; par la CPAM, …" (no kind said)
+MEANS = re.compile(r"\b(?:les\s+)?(?:moyens|crédits|financements)\s+suivants\s+(?:sont|seront)\s+mobilisés\s*:\s*(?P<what>.+?)(?=\.(?:\s|$)|$)", re.I)
 # "Au titre du droit commun, l'Éducation nationale mobilise …, la CAF finance … ; le Département …"
 DC_TITLE = re.compile(r"\bau titre (?:du|de (?:son|leurs?)) droit commun\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
 _ARTICLE = re.compile(r"^(?:et\s+)?(?:par |de la |de l['’]|des |du |de |d['’]|la |le |les |l['’]|aux |au |à la |à l['’]"
@@ -193,8 +195,13 @@ def clause_funders(what: str) -> list[tuple[int, str]]:
         # "les parties mobilisent : A (…) ; B (…)": the list the parties' colon opens
         said = re.sub(r"^(?:les\s+)?(?:parties|signataires|partenaires)\s+(?:mobilisent|apportent|engagent|s['’]engagent\s+à\s+mobiliser)\s*:\s*",
                       "", clause.strip(), flags=re.I)
-        found = specific_of(said) if _VERB.search(_PARENS.sub("", said)) else noun_funders(said)
-        out += [(at, f) for f in found]
+        by = re.match(r"^par\s+(?P<who>[^,]+),\s*(?P<what>.+)$", said)   # "par l'ARS, le fonds d'intervention régional"
+        if by:
+            schemes = schemes_of(by.group("what"))
+            found = [f"{bare(by.group('who'))} : {', '.join(schemes)}" if schemes else bare(by.group("who"))]
+        else:
+            found = specific_of(said) if _VERB.search(_PARENS.sub("", said)) else noun_funders(said)
+        out += [(at, f) for f in found if not re.match(r"(?i:il|elle|ils|elles)\b", f)]   # (a pronoun: see `funding_sentences`)
     return out
 
 
@@ -231,7 +238,9 @@ def noun_funders(text: str) -> list[str]:
     for piece in pieces:
         piece = re.sub(r"^(?:les\s+|des\s+|la\s+|le\s+|sa\s+|ses\s+)?(?:moyens|crédits|participation|contribution|financements?)\s+"
                        r"(?:de la |de l['’]|du |des |de |d['’])", "", piece.strip(" ,."), flags=re.I)
-        m = re.match(r"^(?P<who>.+?)(?P<inner>\x00\d+\x00)?(?:\s+(?:pour|au|aux|à)\s+(?P<what>.+))?$", piece)
+        # "A (x) pour b" / "A au b": what A brings is in its parentheses and after "pour"
+        m = re.match(r"^(?P<who>[^\x00]+?)\s*(?P<inner>\x00\d+\x00)(?:\s+(?:pour|au|aux|à)\s+(?P<what>.+))?$", piece) \
+            or re.match(r"^(?P<who>.+?)(?P<inner>)(?:\s+(?:pour|au|aux|à)\s+(?P<what>.+))?$", piece)
         who = bare(re.split(r"\s+y\s+", m.group("who"))[0])   # "la CCI de l'Aisne y contribue également"
         if not who or not re.match(r"[A-ZÀ-Ý]", who) or len(who.split()) > 8:
             continue
@@ -248,15 +257,23 @@ def schemes_of(rest: str) -> list[str]:
     ["BOP 147", "adultes-relais"]; not a purpose ("pour les jeunes") nor "son concours"."""
     rest = re.sub(r"\s*\([^()]*\b(?:postes?|emplois?|médiateurs?|ETP)\b[^()]*\)", "", rest)
     # "deux postes d'adultes-relais": the scheme is the adultes-relais
-    rest = re.sub(r"\b(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|\d{1,3})\s+(?:postes?|emplois?)\s+(?:d['’]|de\s+)",
+    rest = re.sub(r"\b(?:un|une|des|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|\d{1,3})\s+(?:postes?|emplois?)\s+(?:d['’]|de\s+)",
                   "les ", rest, flags=re.I)
+    # "des crédits spécifiques de la politique de la ville (programme 147), y compris au titre des
+    # quartiers d'été": the programme, and the quartiers d'été
+    rest = re.sub(r"\b(?:(?:des|les)\s+)?crédits\s+(?:spécifiques\s+)?(?:de\s+la\s+)?politique\s+de\s+la\s+ville\s*\(([^()]+)\)", r"\1", rest, flags=re.I)
+    rest = re.sub(r",?\s+y compris(?:\s+au titre)?\s+(?:des|du|de la|de l['’])\s*", ", ", rest, flags=re.I)
     rest = re.sub(r"^(?:les |des )?(?:crédits|moyens|financements)\s+(?:de la |de l['’]|des |du |de )?", "", rest, flags=re.I)
     rest = re.split(r"\s+(?:pour|afin|au profit|en faveur|dans le cadre|(?:dans|sur) (?:les|des|ses|leurs) (?:\w+ )?quartiers)\b",
                     rest, maxsplit=1, flags=re.I)[0]
-    return [bare(s) for s in re.split(r",\s*(?:ainsi que\s+)?|\s+ainsi que\s+|\s+et\s+(?=(?i:la|le|les|l['’]|des|du|de|d['’]|aux|au)\b|[A-ZÀ-Ý]"
+    return [bare(_MEANS_OF.sub("", s)) for s in re.split(r",\s*(?:ainsi que\s+)?|\s+ainsi que\s+|\s+et\s+(?=(?i:la|le|les|l['’]|des|du|de|d['’]|aux|au)\b|[A-ZÀ-Ý]"
                                       r"|(?i:un|une|deux|trois|quatre|cinq|six)\s)",
                                       rest)
             if bare(s) and not re.match(r"^(?:son|sa|ses|leurs?|dont)\b", bare(s), re.I)]
+
+
+# "les crédits du programme 147", "des moyens de la …": what the credits are of
+_MEANS_OF = re.compile(r"^(?:les |des )?(?:crédits|moyens|financements)\s+(?:de la |de l['’]|des |du |de )", re.I)
 
 
 NUMBERED_PARAGRAPH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){1,2}\.?|§\s*\d{1,2}\.?)\s+(?=[A-ZÀ-Ý])")
@@ -340,14 +357,26 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
                 at = m.start("list") + len(m.group("list")) - len(tail[-1])
                 made.append(Line(line_at(starts, at), "Crédits spécifiques :"))
                 made += [Line(line_at(starts, at), "• " + f) for f in funders_of(tail[-1])]
-        m = DC_TITLE.search(text) if funding else None
-        if m:
-            made.append(Line(line_at(starts, m.start()), "Droit commun :"))
-            made += [Line(line_at(starts, m.start("what") + at), "• " + f) for at, f in clause_funders(m.group("what"))]
-        m = SPECIFIC.search(text) if funding and not tail else None   # (not the clause the droit commun's list went on to)
-        if m:
-            made.append(Line(line_at(starts, m.start()), "Crédits spécifiques :"))
-            made += [Line(line_at(starts, m.start("what") + at), "• " + f) for at, f in clause_funders(m.group("what"))]
+        covered = [(m.start(), m.end())] if m else []   # the clauses read so far
+        for rx, heading in ((DC_TITLE, "Droit commun :"), (SPECIFIC, "Crédits spécifiques :"), (MEANS, "Financements :")):
+            m = rx.search(text) if funding and not (tail and rx is SPECIFIC) else None   # (not the clause the droit commun's list went on to)
+            said = clause_funders(m.group("what")) if m else []
+            if m and (said or rx is not MEANS):   # (a clause whose funder is the sentence's subject: read below)
+                made.append(Line(line_at(starts, m.start()), heading))
+                made += [Line(line_at(starts, m.start("what") + at), "• " + f) for at, f in said]
+                covered += [(m.start(), m.end())] if said else []
+        # "France Travail mobilise, au titre de son droit commun, …", "L'État apporte des crédits
+        # spécifiques … (programme 147)", "Le droit commun est mobilisé par A pour …": a funder's
+        # sentence that says the kind, outside the clauses read above
+        # (a clause read above covers its whole sentence; the orientation itself is no funder:
+        # "Cette orientation mobilise …")
+        covered = [(max(text.rfind(". ", 0, a) + 1, 0), b) for a, b in covered]
+        said = [(at, f) for at, f in (funding_sentences(text) if funding else [])
+                if not any(a <= at < b for a, b in covered) and re.search(r"\((?:droit commun|crédits politique de la ville)\)", f)
+                and not re.match(r"(?i:(?:cette|cet|ce|l['’])\s*(?:orientation|objectif|axe|volet|fiche|action|programme)|elle|il)\b", f)]
+        if said:
+            made.append(Line(line_at(starts, said[0][0]), "Financements :"))
+            made += [Line(line_at(starts, at), "• " + f) for at, f in said]
         if made:
             out.append((lines, made + [Line(lines[-1].n, END)]))
     return paragraphs_replaced(body, out)
@@ -406,16 +435,17 @@ def roles_in_sentences(body: list[Line]) -> set[str]:
 # commun la police municipale.", "Le Département consacre 180 000 € par an à la prévention
 # spécialisée au titre de ses compétences de droit commun."
 FUNDS = re.compile(r"\s+(?:mobilise(?:ra)?|apporte(?:ra)?|finance(?:ra)?|cofinance(?:ra)?|consacre(?:ra)?|soutien(?:t|dra)"
-                   r"|engage(?:ra)?|verse(?:ra)?|accorde(?:ra)?|prend(?:ra)? en charge|contribue(?:ra)? (?:à|au|aux)"
+                   r"|engage(?:ra)?|verse(?:ra)?|accorde(?:ra)?|abonde(?:ra)?|prend(?:ra)? en charge|contribue(?:ra)? (?:à|au|aux)"
                    r"|y contribu(?:e|ent|era|eront)"
                    r"|intervien(?:t|dra) (?:sur|via|par|au titre d[eu]s?))\b\s*", re.I)
 # (not "les quartiers de la politique de la ville": a sentence names the kind of its credits)
 SAYS_KIND = [("droit commun", re.compile(r"droit commun", re.I)),
               ("crédits politique de la ville", re.compile(r"au titre (?:de la politique de la ville|des crédits spécifiques)"
                                                            r"|crédits (?:spécifiques|(?:de la )?politique de la ville|du contrat de ville)", re.I))]
-_NOT_OBJECT = re.compile(r"\bau titre (?:de la politique de la ville|des crédits (?:spécifiques|de la politique de la ville)"
+_NOT_OBJECT = re.compile(r"\bau titre (?:de la politique de la ville|des crédits (?:spécifiques|de la politique de la ville)(?: de la politique de la ville)?"
                          r"|du droit commun|de (?:son|ses|leurs?) (?:crédits |compétences )?(?:de )?droit commun)"
-                         r"|\bsur (?:son|ses|leurs?) (?:crédits (?:de )?)?droit commun|\ben crédits (?:spécifiques|de droit commun|(?:de la )?politique de la ville),?"
+                         r"|\bsur (?:son|ses|leurs?) (?:crédits (?:de )?)?droit commun"
+                         r"|\bsur (?:son|ses|leurs?) crédits (?:spécifiques\s+)?(?:de la\s+)?politique de la ville|\ben crédits (?:spécifiques|de droit commun|(?:de la )?politique de la ville),?"
                          r"|\b(?:en outre|également|aussi|chaque année"
                          r"|par an|annuellement)\b|,?\s*soit\s+[^,.;]*", re.I)
 
@@ -436,6 +466,7 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
                                r"|[^:]{0,120}?\b(?:droit commun|crédits spécifiques|politique de la ville)\s*:\s*)?", c.group(), re.I)
             said = next((words for words, rx in SAYS_KIND if rx.search(opening.group())), said)
             clauses.append((m.start() + c.start() + opening.end(), c.group()[opening.end():], said))
+    last = ""   # the funder of the clause before, for a pronoun
     for at, sentence, said in clauses:
         skip = len(sentence) - len(sentence.lstrip())
         p = PASSIVE.search(sentence)
@@ -443,6 +474,8 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
             kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
             for m in re.finditer(r"(?:^|,?\s+et\s+par\s+|,\s*par\s+)(?P<who>.+?)(?=,?\s+et\s+par\s+|,\s*par\s+|$)", p.group("who")):
                 agent = re.sub(r",\s*qui\s+(?:abonde|finance|mobilise|apporte|soutient)\s+", " finance ", m.group("who")).strip(" .")
+                # "par le Conseil départemental pour la prévention spécialisée", "par X au moyen de l'abattement de TFPB"
+                agent = re.sub(r"\s+(?:pour|au moyen d(?:e|u|es))\s+(?:(?:sa|son|ses|leurs?)\s+)?(?=\S)", " finance ", agent, count=1)
                 for line in specific_of(agent):
                     name, _, schemes = line.partition(" : ")
                     if re.match(r"[A-ZÀ-Ý]", name):
@@ -453,8 +486,11 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
         if not v:
             continue
         funder = bare(sentence[:v.start()])
+        if re.fullmatch(r"(?i:il|elle|ils|elles)(?:\s+(?:en|y))?", funder) and last:
+            funder = last   # "L'État mobilise … ; il apporte en outre …": the funder of the clause before
         if not funder or len(funder.split()) > 8 or not re.match(r"[A-ZÀ-Ý]", funder):
             continue
+        last = funder
         kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
         obj = _NOT_AMOUNT.sub(" ", _NOT_OBJECT.sub(" ", sentence[v.end():]))
         obj = re.split(r"\s*\((?:soit|dont)\b", obj, maxsplit=1, flags=re.I)[0].strip(" .,;")
@@ -467,7 +503,7 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
 
 # the funders of a sentence in the passive: "Ces moyens sont complétés, au titre des crédits
 # spécifiques, par l'État (BOP 147) et par la Communauté d'agglomération, qui abonde le fonds …"
-PASSIVE = re.compile(r"\b(?:sont|est|seront|sera)\s+(?:\w+\s+)?(?:complétée?s?|cofinancée?s?|financée?s?|abondée?s?|soutenue?s?)"
+PASSIVE = re.compile(r"\b(?:sont|est|seront|sera)\s+(?:\w+\s+)?(?:complétée?s?|cofinancée?s?|financée?s?|abondée?s?|soutenue?s?|mobilisée?s?)"
                      r"(?:\s*,\s*[^,]{3,80},)?\s+par\s+(?P<who>.+)$", re.I)
 
 
