@@ -179,6 +179,8 @@ SECOND_ROUND = {
     "formulaire-pointilles": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
     "sigles-glossaire": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.9, "signatories": 1.0},
     "articles-juridiques": {"pilots": 0.9, "services": 0.95, "funding kinds": 0.85, "signatories": 0.9},
+    "questions-fiches": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
+    "contributions-partenaires": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
 }
 
 
@@ -707,7 +709,7 @@ def test_the_reader_is_a_package_whose_parts_are_named():
     assert {"reading.py", "sections.py", "naming.py", "sheet.py", "comparison.py", "items/fiches.py",
             "items/participants.py", "items/funding.py", "items/funders.py", "items/signatories.py", "items/annexes.py",
             "items/headings.py", "items/instruments.py", "items/engagements.py", "items/lines.py",
-            "recap.py", "prose.py", "converted.py"} <= parts
+            "recap.py", "prose.py", "converted.py", "contributions.py"} <= parts
     for path in pkg.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef):
@@ -2257,3 +2259,99 @@ def test_a_name_matches_its_registered_spelling_with_apostrophes_as_spaces_and_a
     assert office_body("Le Maire du Havre,") == "Ville du Havre"
     assert office_body("Le Maire de La Seyne-sur-Mer,") == "Ville de La Seyne-sur-Mer"
     assert office_body("Le Directeur régional Normandie de la Banque des Territoires,") == "Banque des Territoires"
+
+
+QUESTIONS = """Contrat de ville 2024-2030 – Mulhouse
+FICHE ORIENTATION N° 1
+Réussir à l’école
+
+Pourquoi ?
+Les écarts de réussite restent forts.
+
+Qui pilote ? La Ville de Mulhouse (direction de l’éducation).
+
+Avec qui ? La Caisse d’allocations familiales du Haut-Rhin, la Régie de quartier
+Mulhouse-Péricentre et l’EPIDE y sont associés.
+
+Quels financements ?
+• l’ARS Grand Est (droit commun : Fonds d’intervention régional)
+• l’État (crédits de la politique de la ville : BOP 147, adultes-relais)
+
+Comment mesurer ?
+• Nombre d’élèves suivis.
+"""
+
+
+def test_a_fiche_written_as_questions_with_answers_after_them(tmp_path):
+    """Issue 16, point 1: "Qui pilote ? A.", "Avec qui ? A, B et C y sont associés." (answers on the
+    question's line, a name cut over two lines), "Quels financements ?" over lines stating their kind
+    in their parentheses ("(droit commun : …)"), "Comment mesurer ?" the indicators, no funder."""
+    draft = draft_of_text(tmp_path, QUESTIONS)
+    (o1,) = draft["orientations"]
+    assert [p["name"] for p in o1["pilots"]] == ["Ville de Mulhouse (direction de l’éducation)"]
+    assert [s["name"] for s in o1["services"]] == ["Caisse d’allocations familiales du Haut-Rhin",
+                                                   "Régie de quartier Mulhouse-Péricentre", "EPIDE"]
+    assert [(k, f) for k, f, _ in funding_of(o1)] == [("droit-commun", "ARS Grand Est"), ("specifique", "État")]
+
+
+CONTRIBUTIONS = """CONTRAT DE VILLE 2024-2030 – ORLÉANS MÉTROPOLE
+
+ORIENTATION 1 – Favoriser la réussite éducative
+
+Les écoles des quartiers relèvent de l’éducation prioritaire.
+
+Engagements des partenaires
+
+• Ville d’Orléans (chef de file) : coordination de l’orientation.
+• DSDEN du Loiret (co-pilote) :
+  – pilotage pédagogique de la Cité éducative ;
+  – formation commune des enseignants.
+• État – crédits politique de la ville (BOP 147) : financement du PRE, appel à projets annuel.
+• Caisse d’allocations familiales du Loiret :
+  – financement des CLAS au titre du droit commun ;
+  – appui technique aux lieux d’accueil enfants-parents.
+• Association Passerelles Argonne : accompagnement à la scolarité.
+
+ORIENTATION 2 – Transformer l’habitat
+
+Partenaire                        | Rôle                 | Moyens
+----------------------------------+----------------------+--------------------------------
+Orléans Métropole                 | Chef de file         | Direction de projet NPNRU ;
+                                  |                      | crédits de droit commun
+Les Résidences de                 | Partenaire           | Abattement de TFPB (droit
+l’Orléanais                       |                      | commun)
+Conseils citoyens                 | Partenaire           | Participation aux revues
+
+SIGNATURES
+
+Fait à Orléans, le 29 mars 2024.
+
+Pour l’État : Mme Claire Montendre, préfète du Loiret
+Pour Orléans Métropole : M. Bertrand Lemaire, président
+"""
+
+
+def test_a_list_of_what_each_partner_brings_bullets_or_a_table_gives_roles_and_money(tmp_path):
+    """Issue 16, point 1: "Engagements des partenaires" inside a fiche (not the signatories' part):
+    a bullet a body, its qualifier saying who leads ("(chef de file)", "(co-pilote)"), the others
+    partners; a bullet or sub-bullet that states money a funding line of its body, of the kind it
+    states, else the kind its head states ("État – crédits politique de la ville"); a table
+    "Partenaire | Rôle | Moyens" read the same way, a name cut over two rows joined."""
+    draft = draft_of_text(tmp_path, CONTRIBUTIONS)
+    o1, o2 = draft["orientations"]
+    assert [p["name"] for p in o1["pilots"]] == ["Ville d’Orléans", "DSDEN du Loiret"]
+    assert [s["name"] for s in o1["services"]] == ["État", "Caisse d’allocations familiales du Loiret",
+                                                   "Association Passerelles Argonne"]
+    assert [(k, f) for k, f, _ in funding_of(o1)] == [("specifique", "État"), ("droit-commun", "Caisse d’allocations familiales du Loiret")]
+    assert [p["name"] for p in o2["pilots"]] == ["Orléans Métropole"]
+    assert [s["name"] for s in o2["services"]] == ["Résidences de l’Orléanais", "Conseils citoyens"]
+    assert [(k, f) for k, f, _ in funding_of(o2)] == [("droit-commun", "Orléans Métropole"), ("droit-commun", "Résidences de l’Orléanais")]
+    assert [s["org"] for s in draft["signatories"]] == ["etat", "Orléans Métropole"]   # (not the fiche's "Engagements des partenaires")
+
+
+def test_a_name_keeps_its_first_word_when_it_only_starts_like_an_article():
+    """"Les Résidences de l'Orléanais" matches without its article, "Lens" and "Laval" whole (they
+    were "ns" and "val" when "le"/"la" came off with no space after them)."""
+    from cvgraph.names import normalise
+    assert normalise("Les Résidences de l’Orléanais") == normalise("Résidences de l'Orléanais") == "residences de l'orleanais"
+    assert normalise("Lens") == "lens" and normalise("Laval") == "laval" and normalise("l’ARS") == "ars"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_ARTICLE = re.compile(r"^(?:la|le|les|l')\s*(?=\S)")
+_ARTICLE = re.compile(r"^(?:les|la|le)\s+(?=\S)|^l'\s*(?=\S)")   # ("Les Résidences", "l'ARS"; not "Lens", "Laval")
 _EDGE = re.compile(r"^[\s\-–—→•·:.,;]+|[\s\-–—→•·:.,;/]+$")
 
 

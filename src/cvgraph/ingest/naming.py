@@ -211,7 +211,8 @@ def looks_like_name(text: str) -> bool:
     if len(text) > 80 or SENTENCE.search(text):
         return False
     words = re.sub(r"^(?:les?|la|l['’]|des?|du)\s+", "", text.strip(), flags=re.I).split()
-    return bool(words) and (words[0][:1].isupper() or words[0][:1].isdigit() or bool(BODY_NOUN.match(key_of(text))))
+    return bool(words) and (words[0][:1].isupper() or words[0][:1].isdigit() or bool(BODY_NOUN.match(key_of(text)))
+                            or bool(re.match(r"^[a-z]+\d*[A-Z]", words[0])))   # "m2A Habitat", "eXtra"
 
 
 # the common nouns that name bodies ("centre socioculturel d'Ozon", "collège George-Sand",

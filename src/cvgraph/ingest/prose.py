@@ -30,7 +30,7 @@ PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<
           # "France Travail est chef de file de l'orientation", "A et B sont chefs de file", "A assure le
           # pilotage de l'orientation", "A porte l'orientation, en lien avec B", "la Ville pilote le volet …"
           re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ý][^.;]{1,160}?)(?<!\ben)\s+(?i:(?:est|sont|sera|seront)\s+"
-                     r"(?:co-?)?chefs?\s+de\s+file|assuren?t?\s+(?:conjointement\s+)?le\s+(?:co-?)?pilotage|(?:co-?)?piloten?t?\s+(?:l['’]|le\s+volet|cette|cet)"
+                     r"(?:co-?)?chefs?\s+de\s+file|assuren?t?\s+(?:conjointement\s+)?le\s+(?:co-?)?pilotage|(?:co-?)?piloten?t?\s+(?:conjointement\s+)?(?:l['’]|le\s+volet|cette|cet)"
                      r"|porten?t?\s+(?:l['’](?:orientation|objectif|axe)|cette\s+orientation|cet\s+objectif))\b"),
           # "…, en lien avec la Mission locale, qui en est co-pilote pour les jeunes"
           re.compile(r"(?:\b(?:avec|de|par)|,)\s+(?P<names>(?:l['’]|la |le |les )?[A-ZÀ-Ý][^.;,]{1,120}?),\s+qui\s+en\s+(?:est|sont|sera|seront)\s+"
@@ -45,6 +45,8 @@ PILOT_WITH = re.compile(r"^[^.]*?(?:pilot|assur)[^.]*?,\s*(?:avec|et par)\s+(?P<
 WILL_BE_ASSOCIATED = re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?!(?:[Ll]es\s+)?(?:habitants|jeunes|familles|parents|usagers|élèves)\b)"
                                 r"(?P<names>(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ýa-zà-ÿ][^.;]{1,120}?)\s+(?i:(?:sera|seront|est|sont)\s+"
                                 r"(?:également\s+|aussi\s+|étroitement\s+)?associée?s?\s+(?:à|au|aux)\s)")
+# "La Région Centre-Val de Loire s'associe à l'orientation pour les lycéens"
+JOINS = re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ý][^.;:]{1,120}?)\s+s['’]associen?t?\s+(?:à|au|aux)\s")
 SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|(?:avec|sur) le concours de|avec l['’]appui de)\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             re.compile(r"\b(?:y\s+)?sont\s+associée?s\s+(?:à\s+(?:sa|leur|la)\s+mise en œuvre\s*)?:?\s*(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             # "Contribuent à sa mise en œuvre A, B et C."
@@ -55,9 +57,10 @@ SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|(?:avec|sur) le c
             re.compile(r"\b(?:elle|il)\s+associe\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             WILL_BE_ASSOCIATED,
             # "… (direction de l'éducation). Partenaires mobilisés : A, B, C." run into the paragraph
-            re.compile(r"(?:^|(?<=[.)]\s))(?:partenaires|acteurs)(?:\s+(?:associés|mobilisés|concernés))?\s*:\s*(?P<names>.+?)(?=\.(?:\s|$)|$)", re.I)]
+            re.compile(r"(?:^|(?<=[.)]\s))(?:partenaires|acteurs)(?:\s+(?:associés|mobilisés|concernés))?\s*:\s*(?P<names>.+?)(?=\.(?:\s|$)|$)", re.I),
+            JOINS]
 # partners a sentence adds to those a heading lists: "X est associée à …", "A et B y sont également associés"
-ALSO_SERVICES = [WILL_BE_ASSOCIATED,
+ALSO_SERVICES = [WILL_BE_ASSOCIATED, JOINS,
                  re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>[^.;]+?)\s+y\s+(?:sont|est)\s+(?:également|aussi)\s+associée?s?\b", re.I)]
 DROIT_COMMUN = re.compile(r"\b(?:mobilise|s['’]appuie sur|mobilisera|s['’]appuiera sur|repose(?:ra)? sur)\s+(?:les\s+|le\s+)?(?:crédits\s+|moyens\s+)?(?:de\s+|du\s+)?"
                           r"droit commun\s+(?P<list>.+?)(?=\.(?:\s|$)|$)", re.I)
@@ -78,8 +81,8 @@ MEANS = re.compile(r"\b(?:les\s+)?(?:moyens|crédits|financements)\s+suivants\s+
 DC_TITLE = re.compile(r"\bau titre (?:du|de (?:son|leurs?)) droit commun\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
 _ARTICLE = re.compile(r"^(?:et\s+)?(?:par |de la |de l['’]|des |du |de |d['’]|la |le |les |l['’]|aux |au |à la |à l['’]"
                       r"|sur (?:le|la|les|l['’])\s*)", re.I)
-_VERB_WORDS = (r"(?:soutient|soutiendra|mobilise|mobilisera|apporte|apportera|finance|financera|accompagne|"
-               r"accompagnera|cofinance|engage|engagera|consacre|verse)")
+_VERB_WORDS = (r"(?:soutient|soutiennent|soutiendra|mobilisent|mobilise|mobilisera|apportent|apporte|apportera|financent|finance|financera"
+               r"|accompagne|accompagnera|cofinancent|cofinance|engage|engagera|consacre|verse)")
 _VERB = re.compile(r"\s+" + _VERB_WORDS + r"\s+(?P<rest>.*)$", re.I)
 
 
@@ -104,13 +107,13 @@ _AND_NEXT = re.compile(r"\s+et\s+(?:par\s+|à\s+(?=(?i:la|le|l['’])|[A-ZÀ-Ý]
 # du travail et des solidarités", "service départemental à la jeunesse, à l'engagement et aux sports",
 # "Chambre de commerce et d'industrie", "Chambre de métiers et de l'artisanat", "des territoires et de
 # la mer", "service pénitentiaire d'insertion et de probation"
-_WHOLE_NAME = re.compile(r"\b(?:de\s+l['’]économie,\s+)?de\s+l['’]emploi,\s+du\s+travail(?:,\s+des\s+solidarités\s+et\s+de\s+la\s+protection\s+des\s+populations"
+WHOLE_NAME = re.compile(r"\b(?:de\s+l['’]économie,\s+)?de\s+l['’]emploi,\s+du\s+travail(?:,\s+des\s+solidarités\s+et\s+de\s+la\s+protection\s+des\s+populations"
                          r"|\s+et\s+des\s+solidarités)|\bà\s+la\s+jeunesse,\s+à\s+l['’]engagement\s+et\s+aux\s+sports"
                          r"|\bcommerce\s+et\s+d['’]industrie|\bmétiers\s+et\s+de\s+l['’]artisanat|\bterritoires\s+et\s+de\s+la\s+mer"
                          r"|\bd['’]insertion\s+et\s+de\s+probation", re.I)
 # a body of each quartier named as one ("les conseils citoyens de Caucriauville, du Mont-Gaillard et du
 # Bois de Bléville"): the quartiers are no names of their own
-_OF_QUARTIERS = re.compile(r"\b(?:conseils?\s+citoyens?|centres?\s+sociaux|comités?\s+de\s+quartiers?|maisons?\s+de\s+quartiers?)"
+OF_QUARTIERS = re.compile(r"\b(?:conseils?\s+citoyens?|centres?\s+sociaux|comités?\s+de\s+quartiers?|maisons?\s+de\s+quartiers?)"
                            r"\s+(?:de|du|d['’]|des)\s*[A-ZÀ-Ý][^,;()]*?(?:(?:,\s*|\s+et\s+)(?:de|du|d['’]|des)\s*[A-ZÀ-Ý][^,;()]*?)+"
                            r"(?=\s*(?:,|;|\bainsi que\b|\bet\s+(?!(?:de|du|d['’]|des)\s*[A-ZÀ-Ý])|$))", re.I)
 
@@ -118,7 +121,7 @@ _OF_QUARTIERS = re.compile(r"\b(?:conseils?\s+citoyens?|centres?\s+sociaux|comit
 def names_of(text: str) -> list[str]:
     """"la Mission locale, la DDETS du Var et les structures d'insertion": the names of a list in a
     sentence (split on commas, "ainsi que" and the last " et ", never inside parentheses nor inside
-    a name that has its own, `_WHOLE_NAME`, `_OF_QUARTIERS`); a relative clause (", qui en est
+    a name that has its own, `WHOLE_NAME`, `OF_QUARTIERS`); a relative clause (", qui en est
     co-pilote …") and a qualifier ("au titre de la protection maternelle et infantile") left out."""
     out = []
     kept = {}
@@ -126,7 +129,7 @@ def names_of(text: str) -> list[str]:
     def keep(m: re.Match) -> str:
         kept[f"\x00{len(kept)}\x00"] = m.group(0)
         return f"\x00{len(kept) - 1}\x00"
-    text = _OF_QUARTIERS.sub(keep, _WHOLE_NAME.sub(keep, text))
+    text = OF_QUARTIERS.sub(keep, WHOLE_NAME.sub(keep, text))
     text = re.sub(r",\s*(?:qui|dont|lesquel\w*)\b[^,;]*", "", text)
     # a list of "de"-items ("de la CPAM, du Centre hospitalier … et de l'atelier santé ville"): "et de l'" starts one too
     pieces = [q for p in split_list(text, ",;") for q in re.split(r"\s+ainsi\s+que\s+", p)]
@@ -488,7 +491,7 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
         funder = bare(sentence[:v.start()])
         if re.fullmatch(r"(?i:il|elle|ils|elles)(?:\s+(?:en|y))?", funder) and last:
             funder = last   # "L'État mobilise … ; il apporte en outre …": the funder of the clause before
-        if not funder or len(funder.split()) > 8 or not re.match(r"[A-ZÀ-Ý]", funder):
+        if not funder or len(funder.split()) > 8 or not re.match(r"[A-ZÀ-Ý]|[a-z]+\d*[A-Z]", funder):   # ("m2A Habitat")
             continue
         last = funder
         kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
@@ -497,6 +500,7 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
         said = f" ({kind})" if kind else ""
         for line in specific_of(f"{funder} finance {obj}"):   # the schemes, and the funders whose verb is left out
             name, _, schemes = line.partition(" : ")
+            # ("m2A Habitat et Néolia mobilisent …": the funding reader tells one name from two, `funders_joined`)
             out.append((at + skip, f"{name}{said} : {schemes}" if schemes else name + said))
     return out
 

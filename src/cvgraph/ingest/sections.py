@@ -20,15 +20,17 @@ _OF = r"(?: (?:de l'|de la |du |des |de )(?:action|projet|fiche|objectif|orienta
 SECTIONS = [
     ("title", re.compile(r"^(?:intitule|libelle)(?: de l'action| de la fiche| de l'objectif| de l'orientation)?" + _END)),
     ("data", re.compile(r"^(?:donnees|chiffres[ -]cles|diagnostic)\b[^:]*:?\s*(.*)$")),
-    ("constat", re.compile(r"^(?:contexte(?: et (?:constats?|enjeux))?|constats?)\b\s*:?\s*(.*)$")),
-    ("objectives", re.compile(r"^objectifs?(?: operationnels?| strategiques?)?(?:\s*\(s\))?" + _END
+    ("constat", re.compile(r"^(?:contexte(?: et (?:constats?|enjeux))?|constats?)\b\s*:?\s*(.*)$|^pourquoi\s*\?\s*(.*)$")),
+    # (a fiche written as questions: "Pourquoi ?", "Pour quoi faire ?", "Comment ?", "Comment mesurer ?")
+    ("objectives", re.compile(r"^pour quoi faire\s*\?\s*(.*)$|^objectifs?(?: operationnels?| strategiques?)?(?:\s*\(s\))?" + _END
                               + r"|^objectifs? operationnels? \d{1,2}(?:\.\d{1,2})?\s*[:.\-–]\s*(.*)$")),
     ("enjeux", re.compile(r"^enjeux\b\s*:?\s*(.*)$")),
-    ("actions", re.compile(r"^(?:actions? (?:a|à) conduire|plan d'actions?|actions? (?:prevues?|envisagees?))\b\s*:?\s*(.*)$"
+    ("actions", re.compile(r"^comment\s*\?\s*(.*)$|^(?:actions? (?:a|à) conduire|plan d'actions?|actions? (?:prevues?|envisagees?))\b\s*:?\s*(.*)$"
                            r"|^actions?" + _END)),
     ("pilots", re.compile(r"^(?:co[- ]?)?pilotes?(?:\s*\(s\))?" + _OF + r"(?!\w)\s*:?\s*(.*)$"
                           # ("Pilotage du NPNRU et relogement." is an action, "Pilotage :" a heading)
                           r"|^(?:(?:co[- ]?)?pilotage" + _OF + _END + r")"
+                          r"|^qui pilote\s*\?\s*(.+)$"   # a question's answer after it ("Qui pilote ? La Ville de X.")
                           r"|^(?:qui pilote\s*\?|porteurs?(?:\s*\(s\))?|(?:co[- ]?)?chefs? de file"
                           r"|maitres?(?:\s*\(s\))? d'ouvrage|maitrise d'ouvrage|responsables?(?:\s*\(s\))?"
                           r"|coordination|coordinateurs?|referents?(?:\s*\(s\))?"
@@ -39,7 +41,7 @@ SECTIONS = [
                             + r"|^(?:autres?\s+)?(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?| operationnels?| techniques?| impliques?| contributeurs?)?"
                             r"|acteurs?(?:\s*\(s\))?(?: associes?| mobilises?| concernes?| impliques?| contributeurs?)?|contributeurs?"
                             r"|structures? (?:associees?|mobilisees?|partenaires?|impliquees?)|intervenants?)" + _OF + _END
-                            + r"|^avec qui\s*\?" + _END)),   # a web page's questions: "Qui pilote ?", "Avec qui ?", "Quels moyens ?"
+                            + r"|^avec qui\s*\?" + _END + r"|^avec qui\s*\?\s*(.+)$")),   # a web page's questions: "Qui pilote ?", "Avec qui ?", "Quels moyens ?"
     ("funding-dc", re.compile(r"^(?:[-–•*+]\s*)?(?:(?:financements?|credits?|moyens?)(?: mobilises?)? (?:de |du |\(\s*)?)?"
                               r"droit commun(?: mobilisables?| mobilises?)?\)?\s*:?\s*(.*)$"
                               # the abbreviation, before its colon: "Financements DC :", "DC :"
@@ -52,6 +54,7 @@ SECTIONS = [
                               r"|^(?:[-–•*+]\s*)?(?:(?:financements?|credits?|moyens?) )?(?:pv|cs)\s*:\s*(.*)$")),
     ("funding-np", re.compile(r"^(?:[-–•]\s*)?financements? mobilisables?\b\s*:?\s*(.*)$"
                               r"|^(?:avec )?(?:quels? (?:moyens|financements?)|qui finance)\s*\?" + _END +
+                              r"|^(?:avec )?(?:quels? (?:moyens|financements?)|qui finance)\s*\?\s*(.+)$" +
                               r"|^(?:[-–•]\s*)?(?:financeurs?(?:\s*\(s\))?|partenaires? financiers?|moyens? mobilis(?:es?|ables?)|tableau des moyens"
                               r"|moyens? financiers?(?: mobilis(?:es?|ables?))?|tableau (?:de|des) financements?|plan de financement(?: previsionnel)?(?: \([^)]{1,30}\))?|financements? (?:previsionnels?|envisages?|prevus?|sollicites?)"
                               r"|moyens? (?:et|/) financements?|financements? croises?|budget(?: previsionnel)?"
@@ -70,7 +73,8 @@ SECTIONS = [
                          r"|(?:quartiers?(?:\s*\(s\))?|axe)(?=\s*:)"   # (a form's "Quartier(s) : …", "Axe : …", with their colon)
                          r"|modalites? de (?:mise en (?:oe|œ)uvre|suivi)|evaluation|observations?|commentaires?|remarques?"
                          r"|nature des credits)" + _END)),
-    ("indicators", re.compile(r"^indicateurs?(?: de (?:suivi|resultats?|realisation|evaluation))?" + _END)),
+    ("indicators", re.compile(r"^indicateurs?(?: de (?:suivi|resultats?|realisation|evaluation))?" + _END
+                              + r"|^comment (?:mesurer|evaluer|suivre)(?: les (?:resultats|effets|progres))?\s*\?\s*(.*)$")),
 ]
 
 

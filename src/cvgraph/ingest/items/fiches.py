@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..contributions import contributions_as_sections, opens_list
 from ..prose import END, roles_in_sentences, sentences_as_sections
 from ..reading import BREAK, BULLET, RULE, Line, items, join_cut_words, key_of
 from ..sections import (ANNEX, AXIS_PROTO, CAPS_PART, FUNDING_KINDS, KIND_CELL, ORIENT_PROTO, PART, SIGNATORIES, TOC_LINE,
@@ -93,7 +94,7 @@ class Fiches(Headings):
         heads = self.fiche_heads()
         # a fiche ends at the annex, the signatories, "Fait à Châtellerault, le 3 mars 2025", or a part
         # of the document ("TITRE III – LA GOUVERNANCE")
-        stops = [i for i, l in enumerate(self.lines) if ANNEX.match(l.key) or SIGNATORIES.match(l.key)
+        stops = [i for i, l in enumerate(self.lines) if ANNEX.match(l.key) or SIGNATORIES.match(l.key) and not opens_list(self.lines, i)
                  or re.match(r"^fait a(?:ux?)?\b.{2,60}\ble\b", l.key) or PART.match(l.key)
                  or CAPS_PART.match(l.text) and not self.heading_like(l) and not self.axis_like(l)]
         if (self._generic or "").startswith("#"):   # in an outline, a heading above the fiches' level ("3." after "2.6")
@@ -170,6 +171,7 @@ class Fiches(Headings):
         # commun, l'Éducation nationale mobilise …", "Elle mobilise les crédits de droit commun de …"
         # (each "Fiche action N.M" inside the orientation by itself: one may give its roles under
         # headings, the next in sentences)
+        body = contributions_as_sections(body)   # "Contributions des partenaires" and its bullets
         cuts = [0] + [i for i, l in enumerate(body) if i and self.heading_of(l) and not TOC_LINE.search(l.text)] + [len(body)]
         body = [l for a, b in zip(cuts, cuts[1:]) for l in sentences_as_sections(body[a:b], roles_in_sentences(body[a:b]))]
         parts: dict[str, list[Line]] = {}

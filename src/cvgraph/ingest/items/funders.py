@@ -91,8 +91,9 @@ class Funders(ReaderBase):
         its registry id or, unknown, as written (to be confirmed); None for one name."""
         if self.orgs.exact(name):
             return None
-        parts = [p.strip() for p in re.split(r"\s+et\s+|\s*,\s*", name) if p.strip()]
-        if len(parts) < 2 or not all(re.match(r"^(?:[A-ZÀ-Ý]|l['’][A-ZÀ-Ý])", p) for p in parts):
+        # ("L'État et la Région": each without its article)
+        parts = [re.sub(r"^(?:la|le|les)\s+(?=[A-ZÀ-Ý])|^l['’]\s*(?=[A-ZÀ-Ý])", "", p.strip()) for p in re.split(r"\s+et\s+|\s*,\s*", name) if p.strip()]
+        if len(parts) < 2 or not all(re.match(r"^(?:[A-ZÀ-Ý]|l['’][A-ZÀ-Ý]|[a-z]+\d*[A-Z])", p) for p in parts):   # ("m2A Habitat")
             return None
         return "|".join(self.orgs.exact(p) or PROPOSED + p for p in parts)
 

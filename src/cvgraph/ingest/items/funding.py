@@ -26,8 +26,8 @@ LINE_KIND = [(kind, re.compile(r"\s*\(\s*(?i:" + words + r")\s*\)|\s*,\s*(?i:" +
              for kind, words in _KIND_WORDS.items()]
 
 
-# "CAF (droit commun – CLAS)": the kind, then the scheme, in the same parentheses
-KIND_THEN = [(kind, re.compile(r"\(\s*(?i:" + words + r")\s*[–—,-]\s*(?P<keep>[^()]+)\)")) for kind, words in _KIND_WORDS.items()]
+# "CAF (droit commun – CLAS)", "ARS (droit commun : FIR)": the kind, then the scheme, in the same parentheses
+KIND_THEN = [(kind, re.compile(r"\(\s*(?i:" + words + r")\s*[–—,:-]\s*(?P<keep>[^()]+)\)")) for kind, words in _KIND_WORDS.items()]
 
 
 def stated_kind(text: str) -> tuple[str | None, str]:
@@ -281,9 +281,9 @@ class Funding(FundingLines):
                 and ":" not in text and len(text.split()) <= 6 and looks_like_name(text)
             if ident is None and (row or (bulleted or named or alone) and not continues):
                 # a table row, or a bullet "Name (X) : a, b", whose funder no registry knows: kept as written
-                m = re.match(r"^((?:[A-ZÀ-Ý]|(?:association|centre social|régie de quartier|maison)\s+[A-ZÀ-Ý])[^:;]{1,60}?)"
+                m = re.match(r"^((?:[A-ZÀ-Ý]|[a-z]+\d*[A-Z]|(?:association|centre social|régie de quartier|maison)\s+[A-ZÀ-Ý])[^:;]{1,60}?)"
                              r"\s*(?:\(([^)]{1,40})\))?\s*(?::|\s[–—-])\s*(.*)$", text) \
-                    or re.match(r"^([A-ZÀ-Ý][^:;()]{1,60}?)\s*\(([^)]{1,60})\)()\s*$", text)   # "• ANRU (NPNRU)"
+                    or re.match(r"^((?:[A-ZÀ-Ý]|[a-z]+\d*[A-Z])[^:;()]{1,60}?)\s*\(([^)]{1,60})\)()\s*$", text)   # "• ANRU (NPNRU)", "m2A Habitat (…)"
                 if m and len(m.group(1).split()) <= 8 and not SENTENCE.search(m.group(1)):
                     ident, written = self.funders_joined(m.group(1).strip()) or PROPOSED + m.group(1).strip(), m.group(1).strip()
                     rest = ", ".join(x for x in (m.group(2), m.group(3)) if x and x.strip())
@@ -355,8 +355,11 @@ class Funding(FundingLines):
                 continue
             if not text.rstrip().endswith("."):
                 continue
+            # (a known body, or a name the sentence gives a kind: "m2A Habitat et Néolia mobilisent, au
+            # titre du droit commun, …")
             made = [Line(line_at(starts, at), "• " + said) for at, said in funding_sentences(text)
-                    if self.orgs.leading(re.sub(r"\s*\(.*$|\s:.*$", "", said))[0]]
+                    if self.orgs.leading(name := re.sub(r"\s*\(.*$|\s:.*$", "", said))[0]
+                    or re.search(r"\((?:droit commun|crédits politique de la ville)\)", said) and len(name.split()) <= 5 and looks_like_name(name)]
             if made:
                 out.append((para, made))
         return paragraphs_replaced(lines, out)

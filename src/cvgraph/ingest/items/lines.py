@@ -34,6 +34,8 @@ class FundingLines(Funders, Instruments):
             for ident in ids:
                 written = e["written"] if len(ids) == 1 else ident[len(PROPOSED):] if ident.startswith(PROPOSED) \
                     else self.orgs.spelling(ident, ident)
+                # ("• l'ARS Grand Est (droit commun : FIR)": the body's name, without the article)
+                written = re.sub(r"^(?:[Ll]a|[Ll]es?)\s+(?=[A-ZÀ-Ý])|^[Ll]['’]\s*(?=[A-ZÀ-Ý])", "", written or "")
                 split.append({**e, "funder": ident, "written": written})
         for e in split:
             line_kind = e.get("kind") or kind   # a row's own "Crédits spécifiques" cell, else the heading's

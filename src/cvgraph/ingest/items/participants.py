@@ -6,6 +6,7 @@ import re
 
 from ...names import normalise
 
+from ..prose import OF_QUARTIERS, WHOLE_NAME as _WHOLE_NAME
 from ..naming import BODY_NOUN, looks_like_name, split_list, split_with_seps, written_org
 from ..reading import BREAK, BULLET, Line, join_cut_words, key_of
 from ..sections import SENTENCE
@@ -18,15 +19,22 @@ class Participants(ReaderBase):
     def participants(self, lines: list[Line], orientation: int, role: str) -> list[dict]:
         out = []
         for item_line, text in self.joined(lines):
+            # "A, B et C y sont associés." (a heading's answer in a sentence): the names
+            text = re.sub(r"\s+(?:y\s+)?(?:sont|est|seront|sera)\s+(?:également\s+|aussi\s+)?associée?s?\s*\.?$", "", text.strip())
             # "bailleurs sociaux : Clésence, Partenord Habitat": a kind, then the bodies it means
             text = re.sub(r"^([a-zà-ÿ][a-zà-ÿ' ]{2,40}?)\s*:\s*([A-ZÀ-Ý][^()]*?)\s*[;.]?$", r"\1 (\2)", text.strip())
             # (a list whose items are set apart by ";" has commas inside its names: "Direction
             # départementale de l'emploi, du travail et des solidarités ; Département")
             seps = ";" if ";" in text.rstrip(" ;.") else ",;+/"
-            pieces = [text] if SENTENCE.search(text) else self.merged(split_with_seps(text, seps))
+            # (names with commas of their own: "Service départemental à la jeunesse, à l'engagement et aux sports")
+            masked = OF_QUARTIERS.sub(lambda m: m.group(0).replace(",", "\x01"), _WHOLE_NAME.sub(lambda m: m.group(0).replace(",", "\x01"), text))
+            pieces = [text] if SENTENCE.search(text) else self.merged(split_with_seps(masked, seps))
             pieces = [q for p in pieces for q in self.kind_and_names(p)]
             for piece in pieces:
+                piece = piece.replace("\x01", ",")
                 for sub in self.split_et(piece):
+                    # "La Caisse d'allocations familiales du Haut-Rhin" (a list in a sentence): the name
+                    sub = re.sub(r"^(?:[Ll]a|[Ll]es?)\s+(?=[A-ZÀ-Ý])|^[Ll]['’]\s*(?=[A-ZÀ-Ý])", "", sub)
                     proposed = {"line": item_line, "name": sub, "proposed": True}   # kept as written
                     if self.generic_with_complement(sub):
                         self.unresolved("organisation", sub, item_line, orientation)
@@ -128,7 +136,9 @@ class Participants(ReaderBase):
             return [piece]   # "Ville de X (police municipale et prévention)", "Terres et Mers (direction …)": one name
         if re.search(r"\set\s+[a-zà-ÿ]+\s*$", piece):   # "Protection maternelle et infantile"
             return [piece]
-        if re.match(r"^(?:l['’]\s*)?association\s", piece, re.I):   # "association Lire et Grandir en Cévennes": its name
+        # "association Lire et Grandir en Cévennes", "club Sport et Quartiers", "Groupe hospitalier de la
+        # région de Mulhouse et Sud Alsace": its name
+        if re.match(r"^(?:l['’]\s*|le\s+)?(?:association|club|collectif|compagnie|amicale|(?:groupe|centre)\s+hospitalier)\s", piece, re.I):
             return [piece]
         first = re.split(r"\s+et\s+", piece)[0].strip()
         if " " not in first and not self.orgs.exact(first) and re.match(r"^\S+\s+et\s+[a-zà-ÿ]", piece):
@@ -154,7 +164,7 @@ class Participants(ReaderBase):
                 if all(self.orgs.exact(x) for x in pair):
                     parts[i:i + 2] = pair
                     return parts
-        if any(re.match(r"^(?!(?:la|le|les)\s)[a-zà-ÿ]", p) and not BODY_NOUN.match(key_of(p)) for p in parts[1:]):
+        if any(re.match(r"^(?!(?:la|le|les)\s|l['’])[a-zà-ÿ]", p) and not BODY_NOUN.match(key_of(p)) for p in parts[1:]):
             return [piece]   # "Lire et faire lire 58": no second name after "et"
         return parts
 
@@ -171,14 +181,14 @@ class Participants(ReaderBase):
                 continue
             # a line continues the previous one after ",", "-", "(", when it starts in lower case, or
             # when the previous is a list cut mid-name ("…, France Active" / "Auvergne-Rhône-Alpes, …")
-            head = re.split(r"[,;]", text)[0].strip(" .")
+            head = re.split(r"[,;]|\s+et\s+", text)[0].strip(" .")
             last = re.split(r"[,;]", out[-1][1])[-1].strip() if out else ""
             cut_list = bool(out) and "," in out[-1][1] and not out[-1][1].rstrip().endswith((".", ";", ":")) \
                 and len(head.split()) <= 3 and bool(
                     self.orgs.exact(f"{last} {head}")                                   # "France / Services"
                     or (self.resolver and self.resolver.is_territory_name(head))        # "France Active / Auvergne-Rhône-Alpes"
                     or (len(last.split()) == 1 and not self.orgs.exact(last))
-                    or (bool(BODY_NOUN.match(key_of(last))) and len(last.split()) <= 3
+                    or (bool(BODY_NOUN.match(key_of(last))) and len(re.sub(r"^(?:la|le|les|l['’])\s*", "", last, flags=re.I).split()) <= 3
                         and bool(re.search(r"(?:^|\s)[a-zà-ÿ][\w'’-]*$", last))))   # "centre social" / "Les Forges", "Régie de quartier" / "Nevers Loire"
             cut_name = bool(out) and bool(re.search(r"\s(?:de|du|des|de la|d['’]|l['’]|et|à|aux)$", out[-1][1]))   # "Ville de" / "Vernouillet"
             # (not "conseil citoyen de X" on a line of its own below a whole name: one a line)

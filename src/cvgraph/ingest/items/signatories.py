@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..contributions import opens_list
 from ..naming import PROPOSED
 from ..reading import Line, items, key_of, line_at
 from ..sections import ANNEX, CONNECTOR, PART, SENTENCE, SIGNATORIES, SIGNATORY, SIGNER, axis_heading
@@ -56,7 +57,8 @@ class Signatories(ReaderBase):
         """The signatories, from the section that names the most of them: the headed section
         ("Les engagements des signataires", "Les signataires", not its line in a table of contents),
         or the signature block ("Fait à …, le …" then "Pour …" lines, in one or two columns)."""
-        starts = [i for i, l in enumerate(self.lines) if (SIGNATORIES.match(l.key) and not self.listed_part(i))
+        starts = [i for i, l in enumerate(self.lines) if (SIGNATORIES.match(l.key) and not self.listed_part(i)
+                                                          and not opens_list(self.lines, i))   # (a fiche's "Engagements des partenaires")
                   or re.match(r"^fait a(?:ux?)?\b", l.key)]
         best: list[dict] = []
         for start in starts:
