@@ -177,7 +177,7 @@ SECOND_ROUND = {
     "engagements-signataires": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
     "tabulations-word": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
     "formulaire-pointilles": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
-    "sigles-glossaire": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.9, "signatories": 1.0},
+    "sigles-glossaire": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
     "articles-juridiques": {"pilots": 0.9, "services": 0.95, "funding kinds": 0.85, "signatories": 0.9},
     "questions-fiches": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
     "contributions-partenaires": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
@@ -708,7 +708,7 @@ def test_the_reader_is_a_package_whose_parts_are_named():
     parts = {p.relative_to(pkg).as_posix() for p in pkg.rglob("*.py")}
     assert {"reading.py", "sections.py", "naming.py", "sheet.py", "comparison.py", "items/fiches.py",
             "items/participants.py", "items/funding.py", "items/funders.py", "items/signatories.py", "items/annexes.py",
-            "items/headings.py", "items/instruments.py", "items/engagements.py", "items/lines.py",
+            "items/headings.py", "items/instruments.py", "items/engagements.py", "items/lines.py", "items/glossary.py",
             "recap.py", "prose.py", "converted.py", "contributions.py"} <= parts
     for path in pkg.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -2355,3 +2355,37 @@ def test_a_name_keeps_its_first_word_when_it_only_starts_like_an_article():
     from cvgraph.names import normalise
     assert normalise("Les Résidences de l’Orléanais") == normalise("Résidences de l'Orléanais") == "residences de l'orleanais"
     assert normalise("Lens") == "lens" and normalise("Laval") == "laval" and normalise("l’ARS") == "ars"
+
+
+GLOSSARY = """CONTRAT DE VILLE 2024-2030 – VILLE DE SAINT-DIZIER
+
+GLOSSAIRE DES SIGLES
+
+CD52 : Conseil départemental de la Haute-Marne (Département)
+VdSD : Ville de Saint-Dizier
+CC : conseil citoyen
+XYZ : Association des amis du quartier
+
+FICHE 1 – Réussite éducative
+Pilote(s) : VdSD (direction de l’éducation) ; CD52
+Partenaires : CAF ; XYZ
+Financements DC : CAF (CLAS) ; CD52
+"""
+
+
+def test_a_glossary_of_acronyms_teaches_the_reader_the_bodies_of_the_texts_territory(tmp_path):
+    """Issue 16, points 1 and 3: "CD52 : Conseil départemental de la Haute-Marne" makes "CD52" that
+    body in this text (a pilot, and a funder alone at a list's end), "VdSD" the Ville de
+    Saint-Dizier; a kind ("CC : conseil citoyen") or a body no reference knows ("XYZ : Association
+    …") teaches nothing; the draft lists what it learnt, with lines, and the comparison reads the
+    curated sheet's acronyms by it."""
+    draft = draft_of_text(tmp_path, GLOSSARY)
+    assert draft["glossary"] == [{"acronym": "CD52", "name": "Conseil départemental de la Haute-Marne", "line": 5},
+                                 {"acronym": "VdSD", "name": "Ville de Saint-Dizier", "line": 6}]
+    (o1,) = draft["orientations"]
+    assert [p.get("orgs", [p.get("name")]) for p in o1["pilots"]] == [["Commune de Saint-Dizier"], ["Département de la Haute-Marne"]]
+    assert [(s["name"], s.get("proposed", False)) for s in o1["services"]] == [("CAF", False), ("XYZ", True)]
+    assert [(f["funder"], f["written"]) for f in o1["funding"]] == [("CAF", "• CAF : CLAS"), ("Département de la Haute-Marne", "• CD52")]
+    from cvgraph.ingest.comparison import draft_glossary
+    path = tmp_path / "essai.yaml"
+    assert draft_glossary(path) == {"cd52": "Conseil départemental de la Haute-Marne", "vdsd": "Ville de Saint-Dizier"}

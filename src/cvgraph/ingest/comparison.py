@@ -18,7 +18,7 @@ from .reading import key_of
 
 # --- comparing a draft with a curated sheet --------------------------------------------------------
 
-def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
+def sheet_items(path: Path, regs: Registries, scope=None, glossary: dict[str, str] | None = None) -> dict[str, set]:
     """The items compared: orientations (number, title), pilots and services (orientation, org id),
     funding lines (orientation, funder id, instrument id or ''), funding kinds (orientation, the
     kind the graph gives, funder id). A sheet of the wrong shape (a
@@ -49,7 +49,9 @@ def sheet_items(path: Path, regs: Registries, scope=None) -> dict[str, set]:
         # "Direction de l'habitat et du renouvellement urbain d'Alès Agglomération": the body it is a service of
         owners = [body[m.end():] for m in re.finditer(r"\s(?:de la|du|de l['’]|d['’]|des|de)\s*(?=[A-ZÀ-Ý])", body)] \
             if re.match(r"^(?:direction|service|p[ôo]le|mission|cabinet)s?\s", body, re.I) else []
-        for written in dict.fromkeys((name, body, dashed, inner) + ((office,) if office else ()) + tuple(owners)):
+        # "CD51", "VdR (direction de l'éducation)": an acronym of the text's glossary is the body it names
+        glossed = tuple(glossary[normalise(x)] for x in (name, body) if glossary and normalise(x) in glossary)
+        for written in dict.fromkeys((name, body, dashed, inner) + ((office,) if office else ()) + tuple(owners) + glossed):
             try:
                 return scope.resolve(written, node, key) if scope else regs.organisations.resolve(written, node, key)
             except SourceError:
@@ -119,11 +121,22 @@ def curated_scope(curated: Path, regs: Registries, data: Path):
     return resolver.scope(str(root.get("id", "draft")), resolver.place(root, date), date)
 
 
+def draft_glossary(draft: Path) -> dict[str, str]:
+    """The acronyms the draft's text defines (its `glossary`): both sheets describe that text, so
+    "CD51" in the curated sheet is the body the text's glossary names."""
+    from ..sheets import Node, read_yaml
+    root = read_yaml(Path(draft))
+    entries = root.get("glossary") if isinstance(root, Node) else None
+    return {normalise(str(e["acronym"])): str(e["name"]) for e in entries or []
+            if isinstance(e, dict) and e.get("acronym") and e.get("name")}
+
+
 def compare(draft: Path, curated: Path, data_dir: Path | None = None) -> dict[str, dict]:
     data = Path(data_dir) if data_dir else resource_dir("data")
     regs = load_registries(data)
     scope = curated_scope(curated, regs, data)
-    a, b = sheet_items(draft, regs, scope), sheet_items(curated, regs, scope)
+    glossary = draft_glossary(draft)
+    a, b = sheet_items(draft, regs, scope, glossary), sheet_items(curated, regs, scope, glossary)
     scores = {}
     for key in a:
         hit = len(a[key] & b[key])

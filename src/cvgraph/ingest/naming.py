@@ -35,12 +35,15 @@ class Names:
             self.nospace.setdefault(loose(k).replace(" ", ""), i)
         self.keys = sorted(self.by_key, key=len, reverse=True)
         self.fuzzy: list[tuple[str, str]] = []   # (written, registered) near matches, for the report
+        self.glossed: dict[str, str] = {}   # the text's own acronyms (its glossary): key -> id
 
     def exact(self, text: str) -> str | None:
         k = normalise(text)
         if not k:
             return None
         plus = "+" in text   # "FSE+", "REP+": not the FSE nor the REP that a loose match would give
+        if k not in self.by_key and k in self.glossed:
+            return self.glossed[k]
         for variant in (k, re.sub(r"^(?:du|de la|de l'|des|de|d')\s*", "", k)):
             for table, key in ((self.by_key, variant),) + (() if plus else ((self.loose, loose(variant)),
                                                                           (self.nospace, loose(variant).replace(" ", "")))):

@@ -60,6 +60,7 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
         ing.scope = resolver.scope(contract, Place({c["code"] for c in place.get("communes", [])},
                                                    {"epci": {place["epci"]["code"]}} if "epci" in place else {},
                                                    None, resolver.ref), None)
+    glossary = ing.learn_glossary()   # the text's own acronyms, in its territory
     heads = [lines[i] for i in ing.fiche_heads()]
     first_fiche = heads[0].n if heads else 10 ** 9
     listed, axes_proto = ing.protocol(first_fiche)
@@ -161,6 +162,8 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
     indicators = ing.indicators(numbers)
     if indicators:
         sheet["indicators"] = indicators
+    if glossary:   # what the text's glossary taught the reader: "CD51" is the Département de la Marne
+        sheet["glossary"] = glossary
     near = [{"written": w, "registered": r} for w, r in dict.fromkeys(ing.orgs.fuzzy + ing.instruments.fuzzy)]
     if near:   # accepted near matches (typos of the text), to be checked by the reader
         sheet["near_matches"] = near

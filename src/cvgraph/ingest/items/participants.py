@@ -68,7 +68,7 @@ class Participants(ReaderBase):
                     ids = [i for i in named if not self.is_local(i)]   # not another territory's bodies
                     if ids:
                         out.append({"line": item_line, "written": sub,
-                                    "orgs": [written_org(self.regs, i) for i in ids]})
+                                    "orgs": [self.org_ref(i) for i in ids]})
                     elif named:   # only names of some territory's bodies
                         out.append(proposed)
                     else:
@@ -128,6 +128,14 @@ class Participants(ReaderBase):
     def without_parents(self, ids: list[str]) -> list[str]:
         """Drop an organisation named only to qualify one of its own services ("(dept) ASE")."""
         return [i for i in ids if not any(self.part_of(j, i) for j in ids if j != i)]
+
+    def org_ref(self, ident: str) -> str:
+        """How an `orgs` list names a body: `written_org`, or for a body the reader made from the
+        reference ("Ville de Reims", found from "VdR"), its label, which the build resolves again in
+        the contract's territory (its id is the reader's own)."""
+        if self.resolver and ident not in self.resolver.orgs.entries and ident in self.regs.organisations.entries:
+            return self.regs.organisations[ident].get("label") or ident
+        return written_org(self.regs, ident)
 
     def split_et(self, piece: str) -> list[str]:
         """"A et B" as two names when the whole is not a registered name ("Isle et Dronne" is)."""
