@@ -181,6 +181,7 @@ SECOND_ROUND = {
     "articles-juridiques": {"pilots": 0.9, "services": 0.95, "funding kinds": 0.85, "signatories": 0.9},
     "questions-fiches": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
     "contributions-partenaires": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
+    "partenaires-categories": {"pilots": 0.85, "services": 0.9, "funding kinds": 0.95, "signatories": 0.9},
 }
 
 
@@ -2389,3 +2390,44 @@ def test_a_glossary_of_acronyms_teaches_the_reader_the_bodies_of_the_texts_terri
     from cvgraph.ingest.comparison import draft_glossary
     path = tmp_path / "essai.yaml"
     assert draft_glossary(path) == {"cd52": "Conseil départemental de la Haute-Marne", "vdsd": "Ville de Saint-Dizier"}
+
+
+CATEGORIES = """CONTRAT DE VILLE 2024-2030 – PAU BÉARN PYRÉNÉES
+
+FICHE N° 1 – RÉUSSITE ÉDUCATIVE
+
+Pilotage
+Pilotage politique : Ville de Pau
+Pilotage technique : DSDEN des Pyrénées-Atlantiques
+Référent État : DDETS des Pyrénées-Atlantiques
+
+Partenaires institutionnels : CAF des Pyrénées-Atlantiques, Région Nouvelle-Aquitaine
+Partenaires associatifs : association Parents Relais Saragosse
+Partenaires financeurs : Banque des Territoires
+
+Moyens mobilisés
+- au titre du droit commun : CAF des Pyrénées-Atlantiques (CLAS, REAAP), Ville de Pau
+- au titre de la politique de la ville : État (BOP 147)
+
+TITRE V – LES SIGNATAIRES
+
+Fait à Pau, le 12 avril 2024.
+
+1. Pour l’État, le préfet des Pyrénées-Atlantiques, Julien MARCELLIN
+2. Pour la Ville de Pau, le maire, Thierry ESCOUBET
+"""
+
+
+def test_typed_pilots_partners_by_category_and_numbered_signatures_for_a_body(tmp_path):
+    """Issue 16, point 1: "Pilotage politique :", "Pilotage technique :", "Référent État :" are pilots;
+    "Partenaires institutionnels :", "Partenaires associatifs :" partners, and so is "Partenaires
+    financeurs :" beside the fiche's own funding ("Moyens mobilisés"); "- au titre du droit commun :"
+    and "- au titre de la politique de la ville :" state the kinds; "1. Pour l'État, le préfet …,
+    NAME" signs for the State."""
+    draft = draft_of_text(tmp_path, CATEGORIES)
+    (o1,) = draft["orientations"]
+    assert [p["name"] for p in o1["pilots"]] == ["Ville de Pau", "DSDEN des Pyrénées-Atlantiques", "DDETS des Pyrénées-Atlantiques"]
+    assert [s["name"] for s in o1["services"]][-1:] == ["Banque des Territoires"] and len(o1["services"]) == 4
+    assert [(k, f) for k, f, _ in funding_of(o1)] == [("droit-commun", "CAF des Pyrénées-Atlantiques"), ("droit-commun", "Ville de Pau"),
+                                                      ("specifique", "État")]
+    assert [s["org"] for s in draft["signatories"]] == ["etat", "Ville de Pau"]

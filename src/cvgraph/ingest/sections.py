@@ -27,7 +27,7 @@ SECTIONS = [
     ("enjeux", re.compile(r"^enjeux\b\s*:?\s*(.*)$")),
     ("actions", re.compile(r"^comment\s*\?\s*(.*)$|^(?:actions? (?:a|à) conduire|plan d'actions?|actions? (?:prevues?|envisagees?))\b\s*:?\s*(.*)$"
                            r"|^actions?" + _END)),
-    ("pilots", re.compile(r"^(?:co[- ]?)?pilotes?(?:\s*\(s\))?" + _OF + r"(?!\w)\s*:?\s*(.*)$"
+    ("pilots", re.compile(r"^(?:co[- ]?)?pilotes?(?:\s*\(s\))?" + _OF + r"(?!\w)(?!\s+(?:politique|technique|operationnel|strategique|institutionnel)s?\s*:)\s*:?\s*(.*)$"
                           # ("Pilotage du NPNRU et relogement." is an action, "Pilotage :" a heading)
                           r"|^(?:(?:co[- ]?)?pilotage" + _OF + _END + r")"
                           r"|^qui pilote\s*\?\s*(.+)$"   # a question's answer after it ("Qui pilote ? La Ville de X.")
@@ -36,14 +36,22 @@ SECTIONS = [
                           r"|coordination|coordinateurs?|referents?(?:\s*\(s\))?"
                           # "Service référent / pilote", "Structure(s) pilote(s)" (a form's fields)
                           r"|(?:services?|structures?|directions?)(?:\s*\(s\))?\s+(?:referents?\s*/\s*)?pilotes?(?:\s*\(s\))?"
-                          r"|services? referents?(?:\s*\(s\))?)" + _OF + _END)),
+                          r"|services? referents?(?:\s*\(s\))?"
+                          # typed leads: "Pilotage politique :", "Pilote institutionnel :", "Référent État :"
+                          r"|(?:(?:co[- ]?)?pilotage|(?:co[- ]?)?pilotes?|referents?)\s+(?:politiques?|techniques?|operationnels?|strategiques?|institutionnels?"
+                          r"|etat|ville|commune|agglomeration|epci|intercommunalite|departement))" + _OF + _END)),
     ("services", re.compile(r"^services? associes?\b\s*:?\s*(.*)$|^partenaires? techniques? et financiers?" + _END
                             + r"|^(?:autres?\s+)?(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?| operationnels?| techniques?| impliques?| contributeurs?)?"
                             r"|acteurs?(?:\s*\(s\))?(?: associes?| mobilises?| concernes?| impliques?| contributeurs?)?|contributeurs?"
-                            r"|structures? (?:associees?|mobilisees?|partenaires?|impliquees?)|intervenants?)" + _OF + _END
+                            r"|structures? (?:associees?|mobilisees?|partenaires?|impliquees?)|intervenants?"
+                            # partners by category: "Partenaires institutionnels :", "Acteurs économiques :", "Bailleurs sociaux :"
+                            r"|(?:partenaires?|acteurs?|structures?)\s+(?:institutionnels?|associatifs?|associatives?|economiques?|publics?|prives?"
+                            r"|locaux|locales?|de terrain|du territoire|de proximite|sociaux|culturels?|sportifs?|educatifs?|de (?:la )?sante)"
+                            r"|bailleurs? sociaux(?=\s*:)|instances? de participation|(?:le )?monde (?:associatif|economique))" + _OF + _END
                             + r"|^avec qui\s*\?" + _END + r"|^avec qui\s*\?\s*(.+)$")),   # a web page's questions: "Qui pilote ?", "Avec qui ?", "Quels moyens ?"
     ("funding-dc", re.compile(r"^(?:[-–•*+]\s*)?(?:(?:financements?|credits?|moyens?)(?: mobilises?)? (?:de |du |\(\s*)?)?"
                               r"droit commun(?: mobilisables?| mobilises?)?\)?\s*:?\s*(.*)$"
+                              r"|^(?:[-–•*+]\s*)?au titre (?:du|de (?:son|leur)) droit commun" + _END +
                               # the abbreviation, before its colon: "Financements DC :", "DC :"
                               r"|^(?:[-–•*+]\s*)?(?:(?:financements?|credits?|moyens?) )?dc\s*:\s*(.*)$")),
     ("funding-sp", re.compile(r"^(?:[-–•*+]\s*)?(?:(?:financements?|credits?|moyens?)(?: de l'etat| etat)? (?:specifiques?|(?:de la |au titre de la )?politique de la ville"
@@ -60,8 +68,11 @@ SECTIONS = [
                               r"|moyens? (?:et|/) financements?|financements? croises?|budget(?: previsionnel)?"
                               r"|credits? mobilis(?:es?|ables?)|ressources?(?: mobilis(?:ees?|ables?)| financieres?)?|moyens?(?: humains et financiers?)?"
                               r"|modalites? de financement|engagements? financiers?(?: des partenaires)?|participations? financieres?"
-                              r"|partenaires? financeurs?|financeurs? (?:pressentis?|sollicites?|potentiels?))"
+                              r"|financeurs? (?:pressentis?|sollicites?|potentiels?))"
                               + _END)),
+    # "Partenaires financeurs : CAF, Région": funders, or partners named among others when the fiche
+    # has its own funding section (see `Fiches.fiche`)
+    ("funding-partners", re.compile(r"^partenaires? financeurs?" + _END)),
     ("funding", re.compile(r"^(?:mobilisation des )?co[- ]?financ(?:eurs|ements?)\b\s*:?\s*(.*)$"
                            r"|^financements?" + _OF + _END)),
     # headings that end a section and give no item: "Calendrier : études 2024", "Public visé : …"
@@ -248,7 +259,7 @@ SIGNATORIES = re.compile(r"^(?:(?:titre|partie|chapitre|article)\s+(?:\d{1,2}|[i
 
 # one signatory: "3. La CAF", "3) La CAF", "• La CAF", "- La CAF", "Pour la CAF du Rhône, la directrice"
 # ("- Pour l'État : Laurent Marchetti, préfet du Gard": who signs after the colon)
-SIGNATORY = re.compile(r"^(?:(\d{1,2})\s*[.)]|[•\-–—▪◦●*](?:\s*pour(?= ))?|pour(?= ))\s*(\S.*?)"
+SIGNATORY = re.compile(r"^(?:(\d{1,2})\s*[.)](?:\s*pour(?= ))?|[•\-–—▪◦●*](?:\s*pour(?= ))?|pour(?= ))\s*(\S.*?)"
                        r"(?:\s:\s.*|,\s*(?:(?:le|la|les|son|sa|monsieur|madame|m\.|mme|repr[ée]sent[ée]e?s?\s+par)\s+|l['’]\s*)\w.*)?$", re.I)
 
 
@@ -274,7 +285,7 @@ SENTENCE = re.compile(r"\b(?i:a sign|ont |sont |sera |seront |peut |peuvent |doi
 
 
 FUNDING_KINDS = {"funding-dc": "droit-commun", "funding-sp": "specifique", "funding-np": "non-precise",
-                 "funding": "non-precise"}
+                 "funding": "non-precise", "funding-partners": "non-precise"}
 
 
 def section_of(k: str) -> tuple[str, str] | None:

@@ -244,6 +244,10 @@ class Fiches(Headings):
             if key in parts:
                 fiche[key] = self.participants(parts[key], n, key[:-1])
                 self.found.counts[key] += len(fiche[key])
+        if "funding-partners" in parts and any(k.startswith("funding") and k != "funding-partners" for k in parts):
+            # "Partenaires financeurs : CAF, Région" beside "Moyens mobilisés": partners like the others
+            fiche.setdefault("services", []).extend(self.participants(parts.pop("funding-partners"), n, "service"))
+            order = [(k, h) for k, h in order if k != "funding-partners"]
         funding, recap = [], []   # (recap: a "Co-financeurs" list beside a plan of funding)
         chunks: dict[str, list[list[Line]]] = {}   # a heading's own lines: the same heading again starts anew
         for name in parts:
