@@ -287,8 +287,8 @@ def test_roles_and_funding_stated_in_sentences():
     assert roles_in_sentences(body) == {"pilots", "services"}
     got = [(l.n, l.text) for l in sentences_as_sections(body, roles_in_sentences(body))]
     assert got == [(1, "Les jeunes sont nombreux."), (2, ""),
-                   (3, "Pilotes : France Travail, Ville de Toulon"),
-                   (4, "Partenaires : Mission locale, DDETS du Var, centres sociaux"), (4, END), (5, ""),
+                   (3, "Pilotes : France Travail ; Ville de Toulon"),   # (";" apart: a name may have its own comma)
+                   (4, "Partenaires : Mission locale ; DDETS du Var ; centres sociaux"), (4, END), (5, ""),
                    (6, "Droit commun :"), (6, "• CAF du Var : CLAS, REAAP"), (6, "• Département du Var"),
                    (7, "Crédits spécifiques :"), (7, "• État : BOP 147, adultes-relais"), (8, END)]
     headed = lines_of("Pilote : la Ville\nCette orientation est pilotée par la Ville.\n")
@@ -298,14 +298,14 @@ def test_roles_and_funding_stated_in_sentences():
     headed = lines_of("Chef de file : ARS\nY sont associés la CPAM du Var et la CAF du Var.\n")
     assert roles_in_sentences(headed) == {"services"}
     assert [(l.n, l.text) for l in sentences_as_sections(headed, {"services"})] == \
-        [(1, "Chef de file : ARS"), (2, "Partenaires : CPAM du Var, CAF du Var"), (2, END)]
+        [(1, "Chef de file : ARS"), (2, "Partenaires : CPAM du Var ; CAF du Var"), (2, END)]
     run_in = lines_of("Le pilotage de cette orientation est assuré par la DSDEN du Var et la Ville de Toulon\n"
                       "(direction de l’éducation). Partenaires mobilisés : CAF du Var, Mission locale.\n\n"
                       "Cette orientation mobilise les crédits de droit commun de la CAF du Var (CLAS), ainsi que les\n"
                       "crédits spécifiques de l’État (BOP 147).\n")
     assert [(l.n, l.text) for l in sentences_as_sections(run_in, roles_in_sentences(run_in))] == \
-        [(1, "Pilotes : DSDEN du Var, Ville de Toulon (direction de l’éducation)"),
-         (2, "Partenaires : CAF du Var, Mission locale"), (2, END), (3, ""),
+        [(1, "Pilotes : DSDEN du Var ; Ville de Toulon (direction de l’éducation)"),
+         (2, "Partenaires : CAF du Var ; Mission locale"), (2, END), (3, ""),
          (4, "Droit commun :"), (4, "• CAF du Var : CLAS"), (5, "Crédits spécifiques :"), (5, "• État : BOP 147"), (5, END)]
 
 
@@ -1449,7 +1449,7 @@ def test_a_kind_then_its_bodies_and_partners_named_beside_the_pilot(tmp_path):
     assert [p["name"] for p in o1["services"]] == ["Clésence", "Partenord Habitat", "Éducation nationale"]
     assert [p.get("name") for p in o2["pilots"]] == ["France Travail"]
     assert [p.get("name") or p["written"] for p in o2["services"]] == \
-        ["Région Hauts-de-France", "Département de l'Aisne", "la Mission locale"]
+        ["Région Hauts-de-France", "Département de l'Aisne", "Mission locale"]   # (listed without its article)
 
 
 WORD_FICHES_OF_TWO_WORDS = """CONTRAT DE VILLE 2024-2030 – LE MANS MÉTROPOLE
