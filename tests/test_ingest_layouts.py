@@ -182,6 +182,7 @@ SECOND_ROUND = {
     "questions-fiches": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
     "contributions-partenaires": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
     "partenaires-categories": {"pilots": 0.85, "services": 0.9, "funding kinds": 0.95, "signatories": 0.9},
+    "annexe-tableur": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
 }
 
 
@@ -709,7 +710,7 @@ def test_the_reader_is_a_package_whose_parts_are_named():
     parts = {p.relative_to(pkg).as_posix() for p in pkg.rglob("*.py")}
     assert {"reading.py", "sections.py", "naming.py", "sheet.py", "comparison.py", "items/fiches.py",
             "items/participants.py", "items/funding.py", "items/funders.py", "items/signatories.py", "items/annexes.py",
-            "items/headings.py", "items/instruments.py", "items/engagements.py", "items/lines.py", "items/glossary.py",
+            "items/headings.py", "items/instruments.py", "items/engagements.py", "items/lines.py", "items/glossary.py", "items/spreadsheet.py",
             "recap.py", "prose.py", "converted.py", "contributions.py"} <= parts
     for path in pkg.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -2431,3 +2432,56 @@ def test_typed_pilots_partners_by_category_and_numbered_signatures_for_a_body(tm
     assert [(k, f) for k, f, _ in funding_of(o1)] == [("droit-commun", "CAF des Pyrénées-Atlantiques"), ("droit-commun", "Ville de Pau"),
                                                       ("specifique", "État")]
     assert [s["org"] for s in draft["signatories"]] == ["etat", "Ville de Pau"]
+
+
+SPREADSHEET = '''CONTRAT DE VILLE 2024-2030 – LA ROCHELLE
+
+Article 3 – Les orientations
+Orientation 1 : Réussite éducative
+Orientation 2 : Emploi
+
+ANNEXE 1 – Tableau de programmation
+
+N° orientation;Orientation;Action;Pilote;Partenaires associés;Financeurs droit commun;Financeurs politique de la ville;Montant (€)
+1;Réussite éducative;Programme de réussite éducative;Ville de La Rochelle;"DSDEN 17; CAF 17";;Etat (PRE);185 000
+;;Accompagnement à la scolarité;CAF de la Charente-Maritime;"centre social Les Embruns
+conseils citoyens de Mireuil, Villeneuve-les-Salines et Port-Neuf";"CAF 17 (CLAS ; REAAP) / Ville de La Rochelle";;60 000
+2;Emploi;Repérage des publics invisibles;Mission locale La Rochelle Ré Pays d'Aunis;France Travail, DDTM 17;DDETS 17 (CEJ);Etat (BOP 147);95 000
+
+ANNEXE 2 – Signataires
+
+Organisme;Représentant;Qualité
+État;Hélène CORMIER;Préfète de la Charente-Maritime
+"Caisse d'allocations familiales
+de la Charente-Maritime";Karim BENSALEM;Directeur
+'''
+
+
+def test_a_spreadsheet_pasted_as_text_gives_each_orientation_its_rows(tmp_path):
+    """Issue 16, point 1: a ';' table whose header names the orientation's number, the pilot, the
+    partners and the funders by kind gives each orientation the roles and funding lines of its rows
+    (the number left empty under its first row, a quoted cell over lines, names ',' ';' ' / ' or a
+    line apart, "conseils citoyens de A, B et C" one entry); "CAF 17", "DSDEN 17", "DDTM 17" are the
+    bodies of département 17; a ';' table "Organisme;Représentant;Qualité" gives the signatories."""
+    draft = draft_of_text(tmp_path, SPREADSHEET)
+    o1, o2 = draft["orientations"]
+    assert [(p["name"], p["line"]) for p in o1["pilots"]] == [("Ville de La Rochelle", 10), ("CAF de la Charente-Maritime", 11)]
+    services = [s.get("name") or s.get("orgs") for s in o1["services"]]
+    assert len(services) == 4 and services[-1] == "conseils citoyens de Mireuil, Villeneuve-les-Salines et Port-Neuf"
+    assert [(k, f) for k, f, _ in funding_of(o1)] == [("specifique", "Etat"), ("droit-commun", "CAF 17"),
+                                                      ("droit-commun", "Ville de La Rochelle")]
+    assert [(k, f) for k, f, _ in funding_of(o2)] == [("droit-commun", "DDETS 17"), ("specifique", "Etat")]
+    assert [(s["org"], s["line"]) for s in draft["signatories"]] == [("etat", 18), ("Caisse d'allocations familiales de la Charente-Maritime", 19)]
+
+
+def test_a_body_of_a_departement_named_by_its_kind_and_the_departement_number():
+    """"CAF 17", "DSDEN 17", "DDTM 17", "CD 18" name the body of that kind of the département of that
+    number; "Mission locale 17" (a kind with no département rule) names none."""
+    from cvgraph._paths import resource_dir
+    from cvgraph.registry import load_registries
+    from cvgraph.resolve import Resolver
+    data = resource_dir("data")
+    r = Resolver(load_registries(data).organisations, data)
+    assert [(k.kind, code) for k, code in (r.named_body(x) for x in ("CAF 17", "DSDEN 17", "DDTM 17", "CD 18"))] == \
+        [("caf", "17"), ("dsden", "17"), ("ddt", "17"), ("departement", "18D")]
+    assert r.named_body("Mission locale 17") is None and r.named_body("CAF 99") is None

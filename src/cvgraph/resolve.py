@@ -182,6 +182,12 @@ class Resolver:
             rest = re.sub(r"^(?:de la|de l|du|des|de|d)\s+", "", key[len(kind_name):].strip())
             if kind.dimension is None or not rest:
                 continue
+            # "CAF 17", "DSDEN 17", "DDTM 17": a body of a département's kind, by the département's code
+            if re.fullmatch(r"\d{2}|2[ab]|97\d", rest):
+                if kind.dimension == "departement" and rest.upper() in self.ref.tables.get("departement", {}):
+                    return kind, rest.upper()
+                if kind.dimension == "ctcd" and rest.upper() + "D" in self.ref.tables.get("ctcd", {}):   # "CD 18", "Département 17"
+                    return kind, rest.upper() + "D"
             codes = self._territory_names(kind.dimension).get(rest, set())
             if len(codes) == 1:
                 return kind, next(iter(codes))

@@ -114,7 +114,8 @@ WHOLE_NAME = re.compile(r"\b(?:de\s+l['’]économie,\s+)?de\s+l['’]emploi,\s+
 # a body of each quartier named as one ("les conseils citoyens de Caucriauville, du Mont-Gaillard et du
 # Bois de Bléville"): the quartiers are no names of their own
 OF_QUARTIERS = re.compile(r"\b(?:conseils?\s+citoyens?|centres?\s+sociaux|comités?\s+de\s+quartiers?|maisons?\s+de\s+quartiers?)"
-                           r"\s+(?:de|du|d['’]|des)\s*[A-ZÀ-Ý][^,;()]*?(?:(?:,\s*|\s+et\s+)(?:de|du|d['’]|des)\s*[A-ZÀ-Ý][^,;()]*?)+"
+                           r"\s+(?:de|du|d['’]|des)\s*[A-ZÀ-Ý][^,;()]*?(?:(?:,\s*|\s+et\s+)(?:(?:de|du|d['’]|des)\s*[A-ZÀ-Ý][^,;()]*?"
+                           r"|(?-i:[A-ZÀ-Ý][a-zà-ÿ'’]+)(?:-[\w'’]+)*))+"   # ("de Mireuil, Villeneuve-les-Salines et Port-Neuf"; not "PMI")
                            r"(?=\s*(?:,|;|\bainsi que\b|\bet\s+(?!(?:de|du|d['’]|des)\s*[A-ZÀ-Ý])|$))", re.I)
 
 

@@ -121,6 +121,7 @@ class Fiches(Headings):
             self.funding_by_group_rows(out, grouped)
         self.roles_by_matrix(out)
         self.roles_by_engagements(out)
+        self.roles_by_rows(out)
         return out
 
     def fiche_heads(self) -> list[int]:

@@ -142,6 +142,8 @@ class Participants(ReaderBase):
         if self.orgs.exact(piece) or " et " not in re.sub(r"\([^()]*\)?", "", piece) or SENTENCE.search(piece) \
                 or self.orgs.exact(re.sub(r"\s*\([^()]*\)$", "", piece)):
             return [piece]   # "Ville de X (police municipale et prévention)", "Terres et Mers (direction …)": one name
+        if OF_QUARTIERS.fullmatch(piece.strip()):   # "conseils citoyens de A, B et C": one entry, as written
+            return [piece]
         if re.search(r"\set\s+[a-zà-ÿ]+\s*$", piece):   # "Protection maternelle et infantile"
             return [piece]
         # "association Lire et Grandir en Cévennes", "club Sport et Quartiers", "Groupe hospitalier de la

@@ -70,6 +70,10 @@ class Signatories(ReaderBase):
                 self.found = keep
             if len(got) > len(best):
                 best, best_found = got, found
+        rows = self.signatories_by_rows()   # ("Organisme;Représentant;Qualité", a pasted spreadsheet)
+        if len(rows) > len(best):
+            self.found.counts["signatories"] += len(rows)
+            return rows
         if best:
             self.found.counts.update(best_found.counts)
             for u in best_found.unresolved:
