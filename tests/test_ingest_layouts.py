@@ -55,7 +55,7 @@ FOREIGN = re.compile(r"gironde|coutras|cali\b|la-cali|libourn|valenciennes|(?:^|
     ("Structures mobilisées :", "services", ""), ("Référent(s) : Ville", "pilots", "ville"),
     ("Tableau de financement", "funding-np", ""), ("Tableau des moyens", "funding-np", ""),
     ("Moyens mobilisables", "funding-np", ""), ("Crédits mobilisés :", "funding-np", ""),
-    ("Modalités de financement", "funding-np", ""), ("Partenaires financeurs :", "funding-np", ""),
+    ("Modalités de financement", "funding-np", ""), ("Partenaires financeurs :", "funding-partners", ""),
     # what a role is of ("de l'objectif"), other partners' words, "Politique de la ville" alone
     ("Responsable(s) de l'objectif : Ville", "pilots", "ville"), ("Pilote de l'action : CAF", "pilots", "caf"),
     ("Acteurs contributeurs :", "services", ""), ("Autres acteurs mobilisés : CPAM", "services", "cpam"),
