@@ -119,19 +119,33 @@ OF_QUARTIERS = re.compile(r"\b(?:conseils?\s+citoyens?|centres?\s+sociaux|comit�
                            r"(?=\s*(?:,|;|\bainsi que\b|\bet\s+(?!(?:de|du|d['’]|des)\s*[A-ZÀ-Ý])|$))", re.I)
 
 
+class Masked:
+    """A text whose names with a comma or an " et " of their own (`WHOLE_NAME`, `OF_QUARTIERS`) stand
+    behind marks, so that a list can be split on its commas; `restore` gives a piece its names back
+    (the last mark first: a name of quartiers may hold a whole name)."""
+
+    def __init__(self, text: str):
+        self.kept: list[str] = []
+        self.text = OF_QUARTIERS.sub(self._keep, WHOLE_NAME.sub(self._keep, text))
+
+    def _keep(self, m: re.Match) -> str:
+        self.kept.append(m.group(0))
+        return f"\x02{len(self.kept) - 1}\x02"
+
+    def restore(self, piece: str) -> str:
+        for i in range(len(self.kept) - 1, -1, -1):
+            piece = piece.replace(f"\x02{i}\x02", self.kept[i])
+        return piece
+
+
 def names_of(text: str) -> list[str]:
     """"la Mission locale, la DDETS du Var et les structures d'insertion": the names of a list in a
     sentence (split on commas, "ainsi que" and the last " et ", never inside parentheses nor inside
     a name that has its own, `WHOLE_NAME`, `OF_QUARTIERS`); a relative clause (", qui en est
     co-pilote …") and a qualifier ("au titre de la protection maternelle et infantile") left out."""
     out = []
-    kept = {}
-
-    def keep(m: re.Match) -> str:
-        kept[f"\x00{len(kept)}\x00"] = m.group(0)
-        return f"\x00{len(kept) - 1}\x00"
-    text = OF_QUARTIERS.sub(keep, WHOLE_NAME.sub(keep, text))
-    text = re.sub(r",\s*(?:qui|dont|lesquel\w*)\b[^,;]*", "", text)
+    masked = Masked(text)
+    text = re.sub(r",\s*(?:qui|dont|lesquel\w*)\b[^,;]*", "", masked.text)
     # a list of "de"-items ("de la CPAM, du Centre hospitalier … et de l'atelier santé ville"): "et de l'" starts one too
     pieces = [q for p in split_list(text, ",;") for q in re.split(r"\s+ainsi\s+que\s+", p)]
     de_list = any(re.match(r"^(?:de la|de l['’]|du|des|d['’])\s*\S", p, re.I) for p in pieces[1:] or [text.strip()])
@@ -141,9 +155,7 @@ def names_of(text: str) -> list[str]:
             parts = [q for p in parts for q in re.split(r"\s+et\s+(?=(?:de la|de l['’]|du|des|d['’])\s*\S)", p)]
         for p in parts:
             p = re.sub(r"\s+au\s+titre\s+d(?:e|u|es)\b.*$", "", p)
-            for mark, written in kept.items():
-                p = p.replace(mark, written)
-            out.append(bare(p))
+            out.append(bare(masked.restore(p)))
     return [n for n in out if n]
 
 

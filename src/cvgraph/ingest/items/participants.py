@@ -6,7 +6,7 @@ import re
 
 from ...names import normalise
 
-from ..prose import OF_QUARTIERS, WHOLE_NAME as _WHOLE_NAME
+from ..prose import OF_QUARTIERS, Masked
 from ..naming import BODY_NOUN, looks_like_name, split_list, split_with_seps, written_org
 from ..reading import BREAK, BULLET, Line, join_cut_words, key_of
 from ..sections import SENTENCE
@@ -27,11 +27,11 @@ class Participants(ReaderBase):
             # départementale de l'emploi, du travail et des solidarités ; Département")
             seps = ";" if ";" in text.rstrip(" ;.") else ",;+/"
             # (names with commas of their own: "Service départemental à la jeunesse, à l'engagement et aux sports")
-            masked = OF_QUARTIERS.sub(lambda m: m.group(0).replace(",", "\x01"), _WHOLE_NAME.sub(lambda m: m.group(0).replace(",", "\x01"), text))
-            pieces = [text] if SENTENCE.search(text) else self.merged(split_with_seps(masked, seps))
+            masked = Masked(text)
+            pieces = [text] if SENTENCE.search(text) else self.merged(
+                [(masked.restore(p), sep) for p, sep in split_with_seps(masked.text, seps)])
             pieces = [q for p in pieces for q in self.kind_and_names(p)]
             for piece in pieces:
-                piece = piece.replace("\x01", ",")
                 for sub in self.split_et(piece):
                     # "La Caisse d'allocations familiales du Haut-Rhin" (a list in a sentence): the name
                     sub = re.sub(r"^(?:[Ll]a|[Ll]es?)\s+(?=[A-ZÀ-Ý])|^[Ll]['’]\s*(?=[A-ZÀ-Ý])", "", sub)

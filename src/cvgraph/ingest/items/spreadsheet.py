@@ -11,7 +11,7 @@ import re
 
 from ...names import strip_accents
 from ..naming import split_list
-from ..prose import OF_QUARTIERS, WHOLE_NAME
+from ..prose import Masked
 from ..reading import Line
 from .base import ReaderBase
 
@@ -116,16 +116,10 @@ class Spreadsheet(ReaderBase):
     def _pieces(cell: str) -> list[str]:
         """A cell's names: apart by ",", ";", " / " or a line, never inside parentheses nor inside a
         name that has its own comma."""
-        kept = {}
-
-        def keep(m: re.Match) -> str:
-            kept[f"\x02{len(kept)}\x02"] = m.group(0)
-            return f"\x02{len(kept) - 1}\x02"
-        masked = OF_QUARTIERS.sub(keep, WHOLE_NAME.sub(keep, cell.replace("\n", " ; ").replace(" / ", " ; ")))
+        masked = Masked(cell.replace("\n", " ; ").replace(" / ", " ; "))
         out = []
-        for piece in split_list(masked, ",;"):
-            for mark, written in kept.items():
-                piece = piece.replace(mark, written)
-            if piece.strip():
-                out.append(piece.strip())
+        for piece in split_list(masked.text, ",;"):
+            piece = masked.restore(piece).strip()
+            if piece:
+                out.append(piece)
         return out
