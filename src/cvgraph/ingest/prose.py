@@ -32,11 +32,13 @@ PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<
           re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ý][^.;]{1,160}?)(?<!\ben)\s+(?i:(?:est|sont|sera|seront)\s+"
                      r"(?:co-?)?chefs?\s+de\s+file|assuren?t?\s+(?:conjointement\s+)?le\s+(?:co-?)?pilotage|(?:co-?)?piloten?t?\s+(?:conjointement\s+)?(?:l['’]|le\s+volet|cette|cet)"
                      r"|porten?t?\s+(?:l['’](?:orientation|objectif|axe)|cette\s+orientation|cet\s+objectif))\b"),
+          # "La Ville pilote cette priorité avec l'ARS Auvergne-Rhône-Alpes, copilote, et …": a co-pilot set apart
+          re.compile(r"\b(?:avec|et)\s+(?P<names>(?:l['’]|la |le |les )?[A-ZÀ-Ý][^.;,]{1,120}?),\s+(?:son\s+|sa\s+|leur\s+)?(?:co-?)?pilotes?\s*(?=[,.;]|$)"),
           # "…, en lien avec la Mission locale, qui en est co-pilote pour les jeunes"
           re.compile(r"(?:\b(?:avec|de|par)|,)\s+(?P<names>(?:l['’]|la |le |les )?[A-ZÀ-Ý][^.;,]{1,120}?),\s+qui\s+en\s+(?:est|sont|sera|seront)\s+"
                      r"(?:le\s+|la\s+|les\s+)?(?:co-?)?pilotes?\b")]
 # the patterns whose every match names pilots ("A est chef de file … ; B pilote le volet …")
-_EVERY_MATCH = PILOTS[-3:]
+_EVERY_MATCH = PILOTS[-4:]
 # "…, avec B." after a pilot named in the same sentence: another pilot; "…, dans le cadre du CLSPD, et
 # par B."
 PILOT_WITH = re.compile(r"^[^.]*?(?:pilot|assur)[^.]*?,\s*(?:avec|et par)\s+(?P<names>[^,.]+?)\.", re.I)
@@ -54,7 +56,7 @@ SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|(?:avec|sur) le c
             # "A, B et C y sont associés.", "… ; les conseils citoyens y contribuent."
             re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>[^.;]+?)\s+y\s+(?:(?:sont|est)\s+(?:également\s+|aussi\s+)?associée?s?"
                        r"|(?:contribu|particip)(?:e|ent))\b", re.I),
-            re.compile(r"\b(?:elle|il)\s+associe\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
+            re.compile(r"\b(?:elle|il|y)\s+associen?t?\s+(?P<names>.+?)(?=,\s+(?:partenaires?|acteurs?)\b|\.(?:\s|$)|;|$)", re.I),
             WILL_BE_ASSOCIATED,
             # "… (direction de l'éducation). Partenaires mobilisés : A, B, C." run into the paragraph
             re.compile(r"(?:^|(?<=[.)]\s))(?:partenaires|acteurs)(?:\s+(?:associés|mobilisés|concernés))?\s*:\s*(?P<names>.+?)(?=\.(?:\s|$)|$)", re.I),
@@ -77,6 +79,12 @@ SPECIFIC = re.compile(r"\bau titre (?:de la politique de la ville|des crédits s
                       r"\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
 # "Les moyens suivants sont mobilisés : par l'ARS, le FIR ; par la CPAM, …" (no kind said)
 MEANS = re.compile(r"\b(?:les\s+)?(?:moyens|crédits|financements)\s+suivants\s+(?:sont|seront)\s+mobilisés\s*:\s*(?P<what>.+?)(?=\.(?:\s|$)|$)", re.I)
+# "Les actions sont financées au titre du droit commun par A (…) et par B (…), au titre des crédits
+# spécifiques par C (…), ainsi que par D": each kind's clause, and its funders after "par"
+FINANCED = re.compile(r"\b(?:sont|est|seront|sera)\s+(?:co-?)?financée?s?\s+(?P<what>(?:au titre|par)\b.+?)(?=\.(?:\s|$)|$)", re.I)
+_KIND_CLAUSE = re.compile(r"(?:,\s*)?(?:(?:ainsi que|et)\s+)?(?:au titre (?:du|de (?:son|leurs?)) (?P<dc>droit commun)"
+                          r"|au titre (?P<sp>des crédits spécifiques(?: de la politique de la ville)?|de la politique de la ville))\s*,?\s*"
+                          r"|,\s*ainsi que\s+(?=par\b)(?P<np>)", re.I)
 # "Au titre du droit commun, l'Éducation nationale mobilise …, la CAF finance … ; le Département …"
 DC_TITLE = re.compile(r"\bau titre (?:du|de (?:son|leurs?)) droit commun\s*,\s*(?P<what>.+?)" + _CLAUSE_END, re.I)
 _ARTICLE = re.compile(r"^(?:et\s+)?(?:par |de la |de l['’]|des |du |de |d['’]|la |le |les |l['’]|aux |au |à la |à l['’]"
@@ -199,6 +207,30 @@ def specific_of(text: str) -> list[str]:
             rest = f"{rest}, {piece}" if rest else piece
     return [f"{name} : {', '.join(schemes)}" if (schemes := schemes_of(what)) else name
             for name, what in [[funder, rest]] + others]
+
+
+def financed_by(what: str) -> list[tuple[int, str]]:
+    """"au titre du droit commun par A (a) et par B, au titre des crédits spécifiques par C (c), ainsi
+    que par D, dont la participation reste à préciser": each kind's heading, then its funders ("• A :
+    a"), each with where it starts; a funder added by "ainsi que" after a kind's clause is of no kind
+    said."""
+    cuts = list(_KIND_CLAUSE.finditer(what))
+    if not cuts or cuts[0].start() > 0 and not re.match(r"^par\b", what):
+        return []
+    clauses = ([(0, cuts[0].start(), "Financements :")] if cuts[0].start() > 0 else []) + [
+        (c.end(), nxt.start() if nxt else len(what),
+         "Droit commun :" if c.group("dc") else "Crédits spécifiques :" if c.group("sp") else "Financements :")
+        for c, nxt in zip(cuts, cuts[1:] + [None])]
+    out = []
+    for start, end, heading in clauses:
+        clause = re.sub(r",\s*(?:dont|qui)\b.*$", "", what[start:end].rstrip(" ,"))
+        if not re.match(r"^\s*par\b", clause):
+            continue
+        out.append((start, heading))
+        for f in funders_of(clause):
+            at = clause.find(f.split(" : ")[0])
+            out.append((start + max(at, 0), "• " + f))
+    return out
 
 
 def clause_funders(what: str) -> list[tuple[int, str]]:
@@ -374,6 +406,11 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
                 made.append(Line(line_at(starts, at), "Crédits spécifiques :"))
                 made += [Line(line_at(starts, at), "• " + f) for f in funders_of(tail[-1])]
         covered = [(m.start(), m.end())] if m else []   # the clauses read so far
+        m = FINANCED.search(text) if funding else None
+        if m:
+            said = financed_by(m.group("what"))
+            made += [Line(line_at(starts, m.start("what") + at), said_line) for at, said_line in said]
+            covered += [(m.start(), m.end())] if said else []
         for rx, heading in ((DC_TITLE, "Droit commun :"), (SPECIFIC, "Crédits spécifiques :"), (MEANS, "Financements :")):
             m = rx.search(text) if funding and not (tail and rx is SPECIFIC) else None   # (not the clause the droit commun's list went on to)
             said = clause_funders(m.group("what")) if m else []

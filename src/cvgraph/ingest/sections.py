@@ -288,10 +288,44 @@ FUNDING_KINDS = {"funding-dc": "droit-commun", "funding-sp": "specifique", "fund
                  "funding": "non-precise", "funding-partners": "non-precise"}
 
 
+# a role's word first, then a dash and who holds it: "Pilote — Ville de X", "PARTENAIRES — A, B"
+_ROLE_DASH = re.compile(r"^((?:co[- ]?)?pilotes?|porteurs?|(?:co[- ]?)?financeurs?|partenaires?(?: associes?| financeurs?)?"
+                        r"|chefs? de file)(\s*\([^()]{1,40}\))?\s+–\s+(\S.*)$")
+# a funder's role with the kind of its money: "Financeur (droit commun) : CAF : CLAS", "FINANCEURS
+# (CRÉDITS SPÉCIFIQUES)"
+_ROLE_KIND = re.compile(r"^(?:(?:co[- ]?)?financeurs?|partenaires? financeurs?)(?:\s*\(s\))?\s*\(([^()]{2,40})\)" + _END)
+
+
+_TWO_ROLES = re.compile(r"^((?:co[- ]?)?pilotes?|porteurs?|partenaires?)\s+et\s+((?:co[- ]?)?financeurs?(?:\s*\([^()]{1,40}\))?)"
+                        r"\s*(?::|\s–)\s*(\S.*)$")
+
+
+def two_roles(line: Line) -> list[Line]:
+    """"Copilote et financeur (crédits spécifiques) — Ville de X : fonds de participation": the body
+    in each role, a line each ("Copilote : Ville de X", "financeur (crédits spécifiques) : Ville de X :
+    fonds de participation"); other lines as they are."""
+    text = re.sub(r"\s+", " ", line.text.strip())
+    m = _TWO_ROLES.match(key_of(text))
+    if not m or len(key_of(text)) != len(text):
+        return [line]
+    rest = text[m.start(3):]
+    who = re.split(r"\s*:", rest)[0]
+    return [Line(line.n, f"{text[:m.end(1)]} : {who}"), Line(line.n, f"{text[m.start(2):m.end(2)]} : {rest}")]
+
+
 def section_of(k: str) -> tuple[str, str] | None:
     """The section a line (in key form) heads, and the text after the heading; None if none. The
     marks of a possible plural or feminine ("Chef(s) de file", "Partenaire(s) mobilisé(s)") are
     ignored in the heading, never in the text after it."""
+    m = _ROLE_DASH.match(k)
+    if m:
+        k = f"{m.group(1)}{m.group(2) or ''} : {m.group(3)}"
+    m = _ROLE_KIND.match(k)
+    if m:
+        kind = m.group(1)
+        name = "funding-dc" if "droit commun" in kind else "funding-sp" if re.search(
+            r"specifiques?|politique de la ville|contrat de ville|\bpv\b|\bcs\b", kind) else "funding-np"
+        return name, next((g for g in m.groups()[1:] if g), "")
     found = _section(k)
     if found is None and re.match(r"^(?:les|le|la|l')\s*\S.*(?:sont|est|seront|sera)\s+(?:les |la |le )?suivante?s?\s*:$", k):
         # "Les financements mobilisables sont les suivants :" introduces a section, like its heading

@@ -9,7 +9,7 @@ from ..contributions import contributions_as_sections, opens_list
 from ..prose import END, roles_in_sentences, sentences_as_sections
 from ..reading import BREAK, BULLET, RULE, Line, items, join_cut_words, key_of
 from ..sections import (ANNEX, AXIS_PROTO, CAPS_PART, FUNDING_KINDS, KIND_CELL, ORIENT_PROTO, PART, SIGNATORIES, TOC_LINE,
-                        funding_table_header, generic_heading, orientation_table_header, rest_after, section_of)
+                        funding_table_header, generic_heading, orientation_table_header, rest_after, section_of, two_roles)
 from .headings import Headings, carries
 
 # a form's box ticked for the kind of its plan of funding: "Nature des crédits : [X] droit commun  [ ] crédits spécifiques"
@@ -172,6 +172,7 @@ class Fiches(Headings):
         # commun, l'Éducation nationale mobilise …", "Elle mobilise les crédits de droit commun de …"
         # (each "Fiche action N.M" inside the orientation by itself: one may give its roles under
         # headings, the next in sentences)
+        body = [part for line in body for part in two_roles(line)]   # "Copilote et financeur — X : …"
         body = contributions_as_sections(body)   # "Contributions des partenaires" and its bullets
         cuts = [0] + [i for i, l in enumerate(body) if i and self.heading_of(l) and not TOC_LINE.search(l.text)] + [len(body)]
         body = [l for a, b in zip(cuts, cuts[1:]) for l in sentences_as_sections(body[a:b], roles_in_sentences(body[a:b]))]

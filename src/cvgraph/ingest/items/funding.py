@@ -179,6 +179,7 @@ class Funding(FundingLines):
         expanded = expand_inline_funders(semicolon_funders(kind_columns(lines)), lambda name: bool(self.orgs.exact(name)))
         skip = set()
         bullets = any(BULLET.match(l.text) for l in expanded)
+        sole = sum(bool(l.text.strip()) for l in expanded) == 1
         for i, line in enumerate(expanded):
             raw = line.text.strip()
             if not raw or i in skip:
@@ -277,7 +278,8 @@ class Funding(FundingLines):
                 and not (entries and CONNECTOR.search(previous)) \
                 and not SENTENCE.search(text) and not (header and header["raw"].rstrip().endswith(":"))
             # a name alone on its line under lines "Funder : …" (one funder a line): a funder of its own
-            alone = not bulleted and not continues and bool(entries) and bool(re.search(r"\s:\s", previous)) \
+            # or the one line of its heading ("Financeur (droit commun) — Action Logement")
+            alone = not bulleted and not continues and (bool(entries) and bool(re.search(r"\s:\s", previous)) or sole) \
                 and ":" not in text and len(text.split()) <= 6 and looks_like_name(text)
             if ident is None and (row or (bulleted or named or alone) and not continues):
                 # a table row, or a bullet "Name (X) : a, b", whose funder no registry knows: kept as written

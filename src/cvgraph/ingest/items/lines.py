@@ -52,7 +52,9 @@ class FundingLines(Funders, Instruments):
                 entry["flag"] = e["flag"]
             if line_kind == "non-precise":
                 said = section_of(heading.key)   # "Financeurs : État (…)" (a box's label and its first value): the label
-                entry["heading"] = heading.text.strip().split(":")[0].strip() + " :" if said and said[1] else heading.text.strip()
+                # ("Financeur — Région", "Financeur    Anah": the label before its dash or its column)
+                entry["heading"] = re.split(r"\s*:|\s+[—–]\s+|\t|\s{2,}", heading.text.strip())[0].strip() + " :" \
+                    if said and said[1] else heading.text.strip()
                 credits = self.credits_named(e["raw"])
                 if credits:   # "État (BOP 147) : adultes-relais": all of it on the programme's credits
                     entry.update(kind="specifique", inferred=True,
