@@ -26,7 +26,8 @@ PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<
           # "Elle est portée par A", not "des actions portées par les associations"
           re.compile(r"\b(?:est|sont|sera|seront)\s+(?:co)?portée?s?\s+(?:conjointement\s+)?par\s+(?P<names>.+?)" + _NAMES_END, re.I),
           # "Le pilotage de l'orientation est confié conjointement à A et à B"
-          re.compile(r"\b(?:co)?pilotage\s+(?:[\w'’]+\s+){0,4}?(?:est|sera)\s+confiée?\s+(?:conjointement\s+)?(?:à|au|aux)\s+(?P<names>.+?)" + _NAMES_END, re.I),
+          # ("Le pilotage de l'orientation V revient à A, au titre de …, et à B pour …")
+          re.compile(r"\b(?:co)?pilotage\s+(?:[\w'’]+\s+){0,4}?(?:(?:est|sera)\s+confiée?|revient|reviendra|incombe)\s+(?:conjointement\s+)?(?:à|au|aux)\s+(?P<names>.+?)" + _NAMES_END, re.I),
           # "France Travail est chef de file de l'orientation", "A et B sont chefs de file", "A assure le
           # pilotage de l'orientation", "A porte l'orientation, en lien avec B", "la Ville pilote le volet …"
           re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ý][^.;]{1,160}?)(?<!\ben)\s+(?i:(?:est|sont|sera|seront)\s+"
@@ -46,7 +47,7 @@ PILOT_WITH = re.compile(r"^[^.]*?(?:pilot|assur)[^.]*?,\s*(?:avec|et par)\s+(?P<
 # capitals as the subject (not "Les habitants seront associés …")
 WILL_BE_ASSOCIATED = re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?!(?:[Ll]es\s+)?(?:habitants|jeunes|familles|parents|usagers|élèves)\b)"
                                 r"(?P<names>(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ýa-zà-ÿ][^.;]{1,120}?)\s+(?i:(?:sera|seront|est|sont)\s+"
-                                r"(?:également\s+|aussi\s+|étroitement\s+)?associée?s?\s+(?:à|au|aux)\s)")
+                                r"(?:également\s+|aussi\s+|étroitement\s+|par\s+ailleurs\s+)?associée?s?\s+(?:à|au|aux)\s)")
 # "La Région Centre-Val de Loire s'associe à l'orientation pour les lycéens"
 JOINS = re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ý][^.;:]{1,120}?)\s+s['’]associen?t?\s+(?:à|au|aux)\s")
 SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|(?:avec|sur) le concours de|avec l['’]appui de)\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
@@ -61,8 +62,14 @@ SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|(?:avec|sur) le c
             # "… (direction de l'éducation). Partenaires mobilisés : A, B, C." run into the paragraph
             re.compile(r"(?:^|(?<=[.)]\s))(?:partenaires|acteurs)(?:\s+(?:associés|mobilisés|concernés))?\s*:\s*(?P<names>.+?)(?=\.(?:\s|$)|$)", re.I),
             JOINS]
-# partners a sentence adds to those a heading lists: "X est associée à …", "A et B y sont également associés"
-ALSO_SERVICES = [WILL_BE_ASSOCIATED, JOINS,
+# "Ils s'appuient sur la CPAM, le CHU et …" (the pilots of the sentence before), not on credits
+LEAN_ON = re.compile(r"\b(?:ils|elles|il|elle)\s+s['’]appuien?t?\s+(?:notamment\s+|également\s+)?sur\s+"
+                     r"(?!(?:les|le|des|du)\s+(?:crédits|moyens|droit|financements?|dispositifs?)\b)(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I)
+SERVICES.append(LEAN_ON)
+# partners a sentence adds to those a heading lists: "X est associée à …", "A et B y sont également associés",
+# "A et B co-pilotent l'orientation, en lien avec C et D"
+ALSO_SERVICES = [WILL_BE_ASSOCIATED, JOINS, LEAN_ON,
+                 re.compile(r"\bpilot[^.;]*?\ben lien avec\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
                  re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>[^.;]+?)\s+y\s+(?:sont|est)\s+(?:également|aussi)\s+associée?s?\b", re.I)]
 DROIT_COMMUN = re.compile(r"\b(?:mobilise|s['’]appuie sur|mobilisera|s['’]appuiera sur|repose(?:ra)? sur)\s+(?:les\s+|le\s+)?(?:crédits\s+|moyens\s+)?(?:de\s+|du\s+)?"
                           r"droit commun\s+(?P<list>.+?)(?=\.(?:\s|$)|$)", re.I)
@@ -158,11 +165,16 @@ def names_of(text: str) -> list[str]:
     pieces = [q for p in split_list(text, ",;") for q in re.split(r"\s+ainsi\s+que\s+", p)]
     de_list = any(re.match(r"^(?:de la|de l['’]|du|des|d['’])\s*\S", p, re.I) for p in pieces[1:] or [text.strip()])
     for piece in pieces:
+        if re.match(r"^au\s+titre\s+d(?:e|u|es)\b", piece.strip()):   # ", au titre de sa compétence habitat et du …,"
+            continue
         parts = re.split(_AND_NEXT, piece.strip())
         if de_list:
             parts = [q for p in parts for q in re.split(r"\s+et\s+(?=(?:de la|de l['’]|du|des|d['’])\s*\S)", p)]
         for p in parts:
             p = re.sub(r"\s+au\s+titre\s+d(?:e|u|es)\b.*$", "", p)
+            # "la Ville d'Amiens pour la gestion urbaine …": what it pilots, after its name (not "Agence
+            # nationale pour la rénovation urbaine", whose "pour" follows a word in lower case)
+            p = re.sub(r"(?<=\S\s)((?:d['’]|de\s+|du\s+)?[A-ZÀ-Ý][\w'’-]+)\s+pour\s+(?:la|le|les|l['’]|son|sa|ses)\s*[a-zà-ÿ].*$", r"\1", p)
             out.append(bare(masked.restore(p)))
     return [n for n in out if n]
 
@@ -333,7 +345,13 @@ def paragraphs(lines: list[Line]) -> list[tuple[list[Line], str, list[tuple[int,
     from .sections import section_of
     out, cur = [], []
     field = False   # the paragraph is a field's value ("Public cible : habitants des QPV")
+    value = ""      # a heading's value going on over lines ("Partenaires : A ; B (x et" / "y) ; C."): no prose
     for line in lines + [Line(0, "")]:
+        if value and line.text.strip() and (re.match(r"^[a-zà-ÿ(]", line.text.strip()) or value.count("(") > value.count(")")
+                                            or value.rstrip().endswith((",", ";", "("))):
+            value = "" if line.text.rstrip().endswith(".") else value + " " + line.text.strip()
+            continue
+        value = ""
         # a heading, not the sentence going on ("…, ainsi que les" / "crédits spécifiques de l'État")
         heading = section_of(line.key) and not (cur and re.match(r"^[a-zà-ÿ]", line.text.strip())
                                                 and not cur[-1].text.rstrip().endswith((".", ":")))
@@ -351,6 +369,8 @@ def paragraphs(lines: list[Line]) -> list[tuple[list[Line], str, list[tuple[int,
             out.append((cur, text, starts))
         cur, field = [], False
         said = section_of(line.key) if heading else None
+        if said and said[0] in ("pilots", "services") and said[1] and not line.text.rstrip().endswith("."):
+            value = line.text.strip()
         if said and said[0] == "other" and ":" in line.text and re.search(r"\w", line.text.split(":", 1)[1]):
             cur, field = [Line(line.n, line.text.split(":", 1)[1].strip())], True   # "Observations : La CAF … est associée …"
         elif apart:
@@ -470,7 +490,8 @@ def roles_in_sentences(body: list[Line]) -> set[str]:
             if value or nxt is None or nxt.n not in said:
                 headed.add(s[0])
     if "pilots" not in headed and any(rx.search(t) for t in texts for rx in PILOTS):
-        return {"pilots", "services"} - headed
+        # (partners a sentence adds beside those a heading lists: "…, en lien avec C")
+        return {"pilots", "services"} - headed | ({"also-services"} if "services" in headed else set())
     # ("en lien avec" only in a sentence on the pilotage: elsewhere it may tell of an action)
     in_prose = any(rx.search(t) for t in texts for rx in SERVICES[1:]) or \
         any(SERVICES[0].search(t) and re.search(r"\bpilot", t, re.I) for t in texts)

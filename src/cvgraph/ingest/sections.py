@@ -97,7 +97,8 @@ ORIENT_FICHE = re.compile(r"^(?:[^/]{0,80}\s/\s*)?(?:fiche(?:[- ]action)?(?:\s+|
                           r"(?:orientation(?:\s+strategique)?|objectif(?:\s+(?:strategique|operationnel|general))?"
                           r"|enjeu|priorite|engagement|ambition|defi|fiche(?:[- ]action)?)"
                           r"\s*(?:n\s*[°o.]?\s*)?(\d{1,2}(?:\.\d{1,2})?|(?<=[\s°.])(?:[ivx]{1,4}|[a-h]))(?![.]\d)"   # ("Enjeux" is no "Enjeu X")
-                          r"(?:\s*[:.\-–)|]|\s{3,}(?=\S)|\s*$)\s*(.*)$")
+                          # ("Orientation III (emploi) :", a block of a later part about that orientation)
+                          r"(?:\s*[:.\-–)|]|\s{3,}(?=\S)|\s*$|\s+(?=\([^()]{2,60}\)\s*:?\s*$))\s*(.*)$")
 
 
 # "3.1. Première orientation – Rapprocher …", "Deuxième objectif stratégique : …"

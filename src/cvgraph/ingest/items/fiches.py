@@ -104,9 +104,12 @@ class Fiches(Headings):
         # a funding table whose rows come under a row naming their orientation, after the last fiche
         grouped = [i for i, l in enumerate(self.lines) if heads and i > heads[-1] and self.grouped_table(i)]
         stops += tables[:1] + grouped[:1]   # a maquette financière by orientation ends the fiche before it
+        sequels = self.sequels(heads)
+        starts = sorted(heads + [i for more in sequels.values() for i in more])
         out = []
-        for j, start in enumerate(heads):
-            end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
+        for start in starts:
+            j = starts.index(start)
+            end = starts[j + 1] if j + 1 < len(starts) else len(self.lines)
             # "Indicateurs de suivi" above the fiche's pilots and funding is its section, not the annex
             local = [s for s in stops if start < s < end and not self.lines[s].key.startswith("annexe")
                      and ANNEX.match(self.lines[s].key) and carries(self.lines[s + 1:end])]
@@ -115,6 +118,7 @@ class Fiches(Headings):
             end = next((i for i in range(start + 3, end) if (self.part_in_capitals(self.lines[i]) or CLOSING_PART.match(self.lines[i].key))
                         and not carries(self.lines[i + 1:end])), end)
             out.append(self.fiche(start, end))
+        out = self.with_sequels(out, [starts.index(i) for i in heads])
         if tables:
             self.funding_by_orientation(out, heads, tables)
         if grouped:
@@ -126,17 +130,56 @@ class Fiches(Headings):
 
     def fiche_heads(self) -> list[int]:
         """The lines that open a fiche. A number headed twice is first a list of the orientations
-        (a line or two each) and then a fiche: the longest stretch is the fiche."""
+        (a line or two each) and then a fiche: the first stretch with headings of a fiche's sections
+        is the fiche (a later one is a sequel, see `sequels`), else the longest."""
         # "Objectif opérationnel 1.2" lines under "Objectif stratégique 1" are its objectives (`is_head`)
         heads = [i for i, l in enumerate(self.lines) if self.is_head(l)]
         spans = {}
         for j, start in enumerate(heads):
             end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
+            # (the last orientation of a list ends at the next part: "ARTICLE 4 – MODE D'EMPLOI")
+            end = next((i for i in range(start + 1, end) if PART.match(self.lines[i].key) or SIGNATORIES.match(self.lines[i].key)), end)
             size = sum(1 for l in self.lines[start + 1:end] if l.text.strip())
             n = self.fiche_number(self.lines[start])
-            if n not in spans or size > spans[n][1]:
-                spans[n] = (start, size)
-        return sorted(start for start, _ in spans.values())
+            # (a fiche has headings of its own: "Constat", "Pilote :"; the orientations' list has none)
+            sections = any(section_of(l.key) for l in self.lines[start + 1:end] if not TOC_LINE.search(l.text))
+            if n not in spans or (sections and not spans[n][2]) or size > spans[n][1] and not sections and not spans[n][2]:
+                spans[n] = (start, size, sections)
+        return sorted(start for start, _, _ in spans.values())
+
+    def sequels(self, heads: list[int]) -> dict[int, list[int]]:
+        """The other lines that head an orientation's number with a stretch of their own (three lines
+        or more: no list of the orientations), by fiche: a later part about the same orientation
+        ("Orientation III (emploi) :" in a chapter of governance, "Orientation III – Emploi" over its
+        rows in a financial annex), whose items are the fiche's too."""
+        all_heads = [i for i, l in enumerate(self.lines) if self.is_head(l)]
+        number = {i: self.fiche_number(self.lines[i]) for i in all_heads}
+        out: dict[int, list[int]] = {}
+        for j, start in enumerate(all_heads):
+            end = all_heads[j + 1] if j + 1 < len(all_heads) else len(self.lines)
+            size = sum(1 for l in self.lines[start + 1:end] if l.text.strip())
+            fiche = next((h for h in heads if number[h] == number[start]), None)
+            if start not in heads and fiche is not None and start > fiche and size >= 3:
+                out.setdefault(fiche, []).append(start)
+        return out
+
+    def with_sequels(self, read: list[dict], mains: list[int]) -> list[dict]:
+        """The fiches read, each with the pilots, services and funding of its sequels added (see
+        `sequels`); the fiche is the first of them in the text that has a stretch of its own."""
+        out = []
+        for j in mains:
+            fiche = read[j]
+            for other in read:
+                if other is not fiche and other["number"] == fiche["number"]:
+                    self.found.counts["orientations"] -= 1   # (its items were counted as it was read)
+                    for key in ("pilots", "services", "funding"):
+                        if other.get(key):
+                            fiche.setdefault(key, []).extend(other[key])
+                            fiche["missing_sections"] = [s for s in fiche.get("missing_sections", []) if s != key]
+                    if not fiche.get("missing_sections", True):
+                        del fiche["missing_sections"]
+            out.append(fiche)
+        return out
 
     @staticmethod
     def paragraph_after(title: str, text: str) -> bool:
@@ -161,7 +204,9 @@ class Fiches(Headings):
                 break
         # the title runs on until a blank line, a heading or a sentence ("Les élèves … moins bien.")
         # (a line in lower case goes on with the title even when a heading's word: "… aux services" / "publics")
-        while body and body[0].text.strip() and not (section_of(body[0].key) and not body[0].text.strip()[0].islower()) \
+        # (a title closed by its colon, "Orientation III (emploi) :", is whole)
+        while body and body[0].text.strip() and not title.rstrip().endswith(":") \
+                and not (section_of(body[0].key) and not body[0].text.strip()[0].islower()) \
                 and not self.axis_like(body[0]) \
                 and not self.heading_of(body[0]) \
                 and not (body[0].text.strip().endswith(".") and len(body[0].text.split()) >= 6) \
