@@ -51,6 +51,17 @@ ITEM = re.compile(r"^[A-ZÀ-Ý][^:]{0,60}\s:\s*\S")   # "Ville de Blois : 120 00
 GRID_RULE = re.compile(r"^\s*\+(?:[-=:]+\+)+\s*$")   # "+-------+-----+", "+=======+=====+"
 
 
+_BOX = str.maketrans({**{c: "-" for c in "─━═╌┄"}, **{c: "|" for c in "│┃║╎┆"},
+                      **{c: "+" for c in "┌┐└┘├┤┬┴┼╔╗╚╝╠╣╦╩╬┏┓┗┛┣┫┳┻╋╒╕╘╛╞╡╤╧╪╓╖╙╜╟╢╥╨╫"}})
+
+
+def box_drawing(lines: list[Line]) -> list[Line]:
+    """A table drawn with the box-drawing characters ("┌───┬───┐", "│ a │ b │", "├───┼───┤") as the
+    grid table of the same shape ("+---+---+", "| a | b |"), a character for a character, for
+    `grid_rows`; other lines as they are."""
+    return [Line(l.n, l.text.translate(_BOX)) if re.search(r"[│┃║┌├└╔╠╚┏┣┗╒╞╘╓╟╙]", l.text) else l for l in lines]
+
+
 def grid_rows(lines: list[Line]) -> list[Line]:
     """A grid table, as pandoc and other converters write a document's tables ("+----+----+" rules
     between rows, each cell's text wrapped over the row's lines "| part | part |"): one line per row,

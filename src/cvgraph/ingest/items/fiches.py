@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..runon import run_on_as_sections
 from ..contributions import contributions_as_sections, opens_list
 from ..prose import END, roles_in_sentences, sentences_as_sections
 from ..reading import BREAK, BULLET, RULE, Line, items, join_cut_words, key_of
@@ -218,6 +219,7 @@ class Fiches(Headings):
         # (each "Fiche action N.M" inside the orientation by itself: one may give its roles under
         # headings, the next in sentences)
         body = [part for line in body for part in two_roles(line)]   # "Copilote et financeur — X : …"
+        body = run_on_as_sections(body)   # "Action 1.2 – …. Pilote : A ; partenaires : B ; financements : …"
         body = contributions_as_sections(body)   # "Contributions des partenaires" and its bullets
         cuts = [0] + [i for i, l in enumerate(body) if i and self.heading_of(l) and not TOC_LINE.search(l.text)] + [len(body)]
         body = [l for a, b in zip(cuts, cuts[1:]) for l in sentences_as_sections(body[a:b], roles_in_sentences(body[a:b]))]

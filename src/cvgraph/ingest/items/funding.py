@@ -21,7 +21,7 @@ _KIND_WORDS = {"droit-commun": r"(?:(?:cr[ée]dits?|financements?|moyens?)\s+)?(
                "specifique": r"(?:(?:cr[ée]dits?|financements?|moyens?)\s+)?(?:sp[ée]cifiques?(?:\s+(?:de\s+la\s+)?politique\s+de\s+la\s+ville)?"
                              r"|(?:de\s+la\s+|au\s+titre\s+de\s+la\s+)?politique\s+de\s+la\s+ville|PV)|CS"}
 LINE_KIND = [(kind, re.compile(r"\s*\(\s*(?i:" + words + r")\s*\)|\s*,\s*(?i:" + words + r")\s*(?=\))|\s*,\s*(?i:au\s+titre\s+(?:du\s+|de\s+la\s+|des\s+)?)(?i:"
-                               + words + r")(?=\s*(?:[:;,]|$))|\s+[–—-]\s+(?i:" + words + r")(?=\s*(?:[:;,(]|$))"
+                               + words + r")(?=\s*(?:[:;,]|$))|\s+[–—-]\s+(?i:" + words + r")(?=\s*(?:[:;,()]|$))"
                                r"|^(?i:" + words + r")\s*:\s*(?=\S)"))
              for kind, words in _KIND_WORDS.items()]
 
@@ -292,7 +292,8 @@ class Funding(FundingLines):
                 elif row and row.strip():
                     ident, written, rest = PROPOSED + row.strip(" :"), row.strip(" :"), ""
                 elif (bulleted or alone) and not continues and len(text.split()) <= 6 and looks_like_name(text) \
-                        and not self.instruments.exact(text) and not looks_like_instrument(text):
+                        and not self.instruments.exact(text) and (not looks_like_instrument(text) or own_kind and not (header and header["raw"].rstrip().endswith(":"))):
+                    # ("• CARENE (crédits spécifiques)": an acronym that states its kind is a funder)
                     ident, written, rest = PROPOSED + text.strip(" :."), text.strip(" :."), ""   # a funder alone
             if ident is not None and bulleted and not sub_bullet and not instrument_first:
                 header = None

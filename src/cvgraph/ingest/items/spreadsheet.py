@@ -77,14 +77,20 @@ class Spreadsheet(ReaderBase):
                     self.add_items(by_number[n], key, found)
 
     def signatories_by_rows(self) -> list[dict]:
-        """Signatories set out as a pasted spreadsheet ("Organisme;Représentant;Qualité"): a
+        """Signatories set out as a table: a pasted spreadsheet ("Organisme;Représentant;Qualité") or
+        a table of cells ("| Signataire | Représenté par | Fonction |", a box drawn round it): a
         signatory a row, its body in the first column."""
         for i, line in enumerate(self.lines):
-            header = [_key(c) for c in line.text.split(";")] if 1 <= line.text.count(";") <= 6 else []
-            if not header or not _SIGNERS.match(header[0]) or not any(re.search(r"represent|nom\b|qualite|signataire", c) for c in header[1:]):
+            piped = " | " in line.text   # (a table read as cells: "Signataire | Représenté par | Fonction")
+            header = [_key(c) for c in line.text.strip().strip("|").split("|")] if piped else \
+                [_key(c) for c in line.text.split(";")] if 1 <= line.text.count(";") <= 6 else []
+            if not header or not _SIGNERS.match(header[0]) or not any(re.search(r"represent|nom\b|qualite|fonction|signataire", c) for c in header[1:]):
                 continue
+            rows = records(self.lines, i)[1:] if not piped else [
+                (l.n, [c.strip() for c in l.text.strip().strip("|").split("|")])
+                for l in self.lines[i + 1:next((j for j in range(i + 1, len(self.lines)) if " | " not in self.lines[j].text), len(self.lines))]]
             out = []
-            for n, cells in records(self.lines, i)[1:]:
+            for n, cells in rows:
                 name = re.sub(r"\s+", " ", cells[0]).strip() if cells else ""
                 if not name:
                     continue
