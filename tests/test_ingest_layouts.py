@@ -183,6 +183,9 @@ SECOND_ROUND = {
     "contributions-partenaires": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
     "partenaires-categories": {"pilots": 0.85, "services": 0.9, "funding kinds": 0.95, "signatories": 0.9},
     "annexe-tableur": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 1.0},
+    "gouvernance-amiens": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
+    "actions-en-ligne": {"pilots": 1.0, "services": 0.95, "funding kinds": 0.95, "signatories": 1.0},
+    "roles-valence": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 0.9},
 }
 
 
@@ -711,7 +714,7 @@ def test_the_reader_is_a_package_whose_parts_are_named():
     assert {"reading.py", "sections.py", "naming.py", "sheet.py", "comparison.py", "items/fiches.py",
             "items/participants.py", "items/funding.py", "items/funders.py", "items/signatories.py", "items/annexes.py",
             "items/headings.py", "items/instruments.py", "items/engagements.py", "items/lines.py", "items/glossary.py", "items/spreadsheet.py",
-            "recap.py", "prose.py", "converted.py", "contributions.py"} <= parts
+            "recap.py", "prose.py", "converted.py", "contributions.py", "runon.py"} <= parts
     for path in pkg.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef):
@@ -2485,3 +2488,172 @@ def test_a_body_of_a_departement_named_by_its_kind_and_the_departement_number():
     assert [(k.kind, code) for k, code in (r.named_body(x) for x in ("CAF 17", "DSDEN 17", "DDTM 17", "CD 18"))] == \
         [("caf", "17"), ("dsden", "17"), ("ddt", "17"), ("departement", "18D")]
     assert r.named_body("Mission locale 17") is None and r.named_body("CAF 99") is None
+
+
+ROLE_FIRST = '''CONTRAT DE VILLE 2024-2030 – VALENCE ROMANS AGGLO
+
+Priorité n°1 – Réussite éducative
+
+Diagnostic partagé
+Les écoles des quartiers relèvent toutes de l'éducation prioritaire.
+
+Rôle des acteurs
+Pilote — Ville de Valence (direction de l'éducation)
+Copilote — DSDEN de la Drôme
+Partenaires — centres sociaux, conseils citoyens
+Financeur (droit commun) — CAF de la Drôme : CLAS, prestation de service
+Financeur (crédits spécifiques) — État : BOP 147
+Financeur — Région Auvergne-Rhône-Alpes
+
+Priorité n°2 – Participation des habitants
+
+Rôle des acteurs
+PILOTE : Valence Romans Agglo
+Copilote et financeur (crédits spécifiques) — Ville de Romans-sur-Isère : fonds de participation des habitants
+Financeur (droit commun)       Action Logement
+
+Priorité n°3 – Santé
+
+Rôle des acteurs
+La Ville de Valence pilote cette priorité avec l'ARS Auvergne-Rhône-Alpes, copilote, et y associe
+la CPAM de la Drôme et le centre hospitalier de Valence, partenaires de la démarche. Les actions
+sont financées au titre du droit commun par l'ARS Auvergne-Rhône-Alpes (fonds d'intervention
+régional) et par la CPAM de la Drôme, au titre des crédits spécifiques par l'État (adultes-relais),
+ainsi que par le Département de la Drôme, dont la participation reste à préciser.
+'''
+
+
+def test_roles_written_role_first_and_in_sentences_that_name_the_kind_of_each_funding(tmp_path):
+    """Issue 16, point 1: "Pilote — X", "PILOTE : X", "Financeur (droit commun) — CAF : a, b" (the
+    kind in the role's parentheses), "Financeur — X" (no kind said: the heading's word kept),
+    "Copilote et financeur (…) — X : …" (both roles) and "Financeur (droit commun)    X" in columns;
+    in sentences, "X pilote cette priorité avec Y, copilote, et y associe A et B, partenaires …" and
+    "Les actions sont financées au titre du droit commun par A (…) et par B, au titre des crédits
+    spécifiques par C (…), ainsi que par D" (D's kind unsaid)."""
+    draft = draft_of_text(tmp_path, ROLE_FIRST)
+    o1, o2, o3 = draft["orientations"]
+    assert [p.get("name") for p in o1["pilots"]] == ["Ville de Valence (direction de l'éducation)", "DSDEN de la Drôme"]
+    assert [s.get("name") for s in o1["services"]] == ["centres sociaux", "conseils citoyens"]
+    assert funding_of(o1) == [("droit-commun", "CAF de la Drôme", {"CLAS", "prestation de service"}),
+                              ("specifique", "État", {"BOP 147"}), ("non-precise", "Région Auvergne-Rhône-Alpes", set())]
+    assert o1["funding"][-1]["heading"] == "Financeur :"
+    assert [p.get("name") for p in o2["pilots"]] == ["Valence Romans Agglo", "Ville de Romans-sur-Isère"]
+    assert funding_of(o2) == [("specifique", "Ville de Romans-sur-Isère", {"fonds de participation des habitants"}),
+                              ("droit-commun", "Action Logement", set())]
+    assert [(p.get("name"), p["line"]) for p in o3["pilots"]] == [("Ville de Valence", 26), ("ARS Auvergne-Rhône-Alpes", 26)]
+    assert [s.get("name") for s in o3["services"]] == ["CPAM de la Drôme", "centre hospitalier de Valence"]
+    assert [(k, f, i, l["line"]) for (k, f, i), l in zip(funding_of(o3), o3["funding"])] == [
+        ("droit-commun", "ARS Auvergne-Rhône-Alpes", {"fonds d'intervention régional"}, 28),
+        ("droit-commun", "CPAM de la Drôme", set(), 29), ("specifique", "État", {"adultes-relais"}, 29),
+        ("non-precise", "Département de la Drôme", set(), 30)]
+
+
+SEQUELS = '''CONTRAT DE VILLE 2024-2030 – AMIENS MÉTROPOLE
+
+Article 4 – Orientations stratégiques
+I.   Garantir la réussite éducative
+II.  Favoriser l'accès à l'emploi
+
+TITRE III – LES ORIENTATIONS
+
+ORIENTATION I – Garantir la réussite éducative de chaque enfant
+
+Constat
+Les élèves des quartiers entrent en sixième avec des acquis fragiles.
+
+Actions envisagées
+1. Étendre l'accueil des moins de trois ans.
+
+ORIENTATION II – Favoriser l'accès à l'emploi et à la formation
+
+Constat
+Le taux d'emploi est de 42 % dans les quartiers prioritaires.
+
+TITRE IV – GOUVERNANCE PAR ORIENTATION
+
+Orientation I (réussite éducative) :
+Pilotes : Ville d'Amiens ; Direction des services départementaux de l'Éducation nationale de la Somme.
+Partenaires mobilisés : Caisse d'allocations familiales de la Somme ; Département de la Somme
+(protection maternelle et infantile) ; centres sociaux.
+
+Orientation II (emploi) :
+La Ville d'Amiens et la DDETS co-pilotent l'orientation II, en lien avec France Travail et la
+Mission locale de l'Amiénois.
+Partenaires mobilisés : Région Hauts-de-France.
+
+ANNEXE FINANCIÈRE
+
+Orientation II – Emploi, formation, insertion
+Financeur | Dispositif | 2024 | 2025
+Droit commun
+France Travail | Accompagnement global | 150 000 | 150 000
+Crédits spécifiques politique de la ville
+État | BOP 147 | 110 000 | 110 000
+Sous-total crédits spécifiques |  | 110 000 | 110 000
+Total orientation II |  | 260 000 | 260 000
+'''
+
+
+def test_an_orientation_headed_again_in_a_chapter_of_governance_and_an_annex_adds_to_its_fiche(tmp_path):
+    """Issue 16, point 1: fiches with no roles, then a chapter that gives each orientation's roles
+    under "Orientation I (réussite éducative) :" (lists and sentences), then a financial annex with
+    a block a orientation ("Orientation II – Emploi…", its rows under "Droit commun" and "Crédits
+    spécifiques…", sub-totals no lines): each orientation keeps its fiche's heading and title and
+    gets the items of the later parts; the list of Article 4 is no fiche."""
+    draft = draft_of_text(tmp_path, SEQUELS)
+    o1, o2 = draft["orientations"]
+    assert [(o["number"], o["line"], o["title"]) for o in (o1, o2)] == [
+        (1, 9, "Garantir la réussite éducative de chaque enfant"), (2, 17, "Favoriser l'accès à l'emploi et à la formation")]
+    assert [p.get("name") for p in o1["pilots"]] == ["Ville d'Amiens", "Direction des services départementaux de l'Éducation nationale de la Somme"]
+    assert [s.get("name") for s in o1["services"]] == ["Caisse d'allocations familiales de la Somme",
+                                                       "Département de la Somme (protection maternelle et infantile)", "centres sociaux"]
+    assert [p.get("name") for p in o2["pilots"]] == ["Ville d'Amiens", "DDETS"]
+    assert [s.get("name") for s in o2["services"]] == ["France Travail", "Mission locale de l'Amiénois", "Région Hauts-de-France"]
+    assert funding_of(o2) == [("droit-commun", "France Travail", {"Accompagnement global"}), ("specifique", "État", {"BOP 147"})]
+    assert "funding" not in o1
+
+
+RUN_ON = '''CONTRAT DE VILLE 2024-2030 – SAINT-NAZAIRE
+
+Orientation stratégique 1 : Favoriser la réussite éducative
+
+Objectif opérationnel 1.1 – Agir dès la petite enfance
+
+Action 1.1.1 – Renforcer l'accompagnement à la scolarité. Pilote : Ville de Saint-Nazaire ; partenaires : CAF de
+Loire-Atlantique, centres sociaux ; financements : État (BOP 147 – crédits spécifiques), CAF (CLAS,
+droit commun).
+
+Action 1.1.2 – Ouvrir un lieu d'accueil enfants-parents, copiloté par la DSDEN 44 et la Ville de Saint-Nazaire,
+avec l'association Escale Parents 44 ; crédits politique de la ville de l'État et de la CARENE.
+
+Action 1.1.3 – Proposer des stages de troisième. Porté par la CARENE, en lien avec la DSDEN 44 ; financement à définir.
+
+SIGNATURES
+
+┌──────────────────────────────┬──────────────────┬──────────────────────┐
+│ Signataire                   │ Représenté par   │ Fonction             │
+├──────────────────────────────┼──────────────────┼──────────────────────┤
+│ État                         │ Hervé DANTEC     │ Préfet               │
+├──────────────────────────────┼──────────────────┼──────────────────────┤
+│ Caisse d'allocations         │ Nadia BOUZIANE   │ Directrice           │
+│ familiales de                │                  │                      │
+│ Loire-Atlantique             │                  │                      │
+└──────────────────────────────┴──────────────────┴──────────────────────┘
+'''
+
+
+def test_roles_run_into_the_paragraph_of_each_action_and_signatories_in_a_drawn_table(tmp_path):
+    """Issue 16, point 1: an action a paragraph, its roles run into it ("…. Pilote : A ; partenaires :
+    B, C ; financements : D (… – crédits spécifiques), E (…, droit commun)", ", copiloté par A et B,
+    avec C", "Porté par A, en lien avec B", "crédits politique de la ville de A et de B",
+    "financement à définir": none), each item at the line it stands on; a table drawn with
+    box-drawing characters gives the signatories, a body cut over the lines of its cell one name."""
+    draft = draft_of_text(tmp_path, RUN_ON)
+    (o1,) = draft["orientations"]
+    assert [(p.get("name") or p.get("org"), p["line"]) for p in o1["pilots"]] == [
+        ("Ville de Saint-Nazaire", 7), ("DSDEN 44", 11), ("Ville de Saint-Nazaire", 11), ("CARENE", 14)]
+    assert [(s.get("name") or s.get("org"), s["line"]) for s in o1["services"]] == [
+        ("CAF de Loire-Atlantique", 7), ("centres sociaux", 8), ("association Escale Parents 44", 12), ("DSDEN 44", 14)]
+    assert [(k, f) for k, f, _ in funding_of(o1)] == [("specifique", "État"), ("droit-commun", "CAF"),
+                                                      ("specifique", "État"), ("specifique", "CARENE")]
+    assert [(s["org"], s["line"]) for s in draft["signatories"]] == [("etat", 21), ("Caisse d'allocations familiales de Loire-Atlantique", 23)]

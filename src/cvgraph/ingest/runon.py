@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .naming import split_list
-from .prose import END, names_of
+from .prose import END, Masked, names_of
 from .reading import BULLET, Line, join_cut_words, line_at
 
 # a label inside a paragraph, after the end of a sentence or a clause ("…. Pilote : X ; partenaires : …")
@@ -78,25 +78,40 @@ def funders(value: str) -> list[str]:
     return out
 
 
+def placed(clause: str, start: int, label: str, items: list[str]) -> list[tuple[int, str]]:
+    """Each item under its label ("Partenaires : A"), at where it stands in the clause (searched from
+    `start` on, in order), so that a list wrapped over lines gives each name its own line."""
+    out, cursor = [], start
+    for item in items:
+        key = re.sub(r"^•\s*", "", item).split(" (")[0].strip()
+        at = clause.find(key, cursor)
+        at = cursor if at < 0 else at
+        out.append((at, f"{label} : {item}" if label else item))
+        cursor = at + len(key) if at >= cursor else cursor
+    return out
+
+
 def clause_lines(clause: str) -> list[tuple[int, str]]:
-    """What one clause states, as lines (offset in the clause, text)."""
+    """What one clause states, as lines (offset in the clause, text), a name or a funder a line."""
     m = _LABEL.match(clause)
     if m:
         label, value = m.group("label").lower(), m.group("value").strip(" .")
         if label.startswith("financ"):
-            return [(0, "Financements :")] + [(m.start("value"), f) for f in funders(value)]
+            return [(0, "Financements :")] + placed(clause, m.start("value"), "", funders(value))
         if _TO_DEFINE.match(value):
             return []
-        return [(0, f"{'Partenaires' if label.startswith('partenaire') else 'Pilotes'} : {value}")]
+        masked = Masked(value)
+        names = [masked.restore(p).strip() for p in split_list(masked.text, ",;")]
+        return placed(clause, m.start("value"), "Partenaires" if label.startswith("partenaire") else "Pilotes", [n for n in names if n])
     if _KIND_FIRST.match(clause):   # "crédits politique de la ville de l'État et de la CARENE"
-        return [(0, "Financements :")] + [(0, f) for f in funders(clause)]
+        return [(0, "Financements :")] + placed(clause, 0, "", funders(clause))
     out = []
     by = _BY.search(clause)
     if by:
-        out.append((by.start("names"), "Pilotes : " + " ; ".join(names_of(by.group("names")))))
+        out += placed(clause, by.start("names"), "Pilotes", names_of(by.group("names")))
     with_ = _WITH.search(clause, by.end() if by else 0)
     if with_ and (by or re.match(r"^(?:en lien|en partenariat)", with_.group(0).strip(", "), re.I)):
-        out.append((with_.start("names"), "Partenaires : " + " ; ".join(names_of(with_.group("names")))))
+        out += placed(clause, with_.start("names"), "Partenaires", names_of(with_.group("names")))
     return out
 
 
