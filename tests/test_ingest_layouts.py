@@ -2479,7 +2479,8 @@ def test_a_spreadsheet_pasted_as_text_gives_each_orientation_its_rows(tmp_path):
 
 def test_a_body_of_a_departement_named_by_its_kind_and_the_departement_number():
     """"CAF 17", "DSDEN 17", "DDTM 17", "CD 18" name the body of that kind of the département of that
-    number; "Mission locale 17" (a kind with no département rule) names none."""
+    number, and so do "CAF51" and "CD51" (the number glued); "Mission locale 17" (a kind with no
+    département rule) names none."""
     from cvgraph._paths import resource_dir
     from cvgraph.registry import load_registries
     from cvgraph.resolve import Resolver
@@ -2488,6 +2489,7 @@ def test_a_body_of_a_departement_named_by_its_kind_and_the_departement_number():
     assert [(k.kind, code) for k, code in (r.named_body(x) for x in ("CAF 17", "DSDEN 17", "DDTM 17", "CD 18"))] == \
         [("caf", "17"), ("dsden", "17"), ("ddt", "17"), ("departement", "18D")]
     assert r.named_body("Mission locale 17") is None and r.named_body("CAF 99") is None
+    assert [(k.kind, code) for k, code in (r.named_body(x) for x in ("CAF51", "CD51"))] == [("caf", "51"), ("departement", "51D")]
 
 
 ROLE_FIRST = '''CONTRAT DE VILLE 2024-2030 – VALENCE ROMANS AGGLO

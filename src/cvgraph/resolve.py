@@ -176,6 +176,7 @@ class Resolver:
         "Conseil départemental du Rhône", "Ville de Saint-Dizier", "Région Grand Est"): the kind
         and the territory's code, when the reference names exactly one territory so."""
         key = _plain(name)
+        key = re.sub(r"^([a-z]{2,6})(\d{2}|2[ab]|97\d)$", r"\1 \2", key)   # "CAF51", "CD51": the number glued
         for kind_name, kind in self._kind_prefixes():
             if not key.startswith(kind_name + " "):
                 continue
