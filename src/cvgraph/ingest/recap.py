@@ -146,9 +146,12 @@ def recap_tables(lines: list[Line]) -> list[Line]:
             for at, text in found:
                 rows[-1]["cells"][column_of(at, columns)].append((line.n, text))
             i += 1
+        # (the rows' heading takes the word of the first column: "Orientation 3 : …" under "Orientation")
+        word = re.sub(r"s$", "", header[0][1].split()[0]).capitalize()
+        word = word if word.lower() in ("orientation", "objectif", "enjeu", "axe", "fiche") else "Objectif"
         for row in rows:
             title = row["cells"][0]
-            out.append(Line(row["n"], f"Objectif {row['number']} : {title[0][1] if title else ''}"))
+            out.append(Line(row["n"], f"{word} {row['number']} : {title[0][1] if title else ''}"))
             out += [Line(n, t) for n, t in title[1:]]
             out.append(Line(row["n"], ""))
             for (_, heading, section), cell in zip(header[1:], row["cells"][1:]):

@@ -27,7 +27,15 @@ def cells_apart(header: str):
         return (lambda text: cells(text)[0]), (lambda text: " | ".join(cells(text)[1:]))
     runs = list(RUN.finditer(header))
     width = runs[1].start() if len(runs) > 1 else len(header)
-    return (lambda text: text[:width].strip()), (lambda text: " " * min(width, len(text)) + text[width:])
+
+    def first(text: str) -> re.Match | None:
+        # the first cell: a run of text that starts well before the second column and ends by it (a
+        # tool's columns move by a character or two: " 1   État" under " N°   Financeur")
+        m = re.match(r"^\s*(\S+(?: \S+)*)(?=\s{2,}|\s*$)", text)
+        return m if m and m.start(1) < width - 2 and m.end(1) <= width + 1 else None
+
+    return (lambda text: first(text).group(1) if first(text) else ""), \
+        (lambda text: " " * first(text).end(1) + text[first(text).end(1):] if first(text) else text)
 
 
 # a row of a table that opens an orientation's rows: "Orientation n°1 – Réussite éducative", "Axe 2 :"

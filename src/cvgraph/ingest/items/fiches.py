@@ -146,6 +146,22 @@ class Fiches(Headings):
             sections = any(section_of(l.key) for l in self.lines[start + 1:end] if not TOC_LINE.search(l.text))
             if n not in spans or (sections and not spans[n][2]) or size > spans[n][1] and not sections and not spans[n][2]:
                 spans[n] = (start, size, sections)
+        # the orientations headed in runs (1, 2, 3… then again 1, 2…): the first run that is no list
+        # (most of its stretches three lines or more) holds the fiches; a later run is their sequels
+        # (a chapter of governance, a table of roles by orientation)
+        runs: list[list[tuple[int, int, int]]] = []
+        for j, start in enumerate(heads):
+            end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
+            end = next((i for i in range(start + 1, end) if PART.match(self.lines[i].key) or SIGNATORIES.match(self.lines[i].key)), end)
+            n = self.fiche_number(self.lines[start])
+            if not runs or n is None or runs[-1][-1][1] is None or n <= runs[-1][-1][1]:
+                runs.append([])
+            runs[-1].append((start, n, sum(1 for l in self.lines[start + 1:end] if l.text.strip())))
+        first = next((r for r in runs if len(r) >= 2 and 2 * sum(size >= 3 for _, _, size in r) > len(r)), None)
+        if first:
+            for start, n, _ in first:
+                if n is not None and n in spans and spans[n][0] > start:
+                    spans[n] = (start, 0, True)
         return sorted(start for start, _, _ in spans.values())
 
     def sequels(self, heads: list[int]) -> dict[int, list[int]]:
