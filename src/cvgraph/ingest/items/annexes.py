@@ -29,10 +29,11 @@ def cells_apart(header: str):
     width = runs[1].start() if len(runs) > 1 else len(header)
 
     def first(text: str) -> re.Match | None:
-        # the first cell: a run of text that starts well before the second column and ends by it (a
-        # tool's columns move by a character or two: " 1   État" under " N°   Financeur")
-        m = re.match(r"^\s*(\S+(?: \S+)*)(?=\s{2,}|\s*$)", text)
-        return m if m and m.start(1) < width - 2 and m.end(1) <= width + 1 else None
+        # the first cell: a run of text that starts well before the second column (a tool's columns
+        # move by a character or two: " 1   État" under " N°   Financeur"); a line across the
+        # columns ("Pilier 2 – Cadre de vie …") is a first cell too, no orientation's
+        m = re.match(r"^\s*(\S+(?: \S+)*)", text)
+        return m if m and m.start(1) < width - 2 else None
 
     return (lambda text: first(text).group(1) if first(text) else ""), \
         (lambda text: " " * first(text).end(1) + text[first(text).end(1):] if first(text) else text)
