@@ -14,15 +14,22 @@ from .reading import BULLET, Line, join_cut_words, line_at
 
 END = "\u2028"   # closes the section a sentence opened: what follows is prose again
 
-_NAMES_END = r"(?=,\s*(?:en lien avec|dans le cadre|avec le concours|en partenariat avec|avec l['’]appui|qui|dont|lesquel)\b|\.(?:\s|$)|;|$)"
+_NAMES_END = r"(?=,\s*(?:en lien (?:étroit |direct )?avec|dans le cadre|avec le concours|en partenariat avec|avec l['’]appui|qui|dont|lesquel)\b|\.(?:\s|$)|;|$)"
 PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<names>.+?)" + _NAMES_END, re.I),
           re.compile(r"\b(?:le\s+)?(?:co)?pilotage\s+(?:de\s+(?:cette|cet|ce|l['’])\s*(?:orientation|objectif|action|fiche|axe)\s+)?"
                      r"(?:en\s+)?(?:est|sera)\s+assur[ée]\s+(?:conjointement\s+)?par\s+"
                      r"(?P<names>.+?)" + _NAMES_END, re.I),
           # "L'ARS Bourgogne-Franche-Comté en assure le co-pilotage"
-          re.compile(r"(?:^|(?<=\.\s))(?P<names>(?:l['’]|le |la |les )?[A-ZÀ-Ý][^.;]{1,80}?)\s+en\s+assuren?t?\s+(?:le\s+|la\s+)?(?:co-?)?(?:pilotage|portage)\b", re.I),
+          re.compile(r"(?:^|(?<=\.\s))(?!(?:Il|Elle|Ils|Elles)\b)(?P<names>(?:l['’]|le |la |les )?[A-ZÀ-Ý][^.;]{1,160}?)\s+en\s+assuren?t?\s+(?:conjointement\s+)?"
+                     r"(?:le\s+|la\s+|l['’])?(?:co-?)?(?:pilotage|portage|animation)\b", re.I),
           # "Le pilotage est partagé entre A et B"
           re.compile(r"\b(?:co)?pilotage\s+(?:\w+\s+){0,4}?(?:est|sera)\s+partagée?\s+entre\s+(?P<names>.+?)" + _NAMES_END, re.I),
+          # "L'axe est animé par A, avec B comme co-pilote": who leads its work
+          re.compile(r"\b(?:est|sont|sera|seront)\s+(?:co-?)?animée?s?\s+(?:conjointement\s+)?par\s+(?P<names>.+?)"
+                     r"(?=,\s*avec\b|" + _NAMES_END[3:], re.I),
+          # "Le chef de file est France Travail ; il associe …"
+          re.compile(r"\b(?:le|la)\s+(?:co-?)?(?:chef\s+de\s+file|pilote)\s+(?:de\s+(?:l['’]|cet\s+|cette\s+)\s*(?:axe|orientation|objectif)\s+)?"
+                     r"(?:est|sera)\s+(?P<names>[^;.]+?)" + _NAMES_END, re.I),
           # "Elle est portée par A", not "des actions portées par les associations"
           re.compile(r"\b(?:est|sont|sera|seront)\s+(?:co)?portée?s?\s+(?:conjointement\s+)?par\s+(?P<names>.+?)" + _NAMES_END, re.I),
           # "Le pilotage de l'orientation est confié conjointement à A et à B"
@@ -30,16 +37,19 @@ PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<
           re.compile(r"\b(?:co)?pilotage\s+(?:[\w'’]+\s+){0,4}?(?:(?:est|sera)\s+confiée?|revient|reviendra|incombe)\s+(?:conjointement\s+)?(?:à|au|aux)\s+(?P<names>.+?)" + _NAMES_END, re.I),
           # "France Travail est chef de file de l'orientation", "A et B sont chefs de file", "A assure le
           # pilotage de l'orientation", "A porte l'orientation, en lien avec B", "la Ville pilote le volet …"
-          re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ý][^.;]{1,160}?)(?<!\ben)\s+(?i:(?:est|sont|sera|seront)\s+"
+          # ("La mission politique de la ville du Grand Avignon pilote l'axe": a body's name in lower case after its article)
+          re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>(?:(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ý]|(?:[Ll]['’]|[Ll]e |[Ll]a )[a-zà-ÿ])[^.;]{1,160}?)(?<!\ben)\s+(?i:(?:est|sont|sera|seront)\s+"
                      r"(?:co-?)?chefs?\s+de\s+file|assuren?t?\s+(?:conjointement\s+)?le\s+(?:co-?)?pilotage|(?:co-?)?piloten?t?\s+(?:conjointement\s+)?(?:l['’]|le\s+volet|cette|cet)"
                      r"|porten?t?\s+(?:l['’](?:orientation|objectif|axe)|cette\s+orientation|cet\s+objectif))\b"),
           # "La Ville pilote cette priorité avec l'ARS Auvergne-Rhône-Alpes, copilote, et …": a co-pilot set apart
           re.compile(r"\b(?:avec|et)\s+(?P<names>(?:l['’]|la |le |les )?[A-ZÀ-Ý][^.;,]{1,120}?),\s+(?:son\s+|sa\s+|leur\s+)?(?:co-?)?pilotes?\s*(?=[,.;]|$)"),
+          # "…, avec la Ville d'Avignon (direction de l'éducation) comme co-pilote"
+          re.compile(r"\bavec\s+(?P<names>(?:l['’]|la |le |les )?[A-ZÀ-Ý][^.;]{1,120}?)\s+comme\s+(?:co-?)?pilotes?\b"),
           # "…, en lien avec la Mission locale, qui en est co-pilote pour les jeunes"
           re.compile(r"(?:\b(?:avec|de|par)|,)\s+(?P<names>(?:l['’]|la |le |les )?[A-ZÀ-Ý][^.;,]{1,120}?),\s+qui\s+en\s+(?:est|sont|sera|seront)\s+"
                      r"(?:le\s+|la\s+|les\s+)?(?:co-?)?pilotes?\b")]
 # the patterns whose every match names pilots ("A est chef de file … ; B pilote le volet …")
-_EVERY_MATCH = PILOTS[-4:]
+_EVERY_MATCH = PILOTS[-5:]
 # "…, avec B." after a pilot named in the same sentence: another pilot; "…, dans le cadre du CLSPD, et
 # par B."
 PILOT_WITH = re.compile(r"^[^.]*?(?:pilot|assur)[^.]*?,\s*(?:avec|et par)\s+(?P<names>[^,.]+?)\.", re.I)
@@ -50,7 +60,7 @@ WILL_BE_ASSOCIATED = re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?!(?:[Ll]es\s+)?(?:ha
                                 r"(?:également\s+|aussi\s+|étroitement\s+|par\s+ailleurs\s+)?associée?s?\s+(?:à|au|aux)\s)")
 # "La Région Centre-Val de Loire s'associe à l'orientation pour les lycéens"
 JOINS = re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ý][^.;:]{1,120}?)\s+s['’]associen?t?\s+(?:à|au|aux)\s")
-SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|(?:avec|sur) le concours de|avec l['’]appui de)\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
+SERVICES = [re.compile(r"\b(?:en lien (?:étroit |direct )?avec|en partenariat avec|(?:avec|sur) le concours de|avec l['’]appui de)\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             re.compile(r"\b(?:y\s+)?sont\s+associée?s\s+(?:à\s+(?:sa|leur|la)\s+mise en œuvre\s*)?:?\s*(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             # "Contribuent à sa mise en œuvre A, B et C."
             re.compile(r"\bcontribuent\s+(?:à\s+(?:sa|leur|la)\s+mise en œuvre|à\s+(?:cette|l['’])\s*(?:orientation|objectif))\s*:?\s*(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
@@ -59,12 +69,14 @@ SERVICES = [re.compile(r"\b(?:en lien avec|en partenariat avec|(?:avec|sur) le c
                        r"|(?:contribu|particip)(?:e|ent))\b", re.I),
             re.compile(r"\b(?:elle|il|y)\s+associen?t?\s+(?P<names>.+?)(?=,\s+(?:partenaires?|acteurs?)\b|\.(?:\s|$)|;|$)", re.I),
             WILL_BE_ASSOCIATED,
+            # "… ; les partenaires sont A, B et C."
+            re.compile(r"\bles\s+partenaires\s+(?:associés\s+|mobilisés\s+)?(?:en\s+)?sont\s+(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I),
             # "… (direction de l'éducation). Partenaires mobilisés : A, B, C." run into the paragraph
             re.compile(r"(?:^|(?<=[.)]\s))(?:partenaires|acteurs)(?:\s+(?:associés|mobilisés|concernés))?\s*:\s*(?P<names>.+?)(?=\.(?:\s|$)|$)", re.I),
             JOINS]
 # "Ils s'appuient sur la CPAM, le CHU et …" (the pilots of the sentence before), not on credits
 LEAN_ON = re.compile(r"\b(?:ils|elles|il|elle)\s+s['’]appuien?t?\s+(?:notamment\s+|également\s+)?sur\s+"
-                     r"(?!(?:les|le|des|du)\s+(?:crédits|moyens|droit|financements?|dispositifs?)\b)(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I)
+                     r"(?!le\s+concours\b|l['’]appui\b|(?:les|le|des|du)\s+(?:crédits|moyens|droit|financements?|dispositifs?)\b)(?!(?:les|le|des|du)\s+(?:crédits|moyens|droit|financements?|dispositifs?)\b)(?P<names>.+?)(?=\.(?:\s|$)|;|$)", re.I)
 SERVICES.append(LEAN_ON)
 # partners a sentence adds to those a heading lists: "X est associée à …", "A et B y sont également associés",
 # "A et B co-pilotent l'orientation, en lien avec C et D"
@@ -139,9 +151,11 @@ class Masked:
     behind marks, so that a list can be split on its commas; `restore` gives a piece its names back
     (the last mark first: a name of quartiers may hold a whole name)."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, parentheses: bool = False):
         self.kept: list[str] = []
         self.text = OF_QUARTIERS.sub(self._keep, WHOLE_NAME.sub(self._keep, text))
+        if parentheses:   # ("Grand Avignon (direction de l'habitat et du renouvellement urbain)": one name)
+            self.text = re.sub(r"\([^()]*\)", self._keep, self.text)
 
     def _keep(self, m: re.Match) -> str:
         self.kept.append(m.group(0))
@@ -159,7 +173,7 @@ def names_of(text: str) -> list[str]:
     a name that has its own, `WHOLE_NAME`, `OF_QUARTIERS`); a relative clause (", qui en est
     co-pilote …") and a qualifier ("au titre de la protection maternelle et infantile") left out."""
     out = []
-    masked = Masked(text)
+    masked = Masked(text, parentheses=True)
     text = re.sub(r",\s*(?:qui|dont|lesquel\w*)\b[^,;]*", "", masked.text)
     # a list of "de"-items ("de la CPAM, du Centre hospitalier … et de l'atelier santé ville"): "et de l'" starts one too
     pieces = [q for p in split_list(text, ",;") for q in re.split(r"\s+ainsi\s+que\s+", p)]
@@ -168,6 +182,10 @@ def names_of(text: str) -> list[str]:
         if re.match(r"^au\s+titre\s+d(?:e|u|es)\b", piece.strip()):   # ", au titre de sa compétence habitat et du …,"
             continue
         parts = re.split(_AND_NEXT, piece.strip())
+        # "l'Agence locale de l'énergie et du climat de Vaucluse": "et du" before a common noun goes on with the name
+        for i in range(len(parts) - 1, 0, -1):
+            if re.match(r"^(?:du|des|de\s+la|de\s+l['’])\s*[a-zà-ÿ]", parts[i]) and not de_list:
+                parts[i - 1:i + 1] = [f"{parts[i - 1]} et {parts[i]}"]
         if de_list:
             parts = [q for p in parts for q in re.split(r"\s+et\s+(?=(?:de la|de l['’]|du|des|d['’])\s*\S)", p)]
         for p in parts:
@@ -355,8 +373,13 @@ def paragraphs(lines: list[Line]) -> list[tuple[list[Line], str, list[tuple[int,
         # a heading, not the sentence going on ("…, ainsi que les" / "crédits spécifiques de l'État")
         heading = section_of(line.key) and not (cur and re.match(r"^[a-zà-ÿ]", line.text.strip())
                                                 and not cur[-1].text.rstrip().endswith((".", ":")))
-        # (a sentence of its own under a field's one-line value: "Les bailleurs … sont associés …")
-        apart = field and len(cur) == 1 and re.match(r"^[A-ZÀ-Ý]", line.text.strip()) and not cur[0].text.rstrip().endswith(",")
+        # (a sentence of its own under a field's one-line value: "Les bailleurs … sont associés …"; or
+        # under a short title with no mark of its own: "Gouvernance de l'axe" / "La Ville pilote l'axe.")
+        from .sections import CONNECTOR
+        titled = len(cur) == 1 and len(cur[0].text.split()) <= 6 and not re.search(r"[.,;:!?)]\s*$", cur[0].text) \
+            and not CONNECTOR.search(cur[0].text.rstrip()) and re.match(r"^[A-ZÀ-Ý]", cur[0].text.strip()) \
+            and re.match(r"^[A-ZÀ-Ý][a-zà-ÿ’']*\s+\S+\s+\S+", line.text.strip())
+        apart = (field or titled) and len(cur) == 1 and re.match(r"^[A-ZÀ-Ý]", line.text.strip()) and not cur[0].text.rstrip().endswith(",")
         if line.text.strip() and not BULLET.match(line.text) and not heading and not apart:
             cur.append(line)
             continue

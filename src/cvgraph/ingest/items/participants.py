@@ -35,6 +35,8 @@ class Participants(ReaderBase):
                 for sub in self.split_et(piece):
                     # "La Caisse d'allocations familiales du Haut-Rhin" (a list in a sentence): the name
                     sub = re.sub(r"^(?:[Ll]a|[Ll]es?)\s+(?=[A-ZÀ-Ý])|^[Ll]['’]\s*(?=[A-ZÀ-Ý])", "", sub)
+                    # "…, en binôme avec le manager du commerce de la Ville de Pau": the other one
+                    sub = re.sub(r"^en\s+binôme\s+avec\s+(?:(?:la|le|les)\s+|l['’]\s*)?", "", sub)
                     proposed = {"line": item_line, "name": sub, "proposed": True}   # kept as written
                     if self.generic_with_complement(sub):
                         self.unresolved("organisation", sub, item_line, orientation)
@@ -73,7 +75,9 @@ class Participants(ReaderBase):
                         out.append(proposed)
                     else:
                         self.unresolved("organisation", sub, item_line, orientation)
-                        if looks_like_name(sub):   # the build makes a body to be confirmed
+                        # the build makes a body to be confirmed; so for a unit named in lower case with
+                        # the body it belongs to ("mission politique de la ville du Grand Avignon")
+                        if looks_like_name(sub) or re.match(r"^[a-zà-ÿ][\w'’-]+\s.*\b(?:de|du|des|d['’])\s*(?:la\s+|l['’])?[A-ZÀ-Ý]", sub):
                             out.append(proposed)
         return out
 
