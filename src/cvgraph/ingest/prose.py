@@ -207,6 +207,10 @@ def funders_of(text: str) -> list[str]:
     return out
 
 
+# a sum of money in a sentence, as the object of a verb or left for the next funder: "420 000 € par an"
+_SUM = r"\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d+)?\s*(?:k€|M€|€|euros?)(?:\s+par\s+an)?"
+
+
 def specific_of(text: str) -> list[str]:
     """"l'État (BOP 147, adultes-relais) soutient les actions …", "l'État mobilise le FIPD et le BOP
     147", "l'État apporte les crédits des cités éducatives et du programme de réussite éducative"."""
@@ -225,7 +229,9 @@ def specific_of(text: str) -> list[str]:
     for piece in re.split(r",\s*(?:et\s+)?(?=(?:(?:la|le|les|l['’])\s*)?[A-ZÀ-Ý])|\s+et\s+(?=(?:la|le|les|l['’])\s*[A-ZÀ-Ý])"
                           r"|\s+et\s+(?=[A-ZÀ-Ý][^,;]{0,60}?\s" + _VERB_WORDS + r"\s)", v.group("rest")):
         m = re.match(r"^((?:(?:les|le|la)\s+|l['’]\s*)?[A-ZÀ-Ý][^,()]*?)(?<!\bde)(?<!\bà)\s+(?:(?:les|le|la|sa|son|ses|leurs?)\s+|l['’]\s*)(.+)$",
-                     piece.strip())
+                     piece.strip()) \
+            or re.match(r"^((?:(?:les|le|la)\s+|l['’]\s*)?[A-ZÀ-Ý][^,()\d\x04]*?),?\s+(?:" + _SUM + r"|\x04)\s*(?:(?:à|au|aux|pour|de)\s+)?(.*)$", piece.strip())
+        # ("…, la CAF de Vaucluse 95 000 € à l'accompagnement à la scolarité": the verb and its sum left out)
         verb = _VERB.search(piece.strip())
         if rest and verb and re.match(r"^(?:(?:les|le|la)\s+|l['’]\s*)?[A-ZÀ-Ý]", piece.strip()):
             others.append([bare(piece.strip()[:verb.start()]), verb.group("rest")])   # "…, et la Ville finance l'ASV"
@@ -333,6 +339,7 @@ def noun_funders(text: str) -> list[str]:
 def schemes_of(rest: str) -> list[str]:
     """What a sentence says a funder brings: "le BOP 147 et les adultes-relais (deux postes)" ->
     ["BOP 147", "adultes-relais"]; not a purpose ("pour les jeunes") nor "son concours"."""
+    rest = re.sub(r"^\s*(?:de\s+)?(?:" + _SUM + r"|\x04)\s*(?:(?:à|au|aux|pour|de)\s+)?", "", rest)   # "95 000 € à l'accompagnement …"
     rest = re.sub(r"\s*\([^()]*\b(?:postes?|emplois?|médiateurs?|ETP)\b[^()]*\)", "", rest)
     # "deux postes d'adultes-relais": the scheme is the adultes-relais
     rest = re.sub(r"\b(?:un|une|des|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|\d{1,3})\s+(?:postes?|emplois?)\s+(?:d['’]|de\s+)",
@@ -531,10 +538,15 @@ def roles_in_sentences(body: list[Line]) -> set[str]:
 # politique de la ville le programme 147 et les adultes-relais.", "La Ville finance sur son droit
 # commun la police municipale.", "Le Département consacre 180 000 € par an à la prévention
 # spécialisée au titre de ses compétences de droit commun."
-FUNDS = re.compile(r"\s+(?:mobilise(?:ra)?|apporte(?:ra)?|finance(?:ra)?|cofinance(?:ra)?|consacre(?:ra)?|soutien(?:t|dra)"
+FUNDS = re.compile(r"\s+(?:mobilise(?:ra)?|apporte(?:ra)?|(?:y\s+)?ajoute(?:ra)?|finance(?:ra)?|cofinance(?:ra)?|consacre(?:ra)?|soutien(?:t|dra)"
                    r"|engage(?:ra)?|verse(?:ra)?|accorde(?:ra)?|abonde(?:ra)?|prend(?:ra)? en charge|contribue(?:ra)? (?:à|au|aux)"
                    r"|y contribu(?:e|ent|era|eront)"
                    r"|intervien(?:t|dra) (?:sur|via|par|au titre d[eu]s?))\b\s*", re.I)
+FUNDS_PLURAL = re.compile(r"\s+(?:mobilisent|apportent|financent|cofinancent|consacrent|abondent|engagent|versent|accordent"
+                          r"|prennent en charge|contribuent (?:à|au|aux))\b\s*", re.I)
+# what follows the funder before its verb: "La Région, sur ses crédits de droit commun, abonde …",
+# "La Mission locale y consacre …"
+_SUBJECT_AFTER = re.compile(r"\s*,\s*(?:sur|au titre de)\s+(?:son|sa|ses|leurs?)\b[^,]*,?\s*$|\s+(?:y|en)\s*$", re.I)
 # (not "les quartiers de la politique de la ville": a sentence names the kind of its credits)
 SAYS_KIND = [("droit commun", re.compile(r"droit commun", re.I)),
               ("crédits politique de la ville", re.compile(r"au titre (?:de la politique de la ville|des crédits spécifiques)"
@@ -543,7 +555,7 @@ _NOT_OBJECT = re.compile(r"\bau titre (?:de la politique de la ville|des crédit
                          r"|du droit commun|de (?:son|ses|leurs?) (?:crédits |compétences )?(?:de )?droit commun)"
                          r"|\bsur (?:son|ses|leurs?) (?:crédits (?:de )?)?droit commun"
                          r"|\bsur (?:son|ses|leurs?) crédits (?:spécifiques\s+)?(?:de la\s+)?politique de la ville|\ben crédits (?:spécifiques|de droit commun|(?:de la )?politique de la ville),?"
-                         r"|\b(?:en outre|également|aussi|chaque année"
+                         r"|\b(?:en outre|également|aussi|chaque année|enfin|chacun|chacune"
                          r"|par an|annuellement)\b|,?\s*soit\s+[^,.;]*", re.I)
 
 
@@ -559,6 +571,8 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
         for c in re.finditer(r"[^;]+", m.group()):   # "la CAF finance … ; au titre de …, le Département …"
             opening = re.match(r"\s*(?:(?:en complément|par ailleurs|en outre|de plus|enfin|pour sa part|de son côté)\s*,\s*)?"
                                r"(?:au titre (?:du|de la|des|de (?:son|leurs?)) [^,]{3,80},\s*"
+                               # "Sur leurs crédits de droit commun, A et B mobilisent …"
+                               r"|sur (?:son|ses|leurs?) (?:propres? )?(?:crédits |budgets? )?(?:de )?(?:droit commun|crédits spécifiques|(?:de la )?politique de la ville),\s*"
                                # "Le financement … repose d'abord sur le droit commun : la CAF mobilise …"
                                r"|[^:]{0,120}?\b(?:droit commun|crédits spécifiques|politique de la ville)\s*:\s*)?", c.group(), re.I)
             said = next((words for words, rx in SAYS_KIND if rx.search(opening.group())), said)
@@ -571,6 +585,10 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
             kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
             for m in re.finditer(r"(?:^|,?\s+et\s+par\s+|,\s*par\s+)(?P<who>.+?)(?=,?\s+et\s+par\s+|,\s*par\s+|$)", p.group("who")):
                 agent = re.sub(r",\s*qui\s+(?:abonde|finance|mobilise|apporte|soutient)\s+", " finance ", m.group("who")).strip(" .")
+                # "80 000 € de crédits politique de la ville de l'État (BOP 147)", "35 000 € de la Ville, prélevés …": the funder
+                agent = re.sub(r"^" + _SUM + r"\s+(?:de\s+crédits\s+(?:spécifiques|de\s+droit\s+commun|(?:de\s+la\s+)?politique\s+de\s+la\s+ville)\s+)?"
+                               r"(?:de\s+la\s+|du\s+|de\s+l['’]|des\s+|de\s+|d['’])", "", agent)
+                agent = re.sub(r",\s*(?:prélevée?s?|issue?s?|imputée?s?)\b.*$", "", agent)
                 # "par le Conseil départemental pour la prévention spécialisée", "par X au moyen de l'abattement de TFPB"
                 agent = re.sub(r"\s+(?:pour|au moyen d(?:e|u|es))\s+(?:(?:sa|son|ses|leurs?)\s+)?(?=\S)", " finance ", agent, count=1)
                 for line in specific_of(agent):
@@ -579,24 +597,77 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
                         said_kind = f" ({kind})" if kind else ""
                         out.append((at + p.start("who") + m.start("who"), f"{name}{said_kind} : {schemes}" if schemes else name + said_kind))
             continue
+        a = ADDED.search(sentence)
+        if a:   # "S'ajoutent 48 000 € de l'État (BOP 147) pour la formation …"
+            kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
+            schemes = [x.strip() for x in split_list(a.group("inner"), ",;")] if a.group("inner") else []
+            name, said_kind = bare(a.group("who")), f" ({kind})" if kind else ""
+            out.append((at + a.start("who"), f"{name}{said_kind} : {', '.join(schemes)}" if schemes else name + said_kind))
+            continue
+        c = CREDITS_OF.search(sentence)
+        if c:   # "Les crédits spécifiques de l'État (BOP 147) s'élèvent à 165 000 €, dont 60 000 € pour le PRE"
+            kind = next((words for words, rx in SAYS_KIND if rx.search(c.group(0))), said)
+            schemes = ([x.strip() for x in split_list(c.group("inner"), ",;")] if c.group("inner") else []) + \
+                [x for part in re.findall(r"\b\d[\d \u00a0\u202f.,]*\s*(?:k€|M€|€|euros?)\s+pour\s+([^,;]+?)(?=\s+et\s+\d|,|;|$)", sentence[c.end():])
+                 for x in schemes_of(part)]
+            name = bare(c.group("who"))
+            out.append((at + c.start("who"), f"{name} ({kind}) : {', '.join(schemes)}" if schemes else f"{name} ({kind})"))
+            continue
         v = FUNDS.search(sentence)
+        plural = None if v else FUNDS_PLURAL.search(sentence)
+        if plural and re.search(r"\s+et\s+", sentence[:plural.start()]):
+            # "France Travail et la Région mobilisent respectivement 260 000 € pour A et 185 000 € pour B",
+            # "Grand Avignon Résidences, Vallis Habitat et Erilia mobilisent l'abattement de TFPB"
+            kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
+            names = names_of(_SUBJECT_AFTER.sub("", sentence[:plural.start()]))
+            obj = _NOT_OBJECT.sub(" ", sentence[plural.end():])
+            each = [obj] * len(names)
+            if re.match(r"\s*respectivement\b", obj):
+                parts = re.split(r"\s+et\s+(?=\d)|,\s*(?=\d)", re.sub(r"^\s*respectivement\s*", "", obj))
+                each = parts if len(parts) == len(names) else each
+            for name, what in zip(names, each):
+                what = re.split(r"\s*,?\s*\((?:soit|dont)\b|,\s*soit\b", _NOT_AMOUNT.sub(" \x04 ", what), maxsplit=1)[0]
+                schemes = [x for x in (re.sub(r"\s*\x04\s*", " ", y).strip() for y in schemes_of(what.strip(" .,;"))) if x]
+                said_kind = f" ({kind})" if kind else ""
+                found = sentence.find(name, skip)
+                out.append((at + (found if found >= 0 else skip), f"{name}{said_kind} : {', '.join(schemes)}" if schemes else name + said_kind))
+            last = names[-1] if names else last
+            continue
+        elliptic = None if v else re.match(r"^\s*(?:(?:la|le|les)\s+|l['’]\s*)?(?P<who>[A-ZÀ-Ý][^,;]{2,60}?),\s*" + _SUM + r"\s+(?:pour|à|au|aux)\s+(?P<what>.+)$", sentence)
+        if elliptic and last:   # "… ; la DDETS de Vaucluse, 150 000 € pour les PEC et le CEJ": the verb of the clause before
+            schemes = schemes_of(elliptic.group("what").strip(" .,;"))
+            said_kind = f" ({said})" if said else ""
+            name = elliptic.group("who").strip()
+            out.append((at + elliptic.start("who"), f"{name}{said_kind} : {', '.join(schemes)}" if schemes else name + said_kind))
+            continue
         if not v:
             continue
-        funder = bare(sentence[:v.start()])
+        funder = bare(_SUBJECT_AFTER.sub("", sentence[:v.start()]))
         if re.fullmatch(r"(?i:il|elle|ils|elles)(?:\s+(?:en|y))?", funder) and last:
             funder = last   # "L'État mobilise … ; il apporte en outre …": the funder of the clause before
         if not funder or len(funder.split()) > 8 or not re.match(r"[A-ZÀ-Ý]|[a-z]+\d*[A-Z]", funder):   # ("m2A Habitat")
             continue
         last = funder
         kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
-        obj = _NOT_AMOUNT.sub(" ", _NOT_OBJECT.sub(" ", sentence[v.end():]))
+        # (a sum left as a mark: "…, la CAF 95 000 € à …" is a funder whose verb is left out, see `specific_of`)
+        obj = _NOT_AMOUNT.sub(" \x04 ", _NOT_OBJECT.sub(" ", sentence[v.end():]))
         obj = re.split(r"\s*\((?:soit|dont)\b", obj, maxsplit=1, flags=re.I)[0].strip(" .,;")
         said = f" ({kind})" if kind else ""
         for line in specific_of(f"{funder} finance {obj}"):   # the schemes, and the funders whose verb is left out
+            line = re.sub(r"\s*\x04\s*", " ", line).replace(" ,", ",").strip(" ,")
             name, _, schemes = line.partition(" : ")
             # ("m2A Habitat et Néolia mobilisent …": the funding reader tells one name from two, `funders_joined`)
-            out.append((at + skip, f"{name}{said} : {schemes}" if schemes else name + said))
+            found = sentence.find(name, skip) if name != funder else -1   # (a funder whose verb is left out: where it stands)
+            out.append((at + (found if found >= 0 else skip), f"{name}{said} : {schemes}" if schemes else name + said))
     return out
+
+
+ADDED = re.compile(r"^\s*s['’](?:y\s+)?ajoutent\s*,?\s*" + _SUM + r"\s+(?:de\s+la\s+|du\s+|de\s+l['’]|des\s+|de\s+)"
+                   r"(?P<who>[A-ZÀ-Ý][^(),.]*?)\s*(?:\((?P<inner>[^()]*)\))?(?=\s+pour\b|\s*[,.]|$)", re.I)
+# "Les crédits spécifiques de l'État (BOP 147) s'élèvent à 165 000 €": a funder's credits of a kind, by their sum
+CREDITS_OF = re.compile(r"\b(?:les\s+)?crédits\s+(?:spécifiques|de\s+droit\s+commun|(?:de\s+la\s+)?politique\s+de\s+la\s+ville)\s+"
+                        r"(?:de\s+la\s+|du\s+|de\s+l['’]|des\s+|de\s+)(?P<who>[A-ZÀ-Ý][^()]*?)\s*(?:\((?P<inner>[^()]*)\))?\s+"
+                        r"(?:s['’]élèvent|atteignent|représentent|sont\s+de|s['’]établissent|se\s+montent)\b", re.I)
 
 
 # the funders of a sentence in the passive: "Ces moyens sont complétés, au titre des crédits

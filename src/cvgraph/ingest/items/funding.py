@@ -24,6 +24,9 @@ LINE_KIND = [(kind, re.compile(r"\s*\(\s*(?i:" + words + r")\s*\)|\s*,\s*(?i:" +
                                + words + r")(?=\s*(?:[:;,]|$))|\s+[–—-]\s+(?i:" + words + r")(?=\s*(?:[:;,()]|$))"
                                r"|^(?i:" + words + r")\s*:\s*(?=\S)"))
              for kind, words in _KIND_WORDS.items()]
+# "ARS Provence-Alpes-Côte d'Azur, droit commun : 130 000 € (…)", "État, crédits spécifiques BOP 147 : 55 000 €"
+KIND_AFTER_COMMA = [(kind, re.compile(r"^(?P<who>[^,:()]{2,80}),\s*(?i:" + words + r")\s*(?P<more>[^:,()]*?)\s*:\s*(?P<rest>.*)$"))
+                    for kind, words in _KIND_WORDS.items()]
 
 
 # "CAF (droit commun – CLAS)", "ARS (droit commun : FIR)": the kind, then the scheme, in the same parentheses
@@ -37,6 +40,10 @@ def stated_kind(text: str) -> tuple[str | None, str]:
         m = rx.search(text)
         if m:
             return kind, f"{text[:m.start()]}({m.group('keep').strip()}){text[m.end():]}"
+    for kind, rx in KIND_AFTER_COMMA:
+        m = rx.match(text)
+        if m:
+            return kind, f"{m.group('who')} : " + ", ".join(x for x in (m.group("more").strip(), m.group("rest").strip()) if x)
     for kind, rx in LINE_KIND:
         m = rx.search(text)
         if m and (m.start() > 1 or m.group().rstrip().endswith(":")):   # after the funder, or "Droit commun : …"
@@ -362,7 +369,7 @@ class Funding(FundingLines):
             # titre du droit commun, …")
             made = [Line(line_at(starts, at), "• " + said) for at, said in funding_sentences(text)
                     if self.orgs.leading(name := re.sub(r"\s*\(.*$|\s:.*$", "", said))[0]
-                    or re.search(r"\((?:droit commun|crédits politique de la ville)\)", said) and len(name.split()) <= 5 and looks_like_name(name)]
+                    or len(name.split()) <= 5 and looks_like_name(name) and re.match(r"[A-ZÀ-Ý]", name)]
             if made:
                 out.append((para, made))
         return paragraphs_replaced(lines, out)
