@@ -53,10 +53,19 @@ def read_lines(path: Path) -> list[Line]:
     return lines_of(read_text(path))
 
 
+# what a PDF's extraction leaves in words: ligatures ("ﬁnancements"), soft hyphens and zero-width
+# spaces ("Dé\u00adpartement"), the bullets of a symbol font in the private use area ("\uf0b7")
+_EXTRACTED = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st",
+                            "\ufb06": "st", "\u00ad": None, "\u200b": None, "\u2060": None, "\ufeff": None,
+                            **{chr(c): "•" for c in (0xF0B7, 0xF0A8, 0xF076, 0xF0FC, 0xF06E, 0xF0A2)}, "\uf0a7": "▪"})
+
+
 def lines_of(text: str) -> list[Line]:
     """The numbered lines of a text, split on line ends only (a form feed, which separates the
-    pages of an extracted PDF, stays on its line as a space), as `sources` numbers them."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pages of an extracted PDF, stays on its line as a space), as `sources` numbers them; the
+    ligatures, soft hyphens and symbol-font bullets of an extraction read as the letters and
+    bullets they stand for."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_EXTRACTED)
     raws = text.split("\n")
     if raws and raws[-1] == "":
         raws.pop()
@@ -261,10 +270,13 @@ def line_at(starts: list[tuple[int, int]], offset: int) -> int:
 
 
 def join_cut_words(a: str, b: str) -> str:
-    """Join two lines; a word cut by a hyphen at the end of the first is made whole again."""
+    """Join two lines; a word cut by a hyphen at the end of the first is made whole again (a
+    compound name, "Saint-" / "Pierre", keeps its hyphen)."""
     a, b = a.rstrip(), b.strip()
     if re.search(r"[a-zà-ÿ]-$", a) and re.match(r"[a-zà-ÿ]", b):
         return a[:-1] + b
+    if re.search(r"[A-Za-zà-ÿ]-$", a) and re.match(r"[A-ZÀ-Ý]", b):   # "Saint-" / "Pierre": a compound name, its hyphen kept
+        return a + b
     return f"{a} {b}".strip()
 
 
