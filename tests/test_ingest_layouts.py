@@ -186,6 +186,9 @@ SECOND_ROUND = {
     "gouvernance-amiens": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
     "actions-en-ligne": {"pilots": 1.0, "services": 0.95, "funding kinds": 0.95, "signatories": 1.0},
     "roles-valence": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 0.9},
+    "artefacts-extraction": {"pilots": 1.0, "services": 0.95, "funding kinds": 0.9, "signatories": 1.0},
+    "annexe-roles-colonnes": {"pilots": 1.0, "services": 0.95, "funding kinds": 1.0, "signatories": 1.0},
+    "moyens-chiffres-prose": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.8, "signatories": 0.9},
 }
 
 
@@ -2659,3 +2662,136 @@ def test_roles_run_into_the_paragraph_of_each_action_and_signatories_in_a_drawn_
     assert [(k, f) for k, f, _ in funding_of(o1)] == [("specifique", "État"), ("droit-commun", "CAF"),
                                                       ("specifique", "État"), ("specifique", "CARENE")]
     assert [(s["org"], s["line"]) for s in draft["signatories"]] == [("etat", 21), ("Caisse d'allocations familiales de Loire-Atlantique", 23)]
+
+
+EXTRACTED = ('CONTRAT DE VILLE 2024-2030 – BREST MÉTROPOLE\n\n'
+             'ORIENTATION 1 – Réussite éducative\n\n'
+             'Pilotes\u00a0:\n'
+             '\uf0b7\tVille de Brest\n'
+             'Parte-\nnaires :\n'
+             '\uf0a7\tCaisse d\'allocations fami-\n  liales du Finistère\n'
+             '\uf0a7\tAssociation Le Con\ufb02uent\n'
+             '\uf0a7\tMaison de quartier de Saint-\n  Pierre\n'
+             'Financements de droit commun :\n'
+             '\uf0b7\tDé\u00adpartement du Finistère : PMI\n'
+             'Crédits spéci\ufb01ques :\n'
+             '\uf0b7\tÉtat : BOP 147\n\n'
+             'ORIENTATION 2 – Emploi\n\n'
+             'Pilote : France Travail\n')
+
+
+def test_what_a_pdf_extraction_leaves_in_words_is_read_as_the_letters_it_stands_for(tmp_path):
+    """Issue 16, point 2: ligatures ("Con\ufb02uent", "spéci\ufb01ques"), soft hyphens ("Dé\u00adpartement"),
+    symbol-font bullets and a tab ("\uf0b7\t"), a no-break space before ":" and words cut at the end
+    of a line ("Parte-" / "naires :", "fami-" / "liales", "Saint-" / "Pierre", its hyphen kept) are
+    read as a person reads them, at the lines they stand on."""
+    draft = draft_of_text(tmp_path, EXTRACTED)
+    o1 = draft["orientations"][0]
+    assert [p.get("name") for p in o1["pilots"]] == ["Ville de Brest"]
+    assert [(s.get("name"), s["line"]) for s in o1["services"]] == [
+        ("Caisse d'allocations familiales du Finistère", 9), ("Association Le Confluent", 11), ("Maison de quartier de Saint-Pierre", 12)]
+    assert funding_of(o1) == [("droit-commun", "Département du Finistère", {"PMI"}), ("specifique", "État", {"BOP 147"})]
+
+
+SUMS = '''CONTRAT DE VILLE 2024-2030 – GRAND AVIGNON
+
+Axe 1 : Réussite éducative
+
+Gouvernance de l’axe
+L’axe est animé par la DSDEN de Vaucluse, avec la Ville d’Avignon comme co-pilote. Y sont associés
+la CAF de Vaucluse et le centre social Les Cigalières.
+
+Moyens mobilisés
+Au titre du droit commun, l’Éducation nationale consacre 420 000 € par an au dédoublement des
+classes, la CAF de Vaucluse 95 000 € à l’accompagnement à la scolarité (CLAS) et la Ville
+70 000 € à ses accueils périscolaires. Les crédits spécifiques de l’État (BOP 147) s’élèvent à
+165 000 €, dont 60 000 € pour le programme de réussite éducative.
+
+Axe 2 : Emploi
+
+Gouvernance de l’axe
+Le chef de file est France Travail ; il associe la Mission locale du Grand Avignon.
+
+Moyens mobilisés
+Sur leurs crédits de droit commun, France Travail et la Région Provence-Alpes-Côte d’Azur
+mobilisent respectivement 260 000 € pour l’accompagnement intensif des jeunes et 185 000 € pour
+le programme régional de formation ; la DDETS de Vaucluse, 150 000 € pour les parcours emploi
+compétences. Ces moyens sont complétés par 80 000 € de crédits politique de la ville de l’État
+(BOP 147).
+'''
+
+
+def test_funding_in_sentences_that_state_sums(tmp_path):
+    """Issue 16, point 1: roles and funding written as prose with sums: "est animé par A, avec B comme
+    co-pilote", "Le chef de file est A ; il associe B"; "Au titre du droit commun, A consacre N € à
+    x, B N € à y et C N € à z" (the verb and the kind shared), "Les crédits spécifiques de D (BOP 147)
+    s'élèvent à …", "A et B mobilisent respectivement N € pour x et N € pour y ; C, N € pour z",
+    "complétés par N € de crédits politique de la ville de D (BOP 147)"; each funder at its line."""
+    draft = draft_of_text(tmp_path, SUMS)
+    o1, o2 = draft["orientations"]
+    assert [p.get("name") for p in o1["pilots"]] == ["DSDEN de Vaucluse", "Ville d’Avignon"]
+    assert [s.get("name") for s in o1["services"]] == ["CAF de Vaucluse", "centre social Les Cigalières"]
+    assert [(k, f, l["line"]) for (k, f, _), l in zip(funding_of(o1), o1["funding"])] == [
+        ("droit-commun", "Éducation nationale", 10), ("droit-commun", "CAF de Vaucluse", 11), ("droit-commun", "Ville", 11),
+        ("specifique", "État", 12)]
+    assert "BOP 147" in funding_of(o1)[-1][2]
+    assert [p.get("name") for p in o2["pilots"]] == ["France Travail"]
+    assert [s.get("name") for s in o2["services"]] == ["Mission locale du Grand Avignon"]
+    assert [(k, f, l["line"]) for (k, f, _), l in zip(funding_of(o2), o2["funding"])] == [
+        ("droit-commun", "France Travail", 21), ("droit-commun", "Région Provence-Alpes-Côte d’Azur", 21),
+        ("droit-commun", "DDETS de Vaucluse", 23), ("specifique", "État", 24)]
+
+
+ROLES_TABLE = '''CONTRAT DE VILLE 2024-2030 – CLERMONT AUVERGNE MÉTROPOLE
+
+Article 4 – Contenu des orientations
+
+Orientation 1 – Garantir la réussite éducative de chaque enfant
+
+Dans les quartiers prioritaires de la Métropole, 38 % des élèves de sixième entrent au collège
+avec des acquis fragiles en français. Les familles monoparentales y sont nombreuses.
+
+Orientation 2 – Lever les freins à l'emploi
+
+Le taux d'emploi des habitants des quartiers reste inférieur de vingt points à celui de la
+Métropole, et un jeune sur trois n'est ni en emploi ni en formation.
+
+ANNEXE 1 – PILOTAGE ET PARTENARIATS PAR ORIENTATION
+
+Orientation                   Pilote(s)                                      Partenaires associés
+
+1. Réussite éducative et       Ville de Clermont-Ferrand, DSDEN du          CAF du Puy-de-Dôme, centres sociaux,
+parentalité                    Puy-de-Dôme                                  Réseau Canopé
+
+2. Emploi, formation et        France Travail                                 Mission locale Clermont Métropole et Volcans,
+insertion                                                                     Région Auvergne-Rhône-Alpes
+
+ANNEXE 2 – ENGAGEMENTS FINANCIERS
+
+ N°   Financeur                      Dispositif                                       Nature       Montant annuel
+
+ 1   État (ANCT)                       Programme de réussite éducative (PRE)         CS                  180 000 €
+       CAF du Puy-de-Dôme           Contrat local d'accompagnement à la             DC                    95 000 €
+                                     scolarité (CLAS)
+
+ 2    DDETS du Puy-de-Dôme           Contrat d'engagement jeune (CEJ)                 DC              valorisation
+     Région Auvergne-Rhône-Alpes       Programme régional de formation                  DC               60 000 €
+
+DC : droit commun ; CS : crédits spécifiques de la politique de la ville.
+'''
+
+
+def test_a_table_of_roles_by_orientation_and_an_annex_of_funding_whose_columns_move(tmp_path):
+    """Issue 16, point 1: orientations described in prose ("Orientation 1 – …", no roles), then a
+    table "Orientation | Pilote(s) | Partenaires associés" in columns of spaces (cells wrapped) and
+    an annex "N° | Financeur | Dispositif | Nature | Montant" whose columns move by a character or
+    two: the orientations keep their headings, the table and the annex give their roles and funding."""
+    draft = draft_of_text(tmp_path, ROLES_TABLE)
+    o1, o2 = draft["orientations"]
+    assert [(o["line"], o["title"]) for o in (o1, o2)] == [(5, "Garantir la réussite éducative de chaque enfant"),
+                                                          (10, "Lever les freins à l'emploi")]
+    assert [p.get("name") for p in o1["pilots"]] == ["Ville de Clermont-Ferrand", "DSDEN du Puy-de-Dôme"]
+    assert [s.get("name") for s in o1["services"]] == ["CAF du Puy-de-Dôme", "centres sociaux", "Réseau Canopé"]
+    assert [p.get("name") for p in o2["pilots"]] == ["France Travail"]
+    assert [(k, f) for k, f, _ in funding_of(o1)] == [("specifique", "État"), ("droit-commun", "CAF du Puy-de-Dôme")]
+    assert [(k, f) for k, f, _ in funding_of(o2)] == [("droit-commun", "DDETS du Puy-de-Dôme"), ("droit-commun", "Région Auvergne-Rhône-Alpes")]

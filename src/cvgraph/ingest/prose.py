@@ -285,7 +285,8 @@ def clause_funders(what: str) -> list[tuple[int, str]]:
             found = [f"{bare(by.group('who'))} : {', '.join(schemes)}" if schemes else bare(by.group("who"))]
         else:
             found = specific_of(said) if _VERB.search(_PARENS.sub("", said)) else noun_funders(said)
-        out += [(at, f) for f in found if not re.match(r"(?i:il|elle|ils|elles)\b", f)]   # (a pronoun: see `funding_sentences`)
+        # (a pronoun: see `funding_sentences`; a funder whose verb is left out, "…, la CAF 95 000 € à …": where it stands)
+        out += [(at + max(clause.find(f.split(" : ")[0]), 0), f) for f in found if not re.match(r"(?i:il|elle|ils|elles)\b", f)]
     return out
 
 

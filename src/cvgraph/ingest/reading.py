@@ -269,6 +269,19 @@ def line_at(starts: list[tuple[int, int]], offset: int) -> int:
     return [n for at, n in starts if at <= offset][-1]
 
 
+def cut_labels(lines: list[Line]) -> list[Line]:
+    """A heading cut at a hyphen at the end of its line ("Parte-" / "naires :"): whole on its second
+    line, where its value starts, the first left blank (so that the lines keep their numbers)."""
+    from .sections import section_of
+    out = list(lines)
+    for i in range(len(out) - 1):
+        a, b = out[i].text.rstrip(), out[i + 1].text.strip()
+        if re.search(r"(?:^|\s)[A-Za-zà-ÿ]{2,}-$", a) and re.match(r"^[a-zà-ÿ]", b) and len(a.split()) <= 3 \
+                and section_of(key_of(join_cut_words(a, b))) and not section_of(key_of(a[:-1])):
+            out[i], out[i + 1] = Line(out[i].n, ""), Line(out[i + 1].n, join_cut_words(a, out[i + 1].text))
+    return out
+
+
 def join_cut_words(a: str, b: str) -> str:
     """Join two lines; a word cut by a hyphen at the end of the first is made whole again (a
     compound name, "Saint-" / "Pierre", keeps its hyphen)."""

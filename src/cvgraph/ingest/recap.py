@@ -136,6 +136,9 @@ def recap_tables(lines: list[Line]) -> list[Line]:
             if first and not start and len(found) == 1 and (not rows or len(first[1]) > columns[1] + 10
                                                             or axis_heading(line.key)):
                 break
+            if first and not start and (re.match(r"^(?:annexes?|titre|article|chapitre|partie)\b", line.key)
+                                        or first[1].isupper() and len(first[1].split()) >= 2):
+                break   # "ANNEXE 2 – ENGAGEMENTS FINANCIERS": the document's next part
             if start and rows and int(start.group(1)) <= int(rows[-1]["number"]):
                 break   # "3. SUIVI ET ÉVALUATION" after row 8: the document's next part, not a row
             if start:

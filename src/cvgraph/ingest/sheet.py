@@ -19,7 +19,7 @@ from ..sources import checksum
 
 from .items import Found, Reader
 from .naming import with_every_spelling, written_org
-from .reading import Line, drop_noise, join_split_headings, key_of, lines_of, pdfplumber_version, pipe_rows, read_lines, unbox
+from .reading import Line, cut_labels, drop_noise, join_split_headings, key_of, lines_of, pdfplumber_version, pipe_rows, read_lines, unbox
 from .converted import (box_drawing, cell_rows, dot_leaders, grid_rows, markdown_plain, spaced_rows, tab_cells, underlined_headings,
                         web_page)
 from .recap import recap_tables
@@ -44,7 +44,7 @@ def ingest(path: Path, contract: str, out: Path | None = None, *, force: bool = 
     extracted = out.with_suffix(".txt") if pdf else None
     if extracted is not None and (extracted.resolve() == path.resolve() or extracted.exists() and not force):
         raise UsageError(f"{extracted}: exists (the PDF's text goes there; use --force or another --out)")
-    lines = recap_tables(unbox(join_split_headings(pipe_rows(drop_noise(spaced_rows(cell_rows(grid_rows(box_drawing(underlined_headings(web_page(markdown_plain(dot_leaders(tab_cells(lines_of(pdf.text) if pdf else read_lines(path)))))))))))))))
+    lines = recap_tables(unbox(join_split_headings(pipe_rows(drop_noise(spaced_rows(cell_rows(grid_rows(box_drawing(underlined_headings(web_page(markdown_plain(dot_leaders(tab_cells(cut_labels(lines_of(pdf.text) if pdf else read_lines(path))))))))))))))))
     data = Path(data_dir) if data_dir else resource_dir("data")
     plain = load_registries(data)
     resolver = Resolver(plain.organisations, data)

@@ -147,7 +147,7 @@ class Fiches(Headings):
             if n not in spans or (sections and not spans[n][2]) or size > spans[n][1] and not sections and not spans[n][2]:
                 spans[n] = (start, size, sections)
         # the orientations headed in runs (1, 2, 3… then again 1, 2…): the first run that is no list
-        # (most of its stretches three lines or more) holds the fiches; a later run is their sequels
+        # (most of its stretches two lines or more) holds the fiches; a later run is their sequels
         # (a chapter of governance, a table of roles by orientation)
         runs: list[list[tuple[int, int, int]]] = []
         for j, start in enumerate(heads):
@@ -157,7 +157,7 @@ class Fiches(Headings):
             if not runs or n is None or runs[-1][-1][1] is None or n <= runs[-1][-1][1]:
                 runs.append([])
             runs[-1].append((start, n, sum(1 for l in self.lines[start + 1:end] if l.text.strip())))
-        first = next((r for r in runs if len(r) >= 2 and 2 * sum(size >= 3 for _, _, size in r) > len(r)), None)
+        first = next((r for r in runs if len(r) >= 2 and 2 * sum(size >= 2 for _, _, size in r) > len(r)), None)
         if first:
             for start, n, _ in first:
                 if n is not None and n in spans and spans[n][0] > start:

@@ -202,6 +202,8 @@ class Participants(ReaderBase):
                     self.orgs.exact(f"{last} {head}")                                   # "France / Services"
                     or (self.resolver and self.resolver.is_territory_name(head))        # "France Active / Auvergne-Rhône-Alpes"
                     or (len(last.split()) == 1 and not self.orgs.exact(last))
+                    # "CCI métropolitaine" / "Bretagne ouest": a name that ends on a word in lower case
+                    or (bool(re.match(r"^[A-ZÀ-Ý]{2,}\b", last)) and bool(re.search(r"\s[a-zà-ÿ][\w'’-]*$", last)) and not self.orgs.exact(last))
                     or (bool(BODY_NOUN.match(key_of(last))) and len(re.sub(r"^(?:la|le|les|l['’])\s*", "", last, flags=re.I).split()) <= 3
                         and bool(re.search(r"(?:^|\s)[a-zà-ÿ][\w'’-]*$", last))))   # "centre social" / "Les Forges", "Régie de quartier" / "Nevers Loire"
             cut_name = bool(out) and bool(re.search(r"\s(?:de|du|des|de la|d['’]|l['’]|et|à|aux)$", out[-1][1]))   # "Ville de" / "Vernouillet"
