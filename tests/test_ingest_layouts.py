@@ -717,7 +717,7 @@ def test_the_reader_is_a_package_whose_parts_are_named():
     assert {"reading.py", "sections.py", "naming.py", "sheet.py", "comparison.py", "items/fiches.py",
             "items/participants.py", "items/funding.py", "items/funders.py", "items/signatories.py", "items/annexes.py",
             "items/headings.py", "items/instruments.py", "items/engagements.py", "items/lines.py", "items/glossary.py", "items/spreadsheet.py",
-            "recap.py", "prose.py", "converted.py", "contributions.py", "runon.py"} <= parts
+            "recap.py", "prose.py", "converted.py", "contributions.py", "runon.py", "prose_names.py", "prose_funding.py"} <= parts
     for path in pkg.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef):
@@ -917,7 +917,7 @@ def test_a_line_repeated_in_fiches_far_from_page_ends_is_no_running_header():
 
 def test_lists_of_names_and_instruments_that_hold_et_or_a_plus():
     from cvgraph.ingest.naming import split_list
-    from cvgraph.ingest.prose import specific_of
+    from cvgraph.ingest.prose_funding import specific_of
     assert split_list("FEDER, FSE+, moyens REP+ ; Bus en + CD") == ["FEDER", "FSE+", "moyens REP+", "Bus en", "CD"]
     # the verb left out for a second funder
     assert specific_of("l’État apporte le BOP 147 et Ville Vie Vacances, et Grand Calais Terres et Mers le fonds de "

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-from .prose import END, SAYS_KIND, bare
+from .prose import END
+from .prose_funding import SAYS_KIND
+from .prose_names import bare
 from .reading import Line, join_cut_words
 
 # the heading of such a list, in key form

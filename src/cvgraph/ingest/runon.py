@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from .naming import split_list
-from .prose import END, Masked, names_of
+from .prose import END
+from .prose_names import Masked, names_of
 from .reading import BULLET, Line, join_cut_words, line_at
 
 # a label inside a paragraph, after the end of a sentence or a clause ("…. Pilote : X ; partenaires : …")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 from ..naming import split_list
-from ..prose import PILOTS, SAYS_KIND
+from ..prose import PILOTS
+from ..prose_funding import SAYS_KIND
 from ..reading import BULLET, Line, join_cut_words, key_of
 from ..sections import ANNEX, PART, SIGNATORIES, header_columns, column_cells, table_cells
 from .base import ReaderBase

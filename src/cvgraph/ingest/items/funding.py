@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from ..naming import PROPOSED, as_written, looks_like_instrument, looks_like_name, split_list
-from ..prose import funding_sentences, paragraphs, paragraphs_replaced
+from ..prose import paragraphs, paragraphs_replaced
+from ..prose_funding import funding_sentences
 from ..reading import BULLET, Line, join_cut_words, key_of, line_at
 from ..sections import (AMOUNT, CONNECTOR, KIND_CELL, SENTENCE, column_cells, header_columns, row_kind, section_of,
                         table_cells, table_row)

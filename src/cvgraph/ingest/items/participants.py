@@ -6,7 +6,7 @@ import re
 
 from ...names import normalise
 
-from ..prose import OF_QUARTIERS, Masked
+from ..prose_names import OF_QUARTIERS, Masked
 from ..naming import BODY_NOUN, looks_like_name, split_list, split_with_seps, written_org
 from ..reading import BREAK, BULLET, Line, join_cut_words, key_of
 from ..sections import SENTENCE

@@ -253,7 +253,8 @@ class Signatories(ReaderBase):
         """"Le présent contrat est signé par : l'État, représenté par … ; la Communauté …,
         représentée par … ; A et B, représentés par …": each body as an item of a list ("• État"),
         on the line its clause starts; who represents it is not a signatory."""
-        from ..prose import names_of, paragraphs, paragraphs_replaced
+        from ..prose import paragraphs, paragraphs_replaced
+        from ..prose_names import names_of
         found = []
         for para, text, starts in paragraphs(lines):
             m = re.search(r"\b(?:sign[ée]e?s?\s+par|signataires\s+(?:sont|en sont)(?:\s+les\s+suivants)?)\s*:\s*(.+)$", text, re.I)

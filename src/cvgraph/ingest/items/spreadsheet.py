@@ -11,7 +11,7 @@ import re
 
 from ...names import strip_accents
 from ..naming import split_list
-from ..prose import Masked
+from ..prose_names import Masked
 from ..reading import Line
 from .base import ReaderBase
 
