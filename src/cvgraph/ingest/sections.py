@@ -318,6 +318,8 @@ def section_of(k: str) -> tuple[str, str] | None:
     """The section a line (in key form) heads, and the text after the heading; None if none. The
     marks of a possible plural or feminine ("Chef(s) de file", "Partenaire(s) mobilisé(s)") are
     ignored in the heading, never in the text after it."""
+    if re.match(r"^(?:dc|pv|cs)\s*[:=]\s*(?:credits? )?(?:de )?(?:droit commun|specifiques?|(?:de la )?politique de la ville)\b", k):
+        return None   # "DC : droit commun – PV : politique de la ville": a table's legend, no heading
     m = _ROLE_DASH.match(k)
     if m:
         k = f"{m.group(1)}{m.group(2) or ''} : {m.group(3)}"
@@ -397,7 +399,8 @@ def amounts_in(text: str) -> list[tuple[str, int | float]]:
 
 
 TABLE_HEADER = re.compile(r"^(?:financeurs?|partenaires?(?: financeurs?)?|organismes?|structures?|acteurs?)\b.*"
-                          r"\b(?:dispositifs?|instruments?|natures?|montants?|types?|credits?|financements?|objets?|20\d\d)\b")
+                          r"\b(?:dispositifs?|instruments?|natures?|montants?|types?|credits?|financements?|objets?|20\d\d"
+                          r"|droit commun|dc\s+(?:pv|cs))\b")   # ("Financeur  Action  DC  PV  Total": the kinds' columns)
 
 
 # the first column of a funding table set out by orientation ("maquette financière"): "Orientation
@@ -471,7 +474,22 @@ def column_cells(text: str, columns: list[tuple[int, str]]) -> dict[int, str]:
 _INSTRUMENT_COLUMN = re.compile(r"^(?:dispositifs?|instruments?|objets?|programmes?|actions?|financements?|credits?)\b")
 
 
+def column_kind(heading: str) -> str | None:
+    """The kind of funding a column's heading names, its sums the row's money of that kind ("Droit
+    commun (€)", "Crédits spécifiques (€)", "DC", "PV"); else None."""
+    key = re.sub(r"\s*\([^()]*\)\s*|\s*(?:en\s+)?(?:€|euros?)\s*$", "", heading).strip()
+    return next((kind for kind, rx in KIND_CELL if rx.match(key)), None)
+
+
 def row_kind(text: str, columns: list[tuple[int, str]] | None = None) -> str | None:
+    """The kind of funding a row states: in a cell of its own ("Nature : Crédits spécifiques"), or, in a
+    table whose columns are the kinds ("Droit commun (€) | Crédits spécifiques (€)"), by the column its
+    sum stands in ("droit-commun+specifique" when both hold one: a line of each)."""
+    if columns and any(column_kind(h) for _, h in columns):
+        cells = column_cells(text, columns)
+        held = [column_kind(h) for j, (_, h) in enumerate(columns)
+                if column_kind(h) and cells.get(j) and not NO_VALUE.match(key_of(cells[j])) and re.search(r"\d", cells[j])]
+        return "+".join(dict.fromkeys(held)) or None
     if columns:
         for j, cell in column_cells(text, columns).items():
             for kind, rx in KIND_CELL:
@@ -533,7 +551,7 @@ def table_row(text: str, columns: list[tuple[int, str]] | None = None, wrapped: 
         if not by_column.get(0):
             return None   # the first cell empty: the row before it, wrapped
         funder = join_cut_words(by_column[0], wrapped) if wrapped else by_column[0]
-        instrument = next((c for j, c in by_column.items() if j and _INSTRUMENT_COLUMN.match(columns[j][1])
+        instrument = next((c for j, c in by_column.items() if j and _INSTRUMENT_COLUMN.match(columns[j][1]) and not column_kind(columns[j][1])
                            and not any(rx.match(key_of(c)) for _, rx in KIND_CELL) and not NO_VALUE.match(key_of(c))), None)
         m = re.match(r"^(.+?)\s*\((.+)\)$", funder)
         if m and not instrument:   # "Caisse des Dépôts (prêts PRU, ingénierie)": the instruments

@@ -310,6 +310,7 @@ class Funding(FundingLines):
                          "row": row is not None, "kind": own_kind or (row_kind(line_raw, columns) if row is not None else None)}
                 if instrument_first:
                     entry["instrument"], entry["purpose"] = instrument_first
+
                 if self_funded:
                     entry["flag"] = self_funded
                 entries.append(entry)
@@ -330,6 +331,9 @@ class Funding(FundingLines):
             else:
                 self.unresolved("funding line", text, line.n, orientation)
             previous = text
+        # (sums in both columns of kind, "droit-commun+specifique": a line of each)
+        entries = [dict(e, kind=k) if e["kind"] and "+" in e["kind"] else e
+                   for e in entries for k in ((e["kind"] or "").split("+") if e["kind"] and "+" in e["kind"] else [None])]
         return self.lines_of(entries, kind, heading, orientation)
 
     @staticmethod
