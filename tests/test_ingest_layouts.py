@@ -189,6 +189,8 @@ SECOND_ROUND = {
     "artefacts-extraction": {"pilots": 1.0, "services": 0.95, "funding kinds": 0.9, "signatories": 1.0},
     "annexe-roles-colonnes": {"pilots": 1.0, "services": 0.95, "funding kinds": 1.0, "signatories": 1.0},
     "moyens-chiffres-prose": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.8, "signatories": 0.9},
+    "montants-par-nature": {"pilots": 1.0, "services": 0.9, "funding kinds": 0.9, "signatories": 0.9},
+    "signataires-en-prose": {"pilots": 1.0, "services": 0.95, "funding kinds": 0.9, "signatories": 1.0},
 }
 
 
@@ -716,7 +718,7 @@ def test_the_reader_is_a_package_whose_parts_are_named():
     parts = {p.relative_to(pkg).as_posix() for p in pkg.rglob("*.py")}
     assert {"reading.py", "sections.py", "naming.py", "sheet.py", "comparison.py", "items/fiches.py",
             "items/participants.py", "items/funding.py", "items/funders.py", "items/signatories.py", "items/annexes.py",
-            "items/headings.py", "items/instruments.py", "items/engagements.py", "items/lines.py", "items/glossary.py", "items/spreadsheet.py",
+            "items/headings.py", "items/instruments.py", "items/engagements.py", "items/lines.py", "items/glossary.py", "items/spreadsheet.py", "items/parties.py",
             "recap.py", "prose.py", "converted.py", "contributions.py", "runon.py", "prose_names.py", "prose_funding.py"} <= parts
     for path in pkg.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -2795,3 +2797,52 @@ def test_a_table_of_roles_by_orientation_and_an_annex_of_funding_whose_columns_m
     assert [p.get("name") for p in o2["pilots"]] == ["France Travail"]
     assert [(k, f) for k, f, _ in funding_of(o1)] == [("specifique", "État"), ("droit-commun", "CAF du Puy-de-Dôme")]
     assert [(k, f) for k, f, _ in funding_of(o2)] == [("droit-commun", "DDETS du Puy-de-Dôme"), ("droit-commun", "Région Auvergne-Rhône-Alpes")]
+
+
+PARTIES_AND_KIND_COLUMNS = '''CONTRAT DE VILLE 2024-2030 – TOURS MÉTROPOLE VAL DE LOIRE
+
+ENTRE LES SOUSSIGNÉS :
+
+L'État, représenté par Mme Hélène DARRIGADE, préfète d'Indre-et-Loire ; Tours Métropole
+Val de Loire, représentée par M. Gérard BOUTELIER, son président ; la Ville de Tours,
+représentée par M. Olivier FERRANDIN, son maire, la Caisse d'allocations familiales de
+Touraine, représentée par M. Bertrand ROUSSEL, son directeur,
+
+ci-après « les signataires »,
+
+Orientation stratégique 1 : Réussite éducative
+
+Chef de file : Ville de Tours
+
+Moyens mobilisés :
+
+Financeur                    Dispositif                  Droit commun (€)   Crédits spécifiques (€)   Total (€)
+Éducation nationale          Devoirs faits               120 000            –                         120 000
+État                         Cité éducative              –                  150 000                   150 000
+Ville de Tours               Accueils périscolaires      80 000             20 000                    100 000
+Total fiche                                              200 000            170 000                   370 000
+
+Orientation stratégique 2 : Emploi
+
+Chef de file : France Travail
+
+Fait à Tours, le 12 juin 2024.
+
+Le préfet d'Indre-et-Loire
+Le président de Tours Métropole Val de Loire
+'''
+
+
+def test_parties_named_in_the_opening_and_a_table_whose_columns_are_the_kinds(tmp_path):
+    """Issue 16, point 1: the signatories as the parties of "ENTRE LES SOUSSIGNÉS :" ("X,
+    représenté(e) par M. …, …", ";" or "," between them, names cut over lines), each at the line
+    its name starts on, when the closing block gives offices only; a funding table whose columns
+    are the kinds ("Droit commun (€) | Crédits spécifiques (€)"): each row's kind by the column its
+    sum stands in, a line of each when both hold one, no line for the total."""
+    draft = draft_of_text(tmp_path, PARTIES_AND_KIND_COLUMNS)
+    assert [(s["org"], s["line"]) for s in draft["signatories"]] == [
+        ("etat", 5), ("Tours Métropole Val de Loire", 5), ("Ville de Tours", 6), ("Caisse d'allocations familiales de Touraine", 7)]
+    o1 = draft["orientations"][0]
+    assert [(k, f) for k, f, _ in funding_of(o1)] == [("droit-commun", "Éducation nationale"), ("specifique", "État"),
+                                                      ("droit-commun", "Ville de Tours"), ("specifique", "Ville de Tours")]
+    assert funding_of(o1)[0][2] == {"Devoirs faits"}

@@ -11,11 +11,12 @@ from .fiches import Fiches
 from .funding import Funding, expand_inline_funders
 from .glossary import Glossary
 from .participants import Participants
+from .parties import Parties
 from .signatories import Signatories
 from .spreadsheet import Spreadsheet
 
 
-class Reader(Fiches, Annexes, Engagements, Spreadsheet, Participants, Funding, Signatories, Glossary, ReaderBase):
+class Reader(Fiches, Annexes, Engagements, Spreadsheet, Participants, Funding, Signatories, Parties, Glossary, ReaderBase):
     """The reader of one contract text: `fiches()`, `signatories()`, `indicators()`, and under them
     `participants()` and `funding()` for a fiche's sections, `funding_by_orientation()` for a
     maquette financière, `roles_by_engagements()` for roles set out signatory by signatory. What it found (counts, unresolved

@@ -71,6 +71,8 @@ class Signatories(ReaderBase):
             if len(got) > len(best):
                 best, best_found = got, found
         rows = self.signatories_by_rows()   # ("Organisme;Représentant;Qualité", a pasted spreadsheet)
+        if len(rows) <= len(best):   # the parties of the opening, "représenté par …" (the closing block giving offices only)
+            rows = self.signatories_in_prose()
         if len(rows) > len(best):
             self.found.counts["signatories"] += len(rows)
             return rows
