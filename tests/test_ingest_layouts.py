@@ -2384,21 +2384,21 @@ Financements DC : CAF (CLAS) ; CD52
 
 
 def test_a_glossary_of_acronyms_teaches_the_reader_the_bodies_of_the_texts_territory(tmp_path):
-    """Issue 16, points 1 and 3: "CD52 : Conseil départemental de la Haute-Marne" makes "CD52" that
-    body in this text (a pilot, and a funder alone at a list's end), "VdSD" the Ville de
-    Saint-Dizier; a kind ("CC : conseil citoyen") or a body no reference knows ("XYZ : Association
-    …") teaches nothing; the draft lists what it learnt, with lines, and the comparison reads the
-    curated sheet's acronyms by it."""
+    """Issue 16, points 1 and 3: "VdSD : Ville de Saint-Dizier" makes "VdSD" that body in this text;
+    "CD52" (the département's number glued to its kind) is the Conseil départemental de la
+    Haute-Marne without the glossary (a pilot, and a funder alone at a list's end); a kind ("CC :
+    conseil citoyen") or a body no reference knows ("XYZ : Association …") teaches nothing; the
+    draft lists what it learnt (not what it knew), with lines, and the comparison reads the curated
+    sheet's acronyms by it."""
     draft = draft_of_text(tmp_path, GLOSSARY)
-    assert draft["glossary"] == [{"acronym": "CD52", "name": "Conseil départemental de la Haute-Marne", "line": 5},
-                                 {"acronym": "VdSD", "name": "Ville de Saint-Dizier", "line": 6}]
+    assert draft["glossary"] == [{"acronym": "VdSD", "name": "Ville de Saint-Dizier", "line": 6}]
     (o1,) = draft["orientations"]
     assert [p.get("orgs", [p.get("name")]) for p in o1["pilots"]] == [["Commune de Saint-Dizier"], ["Département de la Haute-Marne"]]
     assert [(s["name"], s.get("proposed", False)) for s in o1["services"]] == [("CAF", False), ("XYZ", True)]
     assert [(f["funder"], f["written"]) for f in o1["funding"]] == [("CAF", "• CAF : CLAS"), ("Département de la Haute-Marne", "• CD52")]
     from cvgraph.ingest.comparison import draft_glossary
     path = tmp_path / "essai.yaml"
-    assert draft_glossary(path) == {"cd52": "Conseil départemental de la Haute-Marne", "vdsd": "Ville de Saint-Dizier"}
+    assert draft_glossary(path) == {"vdsd": "Ville de Saint-Dizier"}
 
 
 CATEGORIES = """CONTRAT DE VILLE 2024-2030 – PAU BÉARN PYRÉNÉES

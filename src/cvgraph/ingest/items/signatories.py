@@ -74,6 +74,7 @@ class Signatories(ReaderBase):
         if len(rows) <= len(best):   # the parties of the opening, "représenté par …" (the closing block giving offices only)
             rows = self.signatories_in_prose()
         if len(rows) > len(best):
+            rows = self.once(rows)
             self.found.counts["signatories"] += len(rows)
             return rows
         if best:
@@ -81,7 +82,22 @@ class Signatories(ReaderBase):
             for u in best_found.unresolved:
                 if u not in self.found.unresolved:
                     self.found.unresolved.append(u)
+            once = self.once(best)
+            self.found.counts["signatories"] -= len(best) - len(once)
+            best = once
         return best
+
+    @staticmethod
+    def once(found: list[dict]) -> list[dict]:
+        """Each body once, at its first line: two people who sign for one body ("Pour l'État : A" /
+        "Pour l'État : B") make one signatory of the sheet."""
+        seen, out = set(), []
+        for entry in found:
+            key = entry.get("org") or str(entry.get("orgs"))
+            if key not in seen:
+                seen.add(key)
+                out.append(entry)
+        return out
 
     def listed_part(self, i: int) -> bool:
         """"5. Signatures" as the last item of a table of contents with no page numbers ("4.
