@@ -92,7 +92,8 @@ class Fiches(Headings):
 
     # fiches -------------------------------------------------------------------------------------------
     def fiches(self) -> list[dict]:
-        heads = self.fiche_heads()
+        stretches = self.head_stretches()
+        heads = self.fiche_heads(stretches)
         # a fiche ends at the annex, the signatories, "Fait à Châtellerault, le 3 mars 2025", or a part
         # of the document ("TITRE III – LA GOUVERNANCE")
         stops = [i for i, l in enumerate(self.lines) if ANNEX.match(l.key) or SIGNATORIES.match(l.key) and not opens_list(self.lines, i)
@@ -105,11 +106,10 @@ class Fiches(Headings):
         # a funding table whose rows come under a row naming their orientation, after the last fiche
         grouped = [i for i, l in enumerate(self.lines) if heads and i > heads[-1] and self.grouped_table(i)]
         stops += tables[:1] + grouped[:1]   # a maquette financière by orientation ends the fiche before it
-        sequels = self.sequels(heads)
+        sequels = self.sequels(heads, stretches)
         starts = sorted(heads + [i for more in sequels.values() for i in more])
         out = []
-        for start in starts:
-            j = starts.index(start)
+        for j, start in enumerate(starts):
             end = starts[j + 1] if j + 1 < len(starts) else len(self.lines)
             # "Indicateurs de suivi" above the fiche's pilots and funding is its section, not the annex
             local = [s for s in stops if start < s < end and not self.lines[s].key.startswith("annexe")
@@ -129,19 +129,26 @@ class Fiches(Headings):
         self.roles_by_rows(out)
         return out
 
-    def fiche_heads(self) -> list[int]:
+    def head_stretches(self) -> list[tuple[int, int | None, int, int]]:
+        """Each line that heads an orientation's number: (index, number, end, lines), the stretch
+        ending at the next such line or, before, at the next part ("ARTICLE 4 – MODE D'EMPLOI") or
+        the signatories; `lines` counts its lines that are not blank."""
+        heads = [i for i, l in enumerate(self.lines) if self.is_head(l)]
+        out = []
+        for j, start in enumerate(heads):
+            end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
+            end = next((i for i in range(start + 1, end) if PART.match(self.lines[i].key) or SIGNATORIES.match(self.lines[i].key)), end)
+            out.append((start, self.fiche_number(self.lines[start]), end, sum(1 for l in self.lines[start + 1:end] if l.text.strip())))
+        return out
+
+    def fiche_heads(self, stretches: list[tuple[int, int | None, int, int]] | None = None) -> list[int]:
         """The lines that open a fiche. A number headed twice is first a list of the orientations
         (a line or two each) and then a fiche: the first stretch with headings of a fiche's sections
         is the fiche (a later one is a sequel, see `sequels`), else the longest."""
         # "Objectif opérationnel 1.2" lines under "Objectif stratégique 1" are its objectives (`is_head`)
-        heads = [i for i, l in enumerate(self.lines) if self.is_head(l)]
         spans = {}
-        for j, start in enumerate(heads):
-            end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
-            # (the last orientation of a list ends at the next part: "ARTICLE 4 – MODE D'EMPLOI")
-            end = next((i for i in range(start + 1, end) if PART.match(self.lines[i].key) or SIGNATORIES.match(self.lines[i].key)), end)
-            size = sum(1 for l in self.lines[start + 1:end] if l.text.strip())
-            n = self.fiche_number(self.lines[start])
+        stretches = self.head_stretches() if stretches is None else stretches
+        for start, n, end, size in stretches:
             # (a fiche has headings of its own: "Constat", "Pilote :"; the orientations' list has none)
             sections = any(section_of(l.key) for l in self.lines[start + 1:end] if not TOC_LINE.search(l.text))
             if n not in spans or (sections and not spans[n][2]) or size > spans[n][1] and not sections and not spans[n][2]:
@@ -149,14 +156,11 @@ class Fiches(Headings):
         # the orientations headed in runs (1, 2, 3… then again 1, 2…): the first run that is no list
         # (most of its stretches two lines or more) holds the fiches; a later run is their sequels
         # (a chapter of governance, a table of roles by orientation)
-        runs: list[list[tuple[int, int, int]]] = []
-        for j, start in enumerate(heads):
-            end = heads[j + 1] if j + 1 < len(heads) else len(self.lines)
-            end = next((i for i in range(start + 1, end) if PART.match(self.lines[i].key) or SIGNATORIES.match(self.lines[i].key)), end)
-            n = self.fiche_number(self.lines[start])
+        runs: list[list[tuple[int, int | None, int]]] = []
+        for start, n, _, size in stretches:
             if not runs or n is None or runs[-1][-1][1] is None or n <= runs[-1][-1][1]:
                 runs.append([])
-            runs[-1].append((start, n, sum(1 for l in self.lines[start + 1:end] if l.text.strip())))
+            runs[-1].append((start, n, size))
         first = next((r for r in runs if len(r) >= 2 and 2 * sum(size >= 2 for _, _, size in r) > len(r)), None)
         if first:
             for start, n, _ in first:
@@ -164,18 +168,17 @@ class Fiches(Headings):
                     spans[n] = (start, 0, True)
         return sorted(start for start, _, _ in spans.values())
 
-    def sequels(self, heads: list[int]) -> dict[int, list[int]]:
+    def sequels(self, heads: list[int], stretches: list[tuple[int, int | None, int, int]]) -> dict[int, list[int]]:
         """The other lines that head an orientation's number with a stretch of their own (three lines
-        or more: no list of the orientations), by fiche: a later part about the same orientation
-        ("Orientation III (emploi) :" in a chapter of governance, "Orientation III – Emploi" over its
-        rows in a financial annex), whose items are the fiche's too."""
-        all_heads = [i for i, l in enumerate(self.lines) if self.is_head(l)]
-        number = {i: self.fiche_number(self.lines[i]) for i in all_heads}
+        or more up to the next such line: no list of the orientations), by fiche: a later part about
+        the same orientation ("Orientation III (emploi) :" in a chapter of governance, "Orientation
+        III – Emploi" over its rows in a financial annex), whose items are the fiche's too."""
+        number = {start: n for start, n, _, _ in stretches}
         out: dict[int, list[int]] = {}
-        for j, start in enumerate(all_heads):
-            end = all_heads[j + 1] if j + 1 < len(all_heads) else len(self.lines)
+        for j, (start, n, _, _) in enumerate(stretches):
+            end = stretches[j + 1][0] if j + 1 < len(stretches) else len(self.lines)
             size = sum(1 for l in self.lines[start + 1:end] if l.text.strip())
-            fiche = next((h for h in heads if number[h] == number[start]), None)
+            fiche = next((h for h in heads if number[h] == n), None)
             if start not in heads and fiche is not None and start > fiche and size >= 3:
                 out.setdefault(fiche, []).append(start)
         return out
