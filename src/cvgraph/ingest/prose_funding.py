@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .naming import split_list
-from .prose_names import bare, names_of
+from .prose_names import bare, clauses, names_of
 
 
 DROIT_COMMUN = re.compile(r"\b(?:mobilise|s['’]appuie sur|mobilisera|s['’]appuiera sur|repose(?:ra)? sur)\s+(?:les\s+|le\s+)?(?:crédits\s+|moyens\s+)?(?:de\s+|du\s+)?"
@@ -113,12 +113,12 @@ def financed_by(what: str) -> list[tuple[int, str]]:
     cuts = list(_KIND_CLAUSE.finditer(what))
     if not cuts or cuts[0].start() > 0 and not re.match(r"^par\b", what):
         return []
-    clauses = ([(0, cuts[0].start(), "Financements :")] if cuts[0].start() > 0 else []) + [
+    spans = ([(0, cuts[0].start(), "Financements :")] if cuts[0].start() > 0 else []) + [
         (c.end(), nxt.start() if nxt else len(what),
          "Droit commun :" if c.group("dc") else "Crédits spécifiques :" if c.group("sp") else "Financements :")
         for c, nxt in zip(cuts, cuts[1:] + [None])]
     out = []
-    for start, end, heading in clauses:
+    for start, end, heading in spans:
         clause = re.sub(r",\s*(?:dont|qui)\b.*$", "", what[start:end].rstrip(" ,"))
         if not re.match(r"^\s*par\b", clause):
             continue
@@ -135,7 +135,7 @@ def clause_funders(what: str) -> list[tuple[int, str]]:
     le CLAS") as `specific_of` reads it; a list of nouns ("les moyens de l'Éducation nationale (a ;
     b), la CAF (CLAS ; REAAP) et la Ville") as `noun_funders` does. (where it starts, "F : a, b")."""
     out = []
-    for at, clause in _clauses(what):
+    for at, clause in clauses(what):
         # "les parties mobilisent : A (…) ; B (…)": the list the parties' colon opens
         said = re.sub(r"^(?:les\s+)?(?:parties|signataires|partenaires)\s+(?:mobilisent|apportent|engagent|s['’]engagent\s+à\s+mobiliser)\s*:\s*",
                       "", clause.strip(), flags=re.I)
@@ -151,19 +151,6 @@ def clause_funders(what: str) -> list[tuple[int, str]]:
 
 
 _PARENS = re.compile(r"\([^()]*\)")
-
-
-def _clauses(text: str) -> list[tuple[int, str]]:
-    """`text` split on ";" outside parentheses: (where each piece starts, the piece)."""
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(text + ";"):
-        depth += ch == "("
-        depth -= ch == ")" and depth > 0
-        if ch == ";" and depth == 0:
-            if text[start:i].strip():
-                out.append((start + len(text[start:i]) - len(text[start:i].lstrip()), text[start:i]))
-            start = i + 1
-    return out
 
 
 def noun_funders(text: str) -> list[str]:
@@ -261,7 +248,7 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
     de la ville"), to be read as a funding line; a funder whose verb is left out ("…, et la CPAM
     sa mission accompagnement santé") gets its own."""
     out = []
-    clauses = []   # (where it starts, the clause, the kind the sentence opens on)
+    opened = []   # (where it starts, the clause, the kind the sentence opens on)
     for m in re.finditer(r"[^.]+(?:\.(?!\s+[a-zà-ÿ])[^.]*)*?(?:\.(?=\s|$)|$)", text):
         said = None
         for c in re.finditer(r"[^;]+", m.group()):   # "la CAF finance … ; au titre de …, le Département …"
@@ -272,9 +259,9 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
                                # "Le financement … repose d'abord sur le droit commun : la CAF mobilise …"
                                r"|[^:]{0,120}?\b(?:droit commun|crédits spécifiques|politique de la ville)\s*:\s*)?", c.group(), re.I)
             said = next((words for words, rx in SAYS_KIND if rx.search(opening.group())), said)
-            clauses.append((m.start() + c.start() + opening.end(), c.group()[opening.end():], said))
+            opened.append((m.start() + c.start() + opening.end(), c.group()[opening.end():], said))
     last = ""   # the funder of the clause before, for a pronoun
-    for at, sentence, said in clauses:
+    for at, sentence, said in opened:
         skip = len(sentence) - len(sentence.lstrip())
         p = PASSIVE.search(sentence)
         if p:   # "Ces moyens sont complétés, au titre des crédits spécifiques, par l'État (BOP 147) et par X, qui abonde Y"

@@ -98,3 +98,20 @@ def names_of(text: str) -> list[str]:
             p = re.sub(r"(?<=\S\s)((?:d['’]|de\s+|du\s+)?[A-ZÀ-Ý][\w'’-]+)\s+pour\s+(?:la|le|les|l['’]|son|sa|ses)\s*[a-zà-ÿ].*$", r"\1", p)
             out.append(bare(masked.restore(p)))
     return [n for n in out if n]
+
+
+def clauses(text: str, sentences: bool = False) -> list[tuple[int, str]]:
+    """`text` cut at ";" outside parentheses, and with `sentences` at "." ending a sentence too (not
+    "M.", "St.", "n°."): (where each clause starts, the clause stripped)."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text + ";"):
+        depth += ch == "("
+        depth -= ch == ")" and depth > 0
+        end = ch == ";" or sentences and ch == "." and (i + 1 >= len(text) or text[i + 1] == " ") \
+            and not re.search(r"\b(?:[A-Z]|St|Ste|n°)$", text[start:i])
+        if end and depth == 0:
+            piece = text[start:i]
+            if piece.strip():
+                out.append((start + len(piece) - len(piece.lstrip()), piece.strip()))
+            start = i + 1
+    return out

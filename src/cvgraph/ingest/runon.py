@@ -13,7 +13,7 @@ import re
 
 from .naming import split_list
 from .prose import END
-from .prose_names import Masked, names_of
+from .prose_names import Masked, clauses, names_of
 from .reading import BULLET, Line, join_cut_words, line_at
 
 # a label inside a paragraph, after the end of a sentence or a clause ("…. Pilote : X ; partenaires : …")
@@ -32,29 +32,13 @@ _ACTION = re.compile(r"^(?:action|fiche[- ]action)\s+(?:n\s*°\s*)?\d{1,2}(?:\.\
 _TO_DEFINE = re.compile(r"^(?:à\s+(?:définir|préciser|déterminer|désigner)\b|non\s+(?:défini|connu))", re.I)
 
 
-def clauses(text: str) -> list[tuple[int, str]]:
-    """`text` cut at "." (a sentence's end) and ";" outside parentheses: (where each clause starts,
-    the clause)."""
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(text + ";"):
-        depth += ch == "("
-        depth -= ch == ")" and depth > 0
-        end = ch == ";" or ch == "." and (i + 1 >= len(text) or text[i + 1] == " ") and not re.search(r"\b(?:[A-Z]|St|Ste|n°)$", text[start:i])
-        if end and depth == 0:
-            piece = text[start:i]
-            if piece.strip():
-                out.append((start + len(piece) - len(piece.lstrip()), piece.strip()))
-            start = i + 1
-    return out
-
-
 def run_on(text: str, starts: list[int]) -> bool:
     """Whether a paragraph runs roles into itself: a label after a sentence or a clause inside a line
     ("… . Pilote :", "; partenaires :", not at the start of a line: `starts`, where each line starts
     in `text`, is a fiche's own), or an action's paragraph that says who carries it ("Action 1.2.3 –
     …. Porté par …", ", copilotée par …"; not "L'action est portée par …", a sentence of prose)."""
-    labels = [at for at, c in clauses(text) if _LABEL.match(c)]
-    return any(at not in starts for at in labels) or bool(_ACTION.match(text)) and any(_BY.search(c) for _, c in clauses(text))
+    labels = [at for at, c in clauses(text, sentences=True) if _LABEL.match(c)]
+    return any(at not in starts for at in labels) or bool(_ACTION.match(text)) and any(_BY.search(c) for _, c in clauses(text, sentences=True))
 
 
 def funders(value: str) -> list[str]:
@@ -133,7 +117,7 @@ def run_on_as_sections(body: list[Line]) -> list[Line]:
         if not run_on(text, [at for at, _ in starts]):
             out.extend(para)
         else:
-            cut = clauses(text)
+            cut = clauses(text, sentences=True)
             by = _BY.search(cut[0][1])
             out.append(Line(para[0].n, (cut[0][1][:by.start()] if by else cut[0][1]).rstrip(" ,") + "."))
             for at, clause in cut:
