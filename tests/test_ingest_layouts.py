@@ -188,7 +188,7 @@ SECOND_ROUND = {
     "roles-valence": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 0.9},
     "artefacts-extraction": {"pilots": 1.0, "services": 0.95, "funding kinds": 0.9, "signatories": 1.0},
     "annexe-roles-colonnes": {"pilots": 1.0, "services": 0.95, "funding kinds": 1.0, "signatories": 1.0},
-    "moyens-chiffres-prose": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.8, "signatories": 0.9},
+    "moyens-chiffres-prose": {"pilots": 1.0, "services": 1.0, "funding kinds": 0.95, "signatories": 0.9},
     "montants-par-nature": {"pilots": 1.0, "services": 0.9, "funding kinds": 0.9, "signatories": 0.9},
     "signataires-en-prose": {"pilots": 1.0, "services": 0.95, "funding kinds": 0.9, "signatories": 1.0},
 }

@@ -142,10 +142,11 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
     from .sections import section_of
     out = []
     under, current = {}, None   # the section each line sits in: a funding section reads its own sentences
+    titled, title = {}, None    # and its heading ("Moyens mobilisés")
     for line in body:
         s = section_of(line.key)
-        current = s[0] if s else current
-        under[line.n] = current
+        current, title = (s[0], line.text.strip()) if s else (current, title)
+        under[line.n], titled[line.n] = current, title
     for lines, text, starts in paragraphs(body):
         made: list[Line] = []
         # (a funding section reads its own sentences, funder by funder, but for those whose subject is
@@ -207,6 +208,14 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
         if said:
             made.append(Line(line_at(starts, said[0][0]), "Financements :"))
             made += [Line(line_at(starts, at), "• " + f) for at, f in said]
+        # a funding section's paragraph read above ("Au titre du droit commun, …"): its funders of no
+        # kind said ("Le Grand Avignon apporte en outre 25 000 €.") under the section's own heading
+        unsaid = [(at, f) for at, f in (funding_sentences(text) if funding and made and (under.get(lines[0].n) or "").startswith("funding") else [])
+                  if not any(a <= at < b for a, b in covered) and not re.search(r"\((?:droit commun|crédits politique de la ville)\)", f)
+                  and re.match(r"[A-ZÀ-Ý]", f)]
+        if unsaid:
+            made.append(Line(line_at(starts, unsaid[0][0]), titled[lines[0].n]))
+            made += [Line(line_at(starts, at), "• " + f) for at, f in unsaid]
         if made:
             out.append((lines, made + [Line(lines[-1].n, END)]))
     return paragraphs_replaced(body, out)

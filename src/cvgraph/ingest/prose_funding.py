@@ -194,8 +194,11 @@ def schemes_of(rest: str) -> list[str]:
                   "les ", rest, flags=re.I)
     # "des crédits spécifiques de la politique de la ville (programme 147), y compris au titre des
     # quartiers d'été": the programme, and the quartiers d'été
-    rest = re.sub(r"\b(?:(?:des|les)\s+)?crédits\s+(?:spécifiques\s+)?(?:de\s+la\s+)?politique\s+de\s+la\s+ville\s*\(([^()]+)\)", r"\1", rest, flags=re.I)
+    rest = re.sub(r"\b(?:(?:des|les)\s+)?crédits\s+(?:spécifiques\s+(?:de\s+la\s+)?politique\s+de\s+la\s+ville|spécifiques|(?:de\s+la\s+)?politique\s+de\s+la\s+ville)"
+                  r"\s*\(([^()]+)\)", r"\1", rest, flags=re.I)
     rest = re.sub(r",?\s+y compris(?:\s+au titre)?\s+(?:des|du|de la|de l['’])\s*", ", ", rest, flags=re.I)
+    # "au titre de l'abattement de TFPB", "au titre du programme Entrepreneuriat Quartiers 2030": the scheme
+    rest = re.sub(r"\bau\s+titre\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+)(?!(?:crédits|droit\s+commun|politique\s+de\s+la\s+ville)\b)", ", ", rest, flags=re.I)
     rest = re.sub(r"^(?:les |des )?(?:crédits|moyens|financements)\s+(?:de la |de l['’]|des |du |de )?", "", rest, flags=re.I)
     rest = re.split(r"\s+(?:pour|afin|au profit|en faveur|dans le cadre|(?:dans|sur) (?:les|des|ses|leurs) (?:\w+ )?quartiers)\b",
                     rest, maxsplit=1, flags=re.I)[0]
@@ -231,7 +234,8 @@ _SUBJECT_AFTER = re.compile(r"\s*,\s*(?:sur|au titre de)\s+(?:son|sa|ses|leurs?)
 # (not "les quartiers de la politique de la ville": a sentence names the kind of its credits)
 SAYS_KIND = [("droit commun", re.compile(r"droit commun", re.I)),
               ("crédits politique de la ville", re.compile(r"au titre (?:de la politique de la ville|des crédits spécifiques)"
-                                                           r"|crédits (?:spécifiques|(?:de la )?politique de la ville|du contrat de ville)", re.I))]
+                                                           r"|crédits (?:spécifiques|(?:de la )?politique de la ville|du contrat de ville)"
+                                                           r"|enveloppes? (?:spécifiques? )?(?:de la )?politique de la ville", re.I))]
 
 
 _NOT_OBJECT = re.compile(r"\bau titre (?:de la politique de la ville|des crédits (?:spécifiques|de la politique de la ville)(?: de la politique de la ville)?"
@@ -265,9 +269,15 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
         skip = len(sentence) - len(sentence.lstrip())
         p = PASSIVE.search(sentence)
         if p:   # "Ces moyens sont complétés, au titre des crédits spécifiques, par l'État (BOP 147) et par X, qui abonde Y"
-            kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
-            for m in re.finditer(r"(?:^|,?\s+et\s+par\s+|,\s*par\s+)(?P<who>.+?)(?=,?\s+et\s+par\s+|,\s*par\s+|$)", p.group("who")):
-                agent = re.sub(r",\s*qui\s+(?:abonde|finance|mobilise|apporte|soutient)\s+", " finance ", m.group("who")).strip(" .")
+            before = next((words for words, rx in SAYS_KIND if rx.search(sentence[:p.start("who")])), said)
+            for m in re.finditer(r"(?:^|,?\s+(?:et|puis)\s+par\s+|,\s*par\s+)(?P<who>.+?)(?=,?\s+(?:et|puis)\s+par\s+|,\s*par\s+|$)", p.group("who")):
+                # each agent of the kind its own words say, else of the kind said before the agents
+                kind = next((words for words, rx in SAYS_KIND if rx.search(m.group("who"))), before)
+                # "par ceux de la SDJES, qui consacre sur son droit commun 30 000 € aux Colos apprenantes"
+                agent = re.sub(r"^(?:ceux|celles|celui|celle)\s+(?:de\s+la\s+|du\s+|de\s+l['’]|des\s+|de\s+|d['’])", "", m.group("who"))
+                # "par la DRAC, à hauteur de 25 000 € pour les résidences": its sum, then what
+                agent = re.sub(r",\s*(?:qui\s+(?:(?:y\s+)?consacre|abonde|finance|mobilise|apporte|soutient)|à\s+hauteur\s+de)\s+(?P<what>.*)$",
+                               lambda w: " finance " + re.sub(r"^\s*(?:pour|à|au|aux)\s+", "", _NOT_AMOUNT.sub(" ", _NOT_OBJECT.sub(" ", w.group("what")))).strip(), agent).strip(" .")
                 # "80 000 € de crédits politique de la ville de l'État (BOP 147)", "35 000 € de la Ville, prélevés …": the funder
                 agent = re.sub(r"^" + _SUM + r"\s+(?:de\s+crédits\s+(?:spécifiques|de\s+droit\s+commun|(?:de\s+la\s+)?politique\s+de\s+la\s+ville)\s+)?"
                                r"(?:de\s+la\s+|du\s+|de\s+l['’]|des\s+|de\s+|d['’])", "", agent)
@@ -275,15 +285,16 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
                 # "par le Conseil départemental pour la prévention spécialisée", "par X au moyen de l'abattement de TFPB"
                 agent = re.sub(r"\s+(?:pour|au moyen d(?:e|u|es))\s+(?:(?:sa|son|ses|leurs?)\s+)?(?=\S)", " finance ", agent, count=1)
                 for line in specific_of(agent):
-                    name, _, schemes = line.partition(" : ")
+                    name, _, schemes = re.sub(r"\s*\x04\s*", " ", line).replace(" ,", ",").strip(" ,").partition(" : ")
                     if re.match(r"[A-ZÀ-Ý]", name):
                         said_kind = f" ({kind})" if kind else ""
                         out.append((at + p.start("who") + m.start("who"), f"{name}{said_kind} : {schemes}" if schemes else name + said_kind))
             continue
-        a = ADDED.search(sentence)
+        a = ADDED.search(sentence) or ADDED_ON.search(sentence)
         if a:   # "S'ajoutent 48 000 € de l'État (BOP 147) pour la formation …"
             kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
             schemes = [x.strip() for x in split_list(a.group("inner"), ",;")] if a.group("inner") else []
+            schemes += schemes_of(a.group("what")) if "what" in a.re.groupindex and a.group("what") else []
             name, said_kind = bare(a.group("who")), f" ({kind})" if kind else ""
             out.append((at + a.start("who"), f"{name}{said_kind} : {', '.join(schemes)}" if schemes else name + said_kind))
             continue
@@ -303,6 +314,8 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
             # "Grand Avignon Résidences, Vallis Habitat et Erilia mobilisent l'abattement de TFPB"
             kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
             names = names_of(_SUBJECT_AFTER.sub("", sentence[:plural.start()]))
+            # "Grand Avignon Résidences et Vallis Habitat financent …": the plural verb says two bodies
+            names = [x for n in names for x in (re.split(r"\s+et\s+(?=[A-ZÀ-Ý])", n) if len(names) == 1 else [n])]
             obj = _NOT_OBJECT.sub(" ", sentence[plural.end():])
             each = [obj] * len(names)
             if re.match(r"\s*respectivement\b", obj):
@@ -331,22 +344,38 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
         if not funder or len(funder.split()) > 8 or not re.match(r"[A-ZÀ-Ý]|[a-z]+\d*[A-Z]", funder):   # ("m2A Habitat")
             continue
         last = funder
-        kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
-        # (a sum left as a mark: "…, la CAF 95 000 € à …" is a funder whose verb is left out, see `specific_of`)
-        obj = _NOT_AMOUNT.sub(" \x04 ", _NOT_OBJECT.sub(" ", sentence[v.end():]))
-        obj = re.split(r"\s*\((?:soit|dont)\b", obj, maxsplit=1, flags=re.I)[0].strip(" .,;")
-        said = f" ({kind})" if kind else ""
-        for line in specific_of(f"{funder} finance {obj}"):   # the schemes, and the funders whose verb is left out
-            line = re.sub(r"\s*\x04\s*", " ", line).replace(" ,", ",").strip(" ,")
-            name, _, schemes = line.partition(" : ")
-            # ("m2A Habitat et Néolia mobilisent …": the funding reader tells one name from two, `funders_joined`)
-            found = sentence.find(name, skip) if name != funder else -1   # (a funder whose verb is left out: where it stands)
-            out.append((at + (found if found >= 0 else skip), f"{name}{said} : {schemes}" if schemes else name + said))
+        # "l'État mobilise 90 000 € du FIPD, et 70 000 € de crédits spécifiques (BOP 147) pour …": a
+        # second sum of the other kind is a line of its own
+        second = _SECOND_KIND.search(sentence, v.end())
+        parts = [(sentence[v.end():second.start()], next((w for w, rx in SAYS_KIND if rx.search(sentence[:second.start()])), said)),
+                 (sentence[second.start("what"):], next(w for w, rx in SAYS_KIND if rx.search(second.group("what"))))] if second \
+            else [(sentence[v.end():], next((words for words, rx in SAYS_KIND if rx.search(sentence)), said))]
+        for what, kind in parts:
+            # (a sum left as a mark: "…, la CAF 95 000 € à …" is a funder whose verb is left out, see `specific_of`)
+            obj = _NOT_AMOUNT.sub(" \x04 ", _NOT_OBJECT.sub(" ", what))
+            obj = re.split(r"\s*\((?:soit|dont)\b", obj, maxsplit=1, flags=re.I)[0].strip(" .,;")
+            said = f" ({kind})" if kind else ""
+            for line in specific_of(f"{funder} finance {obj}"):   # the schemes, and the funders whose verb is left out
+                line = re.sub(r"\s*\x04\s*", " ", line).replace(" ,", ",").strip(" ,")
+                name, _, schemes = line.partition(" : ")
+                # ("m2A Habitat et Néolia mobilisent …": the funding reader tells one name from two, `funders_joined`)
+                found = sentence.find(name, skip) if name != funder else -1   # (a funder whose verb is left out: where it stands)
+                out.append((at + (found if found >= 0 else skip), f"{name}{said} : {schemes}" if schemes else name + said))
     return out
 
 
 ADDED = re.compile(r"^\s*s['’](?:y\s+)?ajoutent\s*,?\s*" + _SUM + r"\s+(?:de\s+la\s+|du\s+|de\s+l['’]|des\s+|de\s+)"
                    r"(?P<who>[A-ZÀ-Ý][^(),.]*?)\s*(?:\((?P<inner>[^()]*)\))?(?=\s+pour\b|\s*[,.]|$)", re.I)
+
+
+# "S'y ajoutent, sur le droit commun de la Ville d'Avignon, 30 000 € d'aides à l'installation …"
+ADDED_ON = re.compile(r"^\s*s['’](?:y\s+)?ajoutent\s*,\s*(?:sur|au titre)\s+(?:le\s+|du\s+|des\s+|les\s+)?(?:crédits\s+)?(?:droit\s+commun|spécifiques|politique\s+de\s+la\s+ville)"
+                      r"\s+(?:de\s+la\s+|du\s+|de\s+l['’]|des\s+|de\s+)(?P<who>[A-ZÀ-Ý][^(),.]*?)\s*(?:\((?P<inner>[^()]*)\))?\s*,\s*"
+                      + _SUM + r"\s+(?:de\s+|d['’]\s*)?(?P<what>[^.]*)", re.I)
+
+
+# a second sum of the other kind in one funder's sentence: ", et 70 000 € de crédits spécifiques (BOP 147)"
+_SECOND_KIND = re.compile(r",?\s+(?:et|ainsi que|puis)\s+" + _SUM + r"\s+(?:de\s+|d['’]\s*)?(?P<what>(?:crédits\s+)?(?:spécifiques|de\s+droit\s+commun|(?:de\s+la\s+)?politique\s+de\s+la\s+ville)\b.*)$", re.I)
 
 
 # "Les crédits spécifiques de l'État (BOP 147) s'élèvent à 165 000 €": a funder's credits of a kind, by their sum
