@@ -150,14 +150,15 @@ def test_each_layout_is_read_and_scored(tmp_path, name, capsys):
 # The second to eleventh rounds of texts (see tests/fixtures/ingest/README.md), used to develop the
 # reader: the floors are the scores reached, issue 16's 0.90 where it is met. toulon-prose's expected
 # signatories are the offices as written ("Préfet du Var"), which --compare reads as the bodies
-# they sign for, as the reader does; two offices it cannot read ("Le Procureur de la République
-# près …", "La Directrice de la délégation départementale du Var de l'ARS …") stay unmatched.
+# they sign for, as the reader does ("Le Procureur de la République près le tribunal judiciaire
+# de Toulon": the office as written; "La Directrice de la délégation départementale du Var de l'ARS …",
+# cut over two lines: the agency).
 SECOND_ROUND = {
     "dreux-word-2015": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 0.9},
     "troyes-cellules-2030": {"pilots": 1.0, "services": 0.95, "funding kinds": 0.95, "signatories": 0.95},
     "est-ensemble-2030": {"pilots": 1.0, "services": 1.0, "funding kinds": 1.0, "signatories": 1.0},
     "grand-chalon-tableaux": {"pilots": 1.0, "services": 0.95, "funding kinds": 0.9, "signatories": 0.9},
-    "toulon-prose": {"pilots": 0.9, "services": 0.9, "funding kinds": 0.9, "signatories": 0.85},
+    "toulon-prose": {"pilots": 1.0, "services": 0.95, "funding kinds": 0.95, "signatories": 0.95},
     "lorient-objectifs": {"pilots": 1.0, "services": 0.9, "funding kinds": 1.0, "signatories": 1.0},
     "grid-limoges": {"pilots": 1.0, "services": 0.9, "funding kinds": 1.0, "signatories": 0.9},
     "piliers-calais": {"pilots": 1.0, "services": 0.9, "funding kinds": 0.95, "signatories": 0.9},
@@ -389,7 +390,10 @@ def test_funders_in_a_row_apart_by_semicolons():
     ("La Directrice de la Caisse d’allocations familiales du Var,", "Caisse d’allocations familiales du Var"),
     ("Le Directeur territorial de France Travail dans le Var,", "France Travail"),
     ("Le Directeur académique des services de l’éducation nationale du Var,", "DSDEN du Var"),
-    ("Les partenaires,", None), ("le Préfet", None)])
+    ("La Directrice de la délégation départementale du Var de l’Agence régionale de santé Provence-Alpes-Côte d’Azur,",
+     "Agence régionale de santé Provence-Alpes-Côte d’Azur"),
+    ("Le Procureur de la République près le tribunal judiciaire de Toulon,", "Procureur de la République près le tribunal judiciaire de Toulon"),
+    ("Les partenaires,", None), ("le Préfet", None), ("Le Procureur,", None)])
 def test_signatories_by_their_office(office, body):
     """A signature page that names offices ("Le Préfet du Var," then the person): the body each signs for."""
     from cvgraph.ingest.items.signatories import office_body

@@ -44,7 +44,8 @@ def sheet_items(path: Path, regs: Registries, scope=None, glossary: dict[str, st
         name = optional(node, key, str, "") if name is None else name
         body = re.sub(r"\s*\([^()]*\)\s*$", "", name) or name
         dashed = re.sub(r"\s+[–—-]\s+[^–—]*$", "", body) or body   # "État – CGET": the State, CGET its service
-        office = office_body(name.rstrip(" ,") + ",")   # "Le Préfet du Var": the body he signs for, the State
+        # "Le Préfet du Var", "Préfet du Var" (a pilot): the body the office is of, the State
+        office = office_body(name.rstrip(" ,") + ",") or office_body("le " + name.rstrip(" ,") + ",")
         inner = re.sub(r"\s*\([^()]*\)(?=\s+\S)", "", name)   # "direction … (DSDEN) de la Charente"
         # "Direction de l'habitat et du renouvellement urbain d'Alès Agglomération": the body it is a service of
         owners = [body[m.end():] for m in re.finditer(r"\s(?:de la|du|de l['’]|d['’]|des|de)\s*(?=[A-ZÀ-Ý])", body)] \

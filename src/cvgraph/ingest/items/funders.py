@@ -51,6 +51,10 @@ class Funders(ReaderBase):
             rest = rest[1:-1]
         if self.orgs.exact(head):
             return None
+        # "la Ville de Toulon et l'État (quartiers d'été)": two funders, not one Ville named so
+        joined = self.funders_joined(head) if re.search(r"\s+et\s+", head) else None
+        if joined:
+            return joined, head, rest
         named = self.named_body(head)
         if named:
             return named, head, rest
@@ -95,7 +99,7 @@ class Funders(ReaderBase):
         parts = [re.sub(r"^(?:la|le|les)\s+(?=[A-ZÀ-Ý])|^l['’]\s*(?=[A-ZÀ-Ý])", "", p.strip()) for p in re.split(r"\s+et\s+|\s*,\s*", name) if p.strip()]
         if len(parts) < 2 or not all(re.match(r"^(?:[A-ZÀ-Ý]|l['’][A-ZÀ-Ý]|[a-z]+\d*[A-Z])", p) for p in parts):   # ("m2A Habitat")
             return None
-        return "|".join(self.orgs.exact(p) or PROPOSED + p for p in parts)
+        return "|".join(self.orgs.exact(p) or self.named_body(p) or PROPOSED + p for p in parts)
 
     def strip_funder(self, text: str, ident: str) -> str:
         """The line without the funder's own name (when it stands inside, as in "Bop 147 … Préfecture")."""

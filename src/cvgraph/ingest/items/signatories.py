@@ -14,7 +14,7 @@ from .base import Found, ReaderBase
 
 # who signs, by office: "Le Préfet du Var,", "La Présidente du Conseil départemental de l'Isère,",
 # "Le Maire de Toulon,", "Le Directeur territorial de France Travail,"
-OFFICE = re.compile(r"^(?:pour\s+)?(?:le|la|l['’])\s*(?P<title>(?:sous-)?pr[ée]f[eè]te?|maire|pr[ée]sidente?|directeur|directrice"
+OFFICE = re.compile(r"^(?:pour\s+)?(?:le|la|l['’])\s*(?P<title>(?:sous-)?pr[ée]f[eè]te?|maire|pr[ée]sidente?|directeur|directrice|procureure?"
                     r"|d[ée]l[ée]gu[ée]e?)\b(?P<rest>.*?)\s*(?:et par d[ée]l[ée]gation)?\s*,$", re.I)
 _QUALIFIER = re.compile(r"^\s*(?:(?i:g[ée]n[ée]rale?|territoriale?|d[ée]partementale?|r[ée]gionale?|adjointe?|acad[ée]mique|par int[ée]rim)\b\s*)*"
                         r"(?:de la |du |de l['’]|des |de |d['’])?")   # "de La Seyne-sur-Mer": "La" is the name's
@@ -39,8 +39,14 @@ def office_body(text: str) -> str | None:
     rest = re.sub(r"\s+dans (?:le|la|l['’]|les)\s.*$", "", rest)   # "France Travail dans le Var"
     # "le Directeur académique des services de l'éducation nationale du Var": the DSDEN du Var
     rest = re.sub(r"^(?:des )?services (?:d[ée]partementaux )?de l['’][ée]ducation nationale\b", "DSDEN", rest, flags=re.I)
+    # "la délégation départementale du Var de l'Agence régionale de santé X": the agency signs
+    rest = re.sub(r"^d[ée]l[ée]gation\s+(?:d[ée]partementale|territoriale)\s+.*?\s+(?:de\s+l['’]\s*|de\s+la\s+)(?=(?:Agence\s+r[ée]gionale|ARS)\b)", "", rest, flags=re.I)
     if "pr" in title[:3] and "f" in title:   # préfet, préfète, sous-préfet
         return "État"
+    if title.startswith("procureur"):   # "Le Procureur de la République près le tribunal judiciaire de X":
+        # the office signs, as written (no body of the reference stands for a parquet)
+        office = re.sub(r"^(?:pour\s+)?(?:le|la|l['’])\s*", "", text.strip().rstrip(","), flags=re.I)
+        return office if re.search(r"\bprès\b|\bde\s+[A-ZÀ-Ý]", office) else None
     if not rest:
         return None
     if title == "maire":   # "Le Maire du Havre": the Ville du Havre
@@ -224,7 +230,11 @@ class Signatories(ReaderBase):
             line = lines[i]
             cells = runs(line.text)
             open_ = [c for c in cells if OFFICE.match(c.group().rstrip(",") + ",") and not c.group().endswith(",")]
-            if not open_ or len(cells) < 2:   # (two columns or more)
+            # one column: the office goes on below, up to its comma ("La Directrice de la délégation
+            # départementale du Var de l'Agence régionale de santé" / "Provence-Alpes-Côte d'Azur,")
+            lone = len(cells) == 1 and open_ and i + 1 < len(lines) and lines[i + 1].text.strip().endswith(",") \
+                and len(runs(lines[i + 1].text)) == 1 and not TITLE.match(key_of(lines[i + 1].text.strip()))
+            if not open_ or len(cells) < 2 and not lone:   # (two columns or more)
                 out.append(line)
                 i += 1
                 continue
