@@ -205,7 +205,7 @@ class Resolver:
         if not hasattr(self, "_bare"):
             self._bare: dict[str, set[str]] = {}
             for code, r in self.ref.tables.get("epci", {}).items():
-                head, _, rest = r["nom"].partition(" ")
+                head, _, rest = re.sub(r"\s*\([^()]*\)$", "", r["nom"]).partition(" ")   # (its acronym: "(COGA)")
                 if head in _EPCI_KINDS and rest:
                     self._bare.setdefault(_plain(re.sub(r"^(?:de la|de l['’]|du|des|de|d['’])\s*", "", rest)), set()).add(code)
         return self._bare
@@ -339,10 +339,14 @@ def _epci_key(key: str) -> str:
 def _epci_spellings(name: str) -> set[str]:
     """"CA du Libournais" is also written "Communauté d'agglomération du Libournais", "CA de
     Nevers" "Nevers Agglomération" (the town's name, then the word), and "CA du Grand Angoulême"
-    "GrandAngoulême" (a "Grand …" in one word)."""
+    "GrandAngoulême" (a "Grand …" in one word); "CA du Grand Avignon (COGA)" also without its
+    acronym."""
     head, _, rest = name.partition(" ")
     if head not in _EPCI_KINDS:
         return set()
+    bare = re.sub(r"\s*\([^()]*\)$", "", rest)
+    if bare != rest:
+        return _epci_spellings(f"{head} {bare}") | {f"{head} {bare}"}
     out = {f"{_EPCI_KINDS[head]} {rest}"}
     m = re.match(r"^(?:de la |de l'|de l’|du |des |de |d'|d’)(.+)$", rest)
     if head == "CA" and m:

@@ -225,6 +225,8 @@ BODY_NOUN = re.compile(r"^(?:(?:les?|la|l'|des?|du)\s*)?(?:centres?|associations
                        r"|agences?|fondations?|federations?|etablissements?|universites?|hopital|hopitaux|cliniques?"
                        r"|creches?|mediatheques?|bibliotheques?|cooperatives?|regies?|collectifs?|unions?|caisses?"
                        r"|chambres?|instituts?|compagnies?|services? (?:de|du|des|municipaux|departementaux)"
+                       # "direction interdépartementale de la police nationale", "service territorial de la PJJ"
+                       r"|(?:services?|directions?|delegations?) (?:inter)?(?:departementa|regiona|territoria|academique)\w*"
                        r"|structures?|equipes?|residences?|societes?|groupements?|reseaux?|conseils? citoyens?|parquets?|ateliers?)\b")
 
 

@@ -23,8 +23,9 @@ PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<
                      r"(?:en\s+)?(?:est|sera)\s+assur[ée]\s+(?:conjointement\s+)?par\s+"
                      r"(?P<names>.+?)" + _NAMES_END, re.I),
           # "L'ARS Bourgogne-Franche-Comté en assure le co-pilotage"
-          re.compile(r"(?:^|(?<=\.\s))(?!(?:Il|Elle|Ils|Elles)\b)(?P<names>(?:l['’]|le |la |les )?[A-ZÀ-Ý][^.;]{1,160}?)\s+en\s+assuren?t?\s+(?:conjointement\s+)?"
-                     r"(?:le\s+|la\s+|l['’])?(?:co-?)?(?:pilotage|portage|animation)\b", re.I),
+          # ("…; la DDETS en assure le copilotage"; "La DSDEN en est chef de file pour le volet scolaire")
+          re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?!(?:Il|Elle|Ils|Elles)\b)(?P<names>(?:l['’]|le |la |les )?[A-ZÀ-Ý][^.;]{1,160}?)\s+en\s+(?:assuren?t?\s+(?:conjointement\s+)?"
+                     r"(?:le\s+|la\s+|l['’])?(?:co-?)?(?:pilotage|portage|animation)|(?:est|sont|sera|seront)\s+(?:le\s+|la\s+|les\s+)?(?:co-?)?(?:chefs?\s+de\s+file|pilotes?))\b", re.I),
           # "Le pilotage est partagé entre A et B"
           re.compile(r"\b(?:co)?pilotage\s+(?:\w+\s+){0,4}?(?:est|sera)\s+partagée?\s+entre\s+(?P<names>.+?)" + _NAMES_END, re.I),
           # "L'axe est animé par A, avec B comme co-pilote": who leads its work
@@ -37,7 +38,10 @@ PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<
           re.compile(r"\b(?:est|sont|sera|seront)\s+(?:co)?portée?s?\s+(?:conjointement\s+)?par\s+(?P<names>.+?)" + _NAMES_END, re.I),
           # "Le pilotage de l'orientation est confié conjointement à A et à B"
           # ("Le pilotage de l'orientation V revient à A, au titre de …, et à B pour …")
-          re.compile(r"\b(?:co)?pilotage\s+(?:[\w'’]+\s+){0,4}?(?:(?:est|sera)\s+confiée?|revient|reviendra|incombe)\s+(?:conjointement\s+)?(?:à|au|aux)\s+(?P<names>.+?)" + _NAMES_END, re.I),
+          # ("La coordination de cette orientation est confiée à A")
+          re.compile(r"\b(?:(?:co)?pilotage|coordination)\s+(?:[\w'’]+\s+){0,4}?(?:(?:est|sera)\s+confiée?|revient|reviendra|incombe)\s+(?:conjointement\s+)?(?:à|au|aux)\s+(?P<names>.+?)" + _NAMES_END, re.I),
+          # "…, qui en partage la coordination avec B": B leads too
+          re.compile(r",\s+qui\s+en\s+partagen?t?\s+(?:le\s+|la\s+|l['’])?(?:co-?)?(?:pilotage|coordination|animation)\s+avec\s+(?P<names>.+?)" + _NAMES_END, re.I),
           # "France Travail est chef de file de l'orientation", "A et B sont chefs de file", "A assure le
           # pilotage de l'orientation", "A porte l'orientation, en lien avec B", "la Ville pilote le volet …"
           # ("La mission politique de la ville du Grand Avignon pilote l'axe": a body's name in lower case after its article)
@@ -52,7 +56,7 @@ PILOTS = [re.compile(r"\b(?:co)?pilot[ée]e?s?\s+(?:conjointement\s+)?par\s+(?P<
           re.compile(r"(?:\b(?:avec|de|par)|,)\s+(?P<names>(?:l['’]|la |le |les )?[A-ZÀ-Ý][^.;,]{1,120}?),\s+qui\s+en\s+(?:est|sont|sera|seront)\s+"
                      r"(?:le\s+|la\s+|les\s+)?(?:co-?)?pilotes?\b")]
 # the patterns whose every match names pilots ("A est chef de file … ; B pilote le volet …")
-_EVERY_MATCH = PILOTS[-5:]
+_EVERY_MATCH = PILOTS[-6:]
 # "…, avec B." after a pilot named in the same sentence: another pilot; "…, dans le cadre du CLSPD, et
 # par B."
 PILOT_WITH = re.compile(r"^[^.]*?(?:pilot|assur)[^.]*?,\s*(?:avec|et par)\s+(?P<names>[^,.]+?)\.", re.I)
@@ -70,6 +74,8 @@ SERVICES = [re.compile(r"\b(?:en lien (?:étroit |direct )?avec|en partenariat a
             # "A, B et C y sont associés.", "… ; les conseils citoyens y contribuent."
             re.compile(r"(?:^|(?<=\.\s)|(?<=;\s))(?P<names>[^.;]+?)\s+y\s+(?:(?:sont|est)\s+(?:également\s+|aussi\s+)?associée?s?"
                        r"|(?:contribu|particip)(?:e|ent))\b", re.I),
+            # "A et B apportent leur concours aux actions …", "…, tandis que A et B apportent leur concours …"
+            re.compile(r"(?:^|(?<=\.\s)|(?<=;\s)|(?<=,\standis\sque\s))(?P<names>(?:[Ll]['’]|[Ll]es? |[Ll]a )?[A-ZÀ-Ýa-zà-ÿ](?:(?!\btandis\s+que\b|\by\s+sont\b)[^.;]){1,300}?)\s+(?:y\s+)?(?:apporten?t?|prêten?t?)\s+(?:leur|son|sa)\s+(?:concours|appui|soutien|expertise)\b"),
             re.compile(r"\b(?:elle|il|y)\s+associen?t?\s+(?P<names>.+?)(?=,\s+(?:partenaires?|acteurs?)\b|\.(?:\s|$)|;|$)", re.I),
             WILL_BE_ASSOCIATED,
             # "… ; les partenaires sont A, B et C."
@@ -208,13 +214,18 @@ def sentences_as_sections(body: list[Line], roles: set[str] = frozenset({"pilots
         if said:
             made.append(Line(line_at(starts, said[0][0]), "Financements :"))
             made += [Line(line_at(starts, at), "• " + f) for at, f in said]
-        # a funding section's paragraph read above ("Au titre du droit commun, …"): its funders of no
-        # kind said ("Le Grand Avignon apporte en outre 25 000 €.") under the section's own heading
-        unsaid = [(at, f) for at, f in (funding_sentences(text) if funding and made and (under.get(lines[0].n) or "").startswith("funding") else [])
-                  if not any(a <= at < b for a, b in covered) and not re.search(r"\((?:droit commun|crédits politique de la ville)\)", f)
+        # a funding section's paragraph read above ("Au titre du droit commun, …"), or a paragraph of
+        # prose whose funders say their kind: its funders of no kind said ("Le Grand Avignon apporte en
+        # outre 25 000 €.", "La Ville cofinance les ateliers …") under the section's own heading
+        in_funding = (under.get(lines[0].n) or "").startswith("funding")
+        said_at = {at for at, _ in said}
+        unsaid = [(at, f) for at, f in (funding_sentences(text) if funding and made and (in_funding or said) else [])
+                  if not any(a <= at < b for a, b in covered) and at not in said_at
+                  and not re.search(r"\((?:droit commun|crédits politique de la ville)\)", f)
+                  and not re.match(r"(?i:(?:cette|cet|ce|l['’])\s*(?:orientation|objectif|axe|volet|fiche|action|programme)|elle|il)\b", f)
                   and re.match(r"[A-ZÀ-Ý]", f)]
         if unsaid:
-            made.append(Line(line_at(starts, unsaid[0][0]), titled[lines[0].n]))
+            made.append(Line(line_at(starts, unsaid[0][0]), titled[lines[0].n] if in_funding else "Financements :"))
             made += [Line(line_at(starts, at), "• " + f) for at, f in unsaid]
         if made:
             out.append((lines, made + [Line(lines[-1].n, END)]))

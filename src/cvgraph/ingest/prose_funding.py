@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .naming import split_list
-from .prose_names import bare, clauses, names_of
+from .prose_names import bare, clauses, names_and, names_of
 
 
 DROIT_COMMUN = re.compile(r"\b(?:mobilise|s['’]appuie sur|mobilisera|s['’]appuiera sur|repose(?:ra)? sur)\s+(?:les\s+|le\s+)?(?:crédits\s+|moyens\s+)?(?:de\s+|du\s+)?"
@@ -88,7 +88,7 @@ def specific_of(text: str) -> list[str]:
     # (" et Eure Habitat mobilise …": a name with no article, then its own verb)
     for piece in re.split(r",\s*(?:et\s+)?(?=(?:(?:la|le|les|l['’])\s*)?[A-ZÀ-Ý])|\s+et\s+(?=(?:la|le|les|l['’])\s*[A-ZÀ-Ý])"
                           r"|\s+et\s+(?=[A-ZÀ-Ý][^,;]{0,60}?\s" + _VERB_WORDS + r"\s)", v.group("rest")):
-        m = re.match(r"^((?:(?:les|le|la)\s+|l['’]\s*)?[A-ZÀ-Ý][^,()]*?)(?<!\bde)(?<!\bà)\s+(?:(?:les|le|la|sa|son|ses|leurs?)\s+|l['’]\s*)(.+)$",
+        m = re.match(r"^((?:(?:les|le|la)\s+|l['’]\s*)?[A-ZÀ-Ý][^,()]*?)(?<!\bde)(?<!\bà)\s+(?:(?:les|le|la|sa|son|ses|leurs?|une?)\s+|l['’]\s*)(.+)$",
                      piece.strip()) \
             or re.match(r"^((?:(?:les|le|la)\s+|l['’]\s*)?[A-ZÀ-Ý][^,()\d\x04]*?),?\s+(?:" + _SUM + r"|\x04)\s*(?:(?:à|au|aux|pour|de)\s+)?(.*)$", piece.strip())
         # ("…, la CAF de Vaucluse 95 000 € à l'accompagnement à la scolarité": the verb and its sum left out)
@@ -315,7 +315,7 @@ def funding_sentences(text: str) -> list[tuple[int, str]]:
             kind = next((words for words, rx in SAYS_KIND if rx.search(sentence)), said)
             names = names_of(_SUBJECT_AFTER.sub("", sentence[:plural.start()]))
             # "Grand Avignon Résidences et Vallis Habitat financent …": the plural verb says two bodies
-            names = [x for n in names for x in (re.split(r"\s+et\s+(?=[A-ZÀ-Ý])", n) if len(names) == 1 else [n])]
+            names = [x for n in names for x in (names_and(n) if len(names) == 1 else [n])]
             obj = _NOT_OBJECT.sub(" ", sentence[plural.end():])
             each = [obj] * len(names)
             if re.match(r"\s*respectivement\b", obj):

@@ -44,7 +44,7 @@ WHOLE_NAME = re.compile(r"\b(?:de\s+l['’]économie,\s+)?de\s+l['’]emploi,\s+
 # a body of each quartier named as one ("les conseils citoyens de Caucriauville, du Mont-Gaillard et du
 # Bois de Bléville"): the quartiers are no names of their own
 OF_QUARTIERS = re.compile(r"\b(?:conseils?\s+citoyens?|centres?\s+sociaux|comités?\s+de\s+quartiers?|maisons?\s+de\s+quartiers?)"
-                           r"\s+(?:de|du|d['’]|des)\s*[A-ZÀ-Ý][^,;()]*?(?:(?:,\s*|\s+et\s+)(?:(?:de|du|d['’]|des)\s*[A-ZÀ-Ý][^,;()]*?"
+                           r"\s+(?:de\s+la\s+|de\s+l['’]|de|du|d['’]|des)\s*[A-ZÀ-Ý][^,;()]*?(?:(?:,\s*|\s+et\s+)(?:(?:de\s+la\s+|de\s+l['’]|de|du|d['’]|des)\s*[A-ZÀ-Ý][^,;()]*?"
                            r"|(?-i:[A-ZÀ-Ý][a-zà-ÿ'’]+)(?:-[\w'’]+)*))+"   # ("de Mireuil, Villeneuve-les-Salines et Port-Neuf"; not "PMI")
                            r"(?=\s*(?:,|;|\bainsi que\b|\bet\s+(?!(?:de|du|d['’]|des)\s*[A-ZÀ-Ý])|$))", re.I)
 
@@ -70,6 +70,20 @@ class Masked:
         return piece
 
 
+def names_and(text: str) -> list[str]:
+    """"l'association ADALEA et Cap emploi 22", "Terre et Baie Habitat et Côtes d'Armor Habitat": cut
+    at " et " then a name with no article, after a name of two words or more ("Terre et Baie
+    Habitat" is one name), not a kind then one word of a name ("association Lire et Grandir en
+    Vaucluse", "centres sociaux Pierre-Blanche et Rive Gauche")."""
+    out, start = [], 0
+    for m in re.finditer(r"\s+et\s+(?=[A-ZÀ-Ý])", text):
+        left = text[start:m.start()]
+        if len(left.split()) >= 2 and not re.fullmatch(r"(?:(?:[Ll]['’]\s*|[Ll]es?\s+|[Ll]a\s+))?[a-zà-ÿ]+(?:\s+[a-zà-ÿ]+)?\s+[A-ZÀ-Ý][a-zà-ÿ'’]+(?:-[\w'’]+)*", left):
+            out.append(text[start:m.start()])
+            start = m.end()
+    return out + [text[start:]]
+
+
 def names_of(text: str) -> list[str]:
     """"la Mission locale, la DDETS du Var et les structures d'insertion": the names of a list in a
     sentence (split on commas, "ainsi que" and the last " et ", never inside parentheses nor inside
@@ -91,6 +105,7 @@ def names_of(text: str) -> list[str]:
                 parts[i - 1:i + 1] = [f"{parts[i - 1]} et {parts[i]}"]
         if de_list:
             parts = [q for p in parts for q in re.split(r"\s+et\s+(?=(?:de la|de l['’]|du|des|d['’])\s*\S)", p)]
+        parts = [q for p in parts for q in names_and(p)]
         for p in parts:
             p = re.sub(r"\s+au\s+titre\s+d(?:e|u|es)\b.*$", "", p)
             # "la Ville d'Amiens pour la gestion urbaine …": what it pilots, after its name (not "Agence

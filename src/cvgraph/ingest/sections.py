@@ -34,6 +34,8 @@ SECTIONS = [
                           r"|^(?:qui pilote\s*\?|porteurs?(?:\s*\(s\))?|(?:co[- ]?)?chefs? de file"
                           r"|maitres?(?:\s*\(s\))? d'ouvrage|maitrise d'ouvrage|responsables?(?:\s*\(s\))?"
                           r"|coordination|coordinateurs?|referents?(?:\s*\(s\))?"
+                          # "Conduite par : A", "Co-conduite : B", "Conduit(e) par"
+                          r"|(?:co[- ]?)?conduite(?:\s+par)?|conduite?(?:\s*\(e\))?\s+par"
                           # "Service référent / pilote", "Structure(s) pilote(s)" (a form's fields)
                           r"|(?:services?|structures?|directions?)(?:\s*\(s\))?\s+(?:referents?\s*/\s*)?pilotes?(?:\s*\(s\))?"
                           r"|services? referents?(?:\s*\(s\))?"
@@ -44,6 +46,7 @@ SECTIONS = [
                             + r"|^(?:autres?\s+)?(?:partenaires?(?:\s*\(s\))?(?: associes?| mobilises?| operationnels?| techniques?| impliques?| contributeurs?)?"
                             r"|acteurs?(?:\s*\(s\))?(?: associes?| mobilises?| concernes?| impliques?| contributeurs?)?|contributeurs?"
                             r"|structures? (?:associees?|mobilisees?|partenaires?|impliquees?)|intervenants?"
+                            r"|en appui|(?:structures?|partenaires?) (?:d')?appui|appuis?"
                             # partners by category: "Partenaires institutionnels :", "Acteurs économiques :", "Bailleurs sociaux :"
                             r"|(?:partenaires?|acteurs?|structures?)\s+(?:institutionnels?|associatifs?|associatives?|economiques?|publics?|prives?"
                             r"|locaux|locales?|de terrain|du territoire|de proximite|sociaux|culturels?|sportifs?|educatifs?|de (?:la )?sante)"
@@ -68,7 +71,10 @@ SECTIONS = [
                               r"|moyens? (?:et|/) financements?|financements? croises?|budget(?: previsionnel)?"
                               r"|credits? mobilis(?:es?|ables?)|ressources?(?: mobilis(?:ees?|ables?)| financieres?)?|moyens?(?: humains et financiers?)?"
                               r"|modalites? de financement|engagements? financiers?(?: des partenaires)?|participations? financieres?"
-                              r"|financeurs? (?:pressentis?|sollicites?|potentiels?))"
+                              r"|financeurs? (?:pressentis?|sollicites?|potentiels?)"
+                              # sub-headings of a financing plan: "Autres financements", "Cofinancements à rechercher"
+                              r"|autres? (?:financements?|financeurs?|cofinancements?|ressources?)"
+                              r"|(?:co[- ]?)?financements? (?:a rechercher|a solliciter|a mobiliser|complementaires?|attendus?|en cours de recherche))"
                               + _END)),
     # "Partenaires financeurs : CAF, Région": funders, or partners named among others when the fiche
     # has its own funding section (see `Fiches.fiche`)
@@ -96,7 +102,8 @@ SECTIONS = [
 ORIENT_FICHE = re.compile(r"^(?:[^/]{0,80}\s/\s*)?(?:fiche(?:[- ]action)?(?:\s+|-(?=[a-z])))?"
                           r"(?:orientation(?:\s+strategique)?|objectif(?:\s+(?:strategique|operationnel|general))?"
                           r"|enjeu|priorite|engagement|ambition|defi|fiche(?:[- ]action)?)"
-                          r"\s*(?:n\s*[°o.]?\s*)?(\d{1,2}(?:\.\d{1,2})?|(?<=[\s°.])(?:[ivx]{1,4}|[a-h]))(?![.]\d)"   # ("Enjeux" is no "Enjeu X")
+                          # ("ORIENTATION O1 –", "Objectif OS2 :": the number after its letter)
+                          r"\s*(?:n\s*[°o.]?\s*)?(?:os?(?=\d))?(\d{1,2}(?:\.\d{1,2})?|(?<=[\s°.])(?:[ivx]{1,4}|[a-h]))(?![.]\d)"   # ("Enjeux" is no "Enjeu X")
                           # ("Orientation III (emploi) :", a block of a later part about that orientation)
                           r"(?:\s*[:.\-–)|]|\s{3,}(?=\S)|\s*$|\s+(?=\([^()]{2,60}\)\s*:?\s*$))\s*(.*)$")
 

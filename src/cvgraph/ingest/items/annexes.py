@@ -49,6 +49,10 @@ MARK = re.compile(r"(?<![\w])([A-Z]{1,3})\s*[=:]\s*((?i:co-?pilotes?|pilotes?|ch
 ABBREVIATION = re.compile(r"(?:^|(?<=\s\s))([A-ZÀ-Ý][\w.’'-]{0,11})\s:\s")
 
 
+# a matrix's code of the kind of funding: "DC", "CS", "PV", "DC+CS", "(DC)" (to be confirmed)
+_KIND_CODE = re.compile(r"\(?(?:DC|CS|PV)(?:\s*[+/]\s*(?:DC|CS|PV))?\)?")
+
+
 def group_row(text: str) -> int | None:
     """The orientation a row of one cell opens ("Orientation n°2 – Emploi, formation"), or None."""
     t = text.strip()
@@ -227,6 +231,48 @@ class Annexes(ReaderBase):
             if fiche is None:
                 continue
             self.add_items(fiche, role + "s", self.participants(lines, n, role))
+
+    def funding_by_kind_matrix(self, fiches: list[dict]) -> None:
+        """A matrix of funders by orientation ("Financeur    O1    O2    O3", a row per funder, "DC",
+        "CS", "DC+CS" or "(DC)" in its cells, an empty cell no funding): each code is a funding line
+        of its column's orientation, of the kind the code says ("(DC)", to be confirmed, flagged by
+        its parentheses as written). A funder's name cut over two lines is joined."""
+        by_number = {f["number"]: f for f in fiches}
+        got: dict[int, list[Line]] = {}
+        i = 0
+        while i < len(self.lines):
+            runs = list(RUN.finditer(self.lines[i].text.rstrip()))
+            numbers = [re.fullmatch(r"(?:o|os|axe\s*|orientation\s*)?(\d{1,2})", key_of(m.group(0))) for m in runs[1:]]
+            if len(runs) < 4 or not all(numbers) or not re.match(r"^(?:financeurs?|partenaires?(?: financeurs?)?|organismes?)$", key_of(runs[0].group(0))):
+                i += 1
+                continue
+            columns = [((m.start() + m.end()) / 2, int(n.group(1))) for m, n in zip(runs[1:], numbers)]
+            rows: list[tuple[int, str, list[tuple[int, str]]]] = []   # (line, funder, [(orientation, code)])
+            for line in self.lines[i + 1:]:
+                i += 1
+                cells = list(RUN.finditer(line.text.rstrip()))
+                codes = [c for c in cells[1:] if _KIND_CODE.fullmatch(c.group(0).strip())]
+                if not line.text.strip() or not cells or cells[0].start() > 2 and not codes:
+                    break
+                if not codes and rows and len(cells) == 1 and len(cells[0].group(0).split()) <= 5:
+                    rows[-1] = (rows[-1][0], join_cut_words(rows[-1][1], cells[0].group(0)), rows[-1][2])   # "Communauté d'agglomération" / "de Vesoul"
+                    continue
+                if not codes or len(codes) != len(cells) - 1:
+                    break
+                at = [(min(columns, key=lambda c: abs(c[0] - (m.start() + m.end()) / 2))[1], m.group(0).strip()) for m in codes]
+                rows.append((line.n, cells[0].group(0), at))
+            for n, name, at in rows:
+                for number, code in at:
+                    for kind in re.split(r"\s*[+/]\s*", code.strip("()")):
+                        heading = "Droit commun :" if kind.upper() == "DC" else "Crédits spécifiques :"
+                        got.setdefault(number, []).extend([Line(n, heading), Line(n, f"• {name}" + (" (à confirmer)" if code.startswith("(") else ""))])
+        for number, lines in got.items():
+            if number in by_number:
+                found = [f for k in ("Droit commun :", "Crédits spécifiques :")
+                         for f in self.funding([lines[j + 1] for j in range(0, len(lines), 2) if lines[j].text == k],
+                                               "droit-commun" if k.startswith("Droit") else "specifique", Line(lines[0].n, k), number)]
+                if found:
+                    self.add_items(by_number[number], "funding", found)
 
     @staticmethod
     def listed(rows: list[Line], kinds: dict[int, str], kind: str) -> list[Line]:

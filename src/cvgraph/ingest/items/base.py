@@ -59,6 +59,12 @@ class ReaderBase:
                 rest = bare[tokens[n - 1].end():].strip(" '’-") if len(tokens) > n else ""
                 if re.match(r"^(?:de |du |des |d['’]|de l['’])", rest, re.I) or rest[:1].isupper():
                     return True
+                # "Mission locale jeunes Perpignan Méditerranée", "Mission locale intercommunale du Pays X":
+                # a word of the name's own, then its complement (not "et PLIE", "pour l'emploi")
+                # (not "… familiales de la" / "Sarthe", a name cut at a line's end)
+                if re.match(r"^(?!(?:et|ou|pour|avec|sur|dans|en|au|aux|à|par)\s)[a-zà-ÿ][\w-]+\s+(?:de |du |des |d['’]|[A-ZÀ-Ý])", rest) \
+                        and not re.search(r"(?:^|\s)(?:de|du|des|d['’]|la|le|les|l['’]|et)$", rest, re.I):
+                    return True
         return False
 
     def plural_of_generic(self, text: str) -> bool:

@@ -125,6 +125,7 @@ class Fiches(Headings):
         if grouped:
             self.funding_by_group_rows(out, grouped)
         self.roles_by_matrix(out)
+        self.funding_by_kind_matrix(out)
         self.roles_by_engagements(out)
         self.roles_by_rows(out)
         return out

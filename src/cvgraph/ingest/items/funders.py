@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from ..naming import KIND_PREFIX, PROPOSED
+from ..naming import KIND_PREFIX, PROPOSED, looks_like_name
+from ..prose_names import names_and
 from ..reading import join_cut_words
 from ..sections import CONNECTOR
 from .base import ReaderBase
@@ -81,6 +82,15 @@ class Funders(ReaderBase):
         return bool(known or self.named_body(whole)) and (not alone or alone.startswith(KIND_PREFIX)) \
             and known != self.orgs.exact(first)
 
+    def goes_on(self, first: str, then: str, row: str) -> bool:
+        """Whether a table's first cell, in a row with sums ("Office Public de l'Habitat    Abattement
+        TFPB    65 000"), goes on alone on the next line ("Perpignan Méditerranée"): a name no body of
+        the reference bears, then a short name with no sum."""
+        sums = re.compile(r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?![\w.,])|\d\s*(?:k€|M€|€)")   # (a table's sums often lack "€")
+        return bool(sums.search(row)) and not sums.search(then) and not re.search(r"\d", then) and len(then.split()) <= 5 \
+            and bool(re.match(r"^[A-ZÀ-Ý]", then)) and looks_like_name(then) \
+            and not self.orgs.exact(first) and not self.named_body(first)
+
     def org_list(self, text: str) -> list[str]:
         """One organisation, or several written "A/B" or "A, B" that all resolve."""
         one = self.orgs.exact(text)
@@ -96,8 +106,14 @@ class Funders(ReaderBase):
         if self.orgs.exact(name):
             return None
         # ("L'État et la Région": each without its article)
-        parts = [re.sub(r"^(?:la|le|les)\s+(?=[A-ZÀ-Ý])|^l['’]\s*(?=[A-ZÀ-Ý])", "", p.strip()) for p in re.split(r"\s+et\s+|\s*,\s*", name) if p.strip()]
-        if len(parts) < 2 or not all(re.match(r"^(?:[A-ZÀ-Ý]|l['’][A-ZÀ-Ý]|[a-z]+\d*[A-Z])", p) for p in parts):   # ("m2A Habitat")
+        def bare(pieces: list[str]) -> list[str]:
+            return [re.sub(r"^(?:la|le|les)\s+(?=[A-ZÀ-Ý])|^l['’]\s*(?=[A-ZÀ-Ý])", "", p.strip()) for p in pieces if p.strip()]
+        words = bare(re.split(r"\s+et\s+|\s*,\s*", name))   # every piece a name ("m2A Habitat"), not "… et logement"
+        if len(words) < 2 or not all(re.match(r"^(?:[A-ZÀ-Ý]|l['’][A-ZÀ-Ý]|[a-z]+\d*[A-Z])", p) for p in words):
+            return None
+        # ("Terre et Baie Habitat et Côtes d'Armor Habitat": two, the first with an " et " of its own, `names_and`)
+        parts = bare([q for p in re.split(r"\s*,\s*|\s+et\s+(?=(?:la|le|les)\s+[A-ZÀ-Ý]|l['’]\s*[A-ZÀ-Ý])", name) for q in names_and(p)])
+        if len(parts) < 2:
             return None
         return "|".join(self.orgs.exact(p) or self.named_body(p) or PROPOSED + p for p in parts)
 

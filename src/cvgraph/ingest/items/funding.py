@@ -92,6 +92,46 @@ def expand_inline_funders(lines: list[Line], is_funder=lambda text: True) -> lis
     return out
 
 
+# "62 000 € – État (BOP 147)", "9 000 € Conseil départemental – droit commun", "15 000 €<TAB>État",
+# "p.m. – France Travail (PEC)", "à définir<TAB>Région …": the sum first, then the funder
+_SUM_FIRST = re.compile(r"^\s*(?P<sum>(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{1,2})?\s*(?:k€|M€|€|euros?)|p\.\s?m\.?|pm"
+                        r"|à\s+(?:définir|préciser|déterminer))(?:\s*[–—-]\s*|\t+\s*|\s+)(?P<rest>(?:[A-ZÀ-Ý]|[a-z]+\d*[A-Z]|autofinancement\b).*)$")
+_TOTAL = re.compile(r"^\s*(?:sous-?\s?)?(?:total(?:e|es|s)?|totaux)\b.*\d")
+
+
+def sums_first(lines: list[Line]) -> list[Line]:
+    """A financing plan written sum first ("62 000 € – État (BOP 147, programme de réussite
+    éducative)"): each line as a funder's ("• État (BOP 147, programme de réussite éducative) : 62
+    000 €"), a line cut before its end joined first; its totals and subtotals ("Sous-total droit
+    commun : 90 000 €") are no funders. Other lines as they are; unchanged if no line starts so."""
+    if not any(_SUM_FIRST.match(l.text) for l in lines):
+        return [l for l in lines if not _TOTAL.match(l.key)]
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = _SUM_FIRST.match(line.text)
+        if _TOTAL.match(line.key):
+            i += 1
+            continue
+        if not m:
+            out.append(line)
+            i += 1
+            continue
+        rest = re.sub(r",?\s+(?:sous-?\s?)?total\b.*$", "", m.group("rest").strip(), flags=re.I)   # (a total line joined on)
+        # "… (programme départemental" / "d'insertion)", "… de Lot-et-" / "Garonne (…)": cut at the line's end
+        while i + 1 < len(lines) and lines[i + 1].text.strip() and not _SUM_FIRST.match(lines[i + 1].text) \
+                and (rest.count("(") > rest.count(")") or rest.endswith("-") or re.search(r"\s(?:de|du|des|de la|d['’]|la|le|et|à)$", rest)
+                     or re.match(r"^[a-zà-ÿ]", lines[i + 1].text.strip())):
+            rest = join_cut_words(rest, lines[i + 1].text.strip())
+            i += 1
+        said = m.group("sum").strip()
+        sum_ = said if re.match(r"\d", said) else ""
+        out.append(Line(line.n, f"• {rest} : {sum_}" if sum_ else "• " + rest))
+        i += 1
+    return out
+
+
 def semicolon_funders(lines: list[Line]) -> list[Line]:
     """"Région : PRF, FSE+ ; France Travail : Contrat" / "d'engagement jeune ; Département": funders
     in a row, ";" apart, the list wrapped onto lines of its own (a cell of a table read as cells):
@@ -183,7 +223,7 @@ class Funding(FundingLines):
         header = None          # "-État :" standing alone: the lines under it may name only instruments
         columns = None         # a funding table's columns, from its header row
         previous = ""
-        lines = self.sentences_of_funding(lines)
+        lines = self.sentences_of_funding(sums_first(lines))
         expanded = expand_inline_funders(semicolon_funders(kind_columns(lines)), lambda name: bool(self.orgs.exact(name)))
         skip = set()
         bullets = any(BULLET.match(l.text) for l in expanded)
@@ -217,6 +257,8 @@ class Funding(FundingLines):
                     # "Vosges", "État (crédits" / "politique de la" / "ville)", with other cells cut
                     # onto the same lines
                     wrapped = join_cut_words(wrapped, after[0]) if wrapped else after[0]
+                elif not wrapped and list(after) == [0] and self.goes_on(first, after[0], line.text):
+                    wrapped = after[0]
                 elif 0 not in after and not re.search(r"\S\s{3,}\S", expanded[k].text.strip()):
                     pass   # another cell cut onto the next line ("FEDER, aide au commerce de" / "proximité")
                 else:
@@ -231,7 +273,7 @@ class Funding(FundingLines):
                 # ("Région Bourgogne-Franche-    250 000    …" / "Comté – Effilogis")
                 cells, nxt = table_cells(line.text), expanded[i + 1].text.strip()
                 if cells and len(cells) >= 3 and nxt and not re.search(r"\S\s{3,}\S", nxt) and not BULLET.match(nxt) \
-                        and not section_of(key_of(nxt)) and self.cut_name(cells[0], nxt) and not AMOUNT.search(nxt):
+                        and not section_of(key_of(nxt)) and not AMOUNT.search(nxt) and (self.cut_name(cells[0], nxt) or self.goes_on(cells[0], nxt, line.text)):
                     wrapped = nxt
                     skip.add(i + 1)
             row = table_row(line.text, columns, wrapped, more) if not BULLET.match(line.text) else None
@@ -291,10 +333,12 @@ class Funding(FundingLines):
                 and ":" not in text and len(text.split()) <= 6 and looks_like_name(text)
             if ident is None and (row or (bulleted or named or alone) and not continues):
                 # a table row, or a bullet "Name (X) : a, b", whose funder no registry knows: kept as written
-                m = re.match(r"^((?:[A-ZÀ-Ý]|[a-z]+\d*[A-Z]|(?:association|centre social|régie de quartier|maison)\s+[A-ZÀ-Ý])[^:;]{1,60}?)"
-                             r"\s*(?:\(([^)]{1,40})\))?\s*(?::|\s[–—-])\s*(.*)$", text) \
+                # (a bullet's funder may be long: "Conférence des financeurs de la prévention de la perte
+                # d'autonomie de Lot-et-Garonne : 4 000 €")
+                m = re.match(r"^((?:[A-ZÀ-Ý]|[a-z]+\d*[A-Z]|(?:association|centre social|régie de quartier|maison)\s+[A-ZÀ-Ý])[^:;]{1,%d}?)"
+                             r"\s*(?:\(([^)]{1,40})\))?\s*(?::|\s[–—-])\s*(.*)$" % (100 if bulleted else 60), text) \
                     or re.match(r"^((?:[A-ZÀ-Ý]|[a-z]+\d*[A-Z])[^:;()]{1,60}?)\s*\(([^)]{1,60})\)()\s*$", text)   # "• ANRU (NPNRU)", "m2A Habitat (…)"
-                if m and len(m.group(1).split()) <= 8 and not SENTENCE.search(m.group(1)):
+                if m and len(m.group(1).split()) <= (14 if bulleted else 8) and not SENTENCE.search(m.group(1)):
                     ident, written = self.funders_joined(m.group(1).strip()) or PROPOSED + m.group(1).strip(), m.group(1).strip()
                     rest = ", ".join(x for x in (m.group(2), m.group(3)) if x and x.strip())
                 elif row and row.strip():

@@ -31,6 +31,7 @@ class Participants(ReaderBase):
             pieces = [text] if SENTENCE.search(text) else self.merged(
                 [(masked.restore(p), sep) for p, sep in split_with_seps(masked.text, seps)])
             pieces = [q for p in pieces for q in self.kind_and_names(p)]
+            pieces = self.complements_joined([q for p in pieces for q in self.quartiers_apart(p)])
             for piece in pieces:
                 for sub in self.split_et(piece):
                     # "La Caisse d'allocations familiales du Haut-Rhin" (a list in a sentence): the name
@@ -79,6 +80,30 @@ class Participants(ReaderBase):
                         # the body it belongs to ("mission politique de la ville du Grand Avignon")
                         if looks_like_name(sub) or re.match(r"^[a-zà-ÿ][\w'’-]+\s.*\b(?:de|du|des|d['’])\s*(?:la\s+|l['’])?[A-ZÀ-Ý]", sub):
                             out.append(proposed)
+        return out
+
+    def quartiers_apart(self, piece: str) -> list[str]:
+        """"conseil citoyen des Hauts de Jasmin, Anah": a body of quartiers named as one, then a body
+        the reference knows, not one more quartier."""
+        m = re.match(r"^(.*\S)\s*(?:,|\bet\b)\s*([A-ZÀ-Ý][^,;()]*)$", piece.strip())
+        if m and OF_QUARTIERS.match(piece.strip()) and self.orgs.exact(m.group(2)) and not self.resolver_place(m.group(2)):
+            return [m.group(1), m.group(2)]
+        return [piece]
+
+    def resolver_place(self, name: str) -> bool:
+        """Whether a name is a place's (a commune, a quartier of the reference), not a body's."""
+        return bool(self.resolver and self.resolver.is_territory_name(name))
+
+    @staticmethod
+    def complements_joined(pieces: list[str]) -> list[str]:
+        """"Mission Locale de l'Agenais", "de l'Albret et du Confluent": a piece that starts with "de"
+        goes on with the name before it (a list's item never starts so)."""
+        out: list[str] = []
+        for p in pieces:
+            if out and re.match(r"^(?:de la|de l['’]|du|des|d['’])\s*[A-ZÀ-Ý]", p.strip()):
+                out[-1] = f"{out[-1]}, {p.strip()}"
+            else:
+                out.append(p)
         return out
 
     @staticmethod

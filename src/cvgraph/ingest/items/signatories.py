@@ -14,7 +14,7 @@ from .base import Found, ReaderBase
 
 # who signs, by office: "Le Préfet du Var,", "La Présidente du Conseil départemental de l'Isère,",
 # "Le Maire de Toulon,", "Le Directeur territorial de France Travail,"
-OFFICE = re.compile(r"^(?:pour\s+)?(?:le|la|l['’])\s*(?P<title>(?:sous-)?pr[ée]f[eè]te?|maire|pr[ée]sidente?|directeur|directrice|procureure?"
+OFFICE = re.compile(r"^(?:pour\s+)?(?:le|la|l['’])\s*(?P<title>(?:sous-)?pr[ée]f[eè]te?|maire|pr[ée]sidente?|directeur|directrice|procureure?|inspect(?:eur|rice)"
                     r"|d[ée]l[ée]gu[ée]e?)\b(?P<rest>.*?)\s*(?:et par d[ée]l[ée]gation)?\s*,$", re.I)
 _QUALIFIER = re.compile(r"^\s*(?:(?i:g[ée]n[ée]rale?|territoriale?|d[ée]partementale?|r[ée]gionale?|adjointe?|acad[ée]mique|par int[ée]rim)\b\s*)*"
                         r"(?:de la |du |de l['’]|des |de |d['’])?")   # "de La Seyne-sur-Mer": "La" is the name's
@@ -37,6 +37,9 @@ def office_body(text: str) -> str | None:
     rest = re.sub(r"^[A-ZÀ-Ý][\w-]+\s+(?:de la|du|de l['’]|des|d['’])\s*(?=[A-ZÀ-Ý])", "", rest) \
         if re.search(r"r[ée]gionale?\s+[A-ZÀ-Ý]", m.group("rest")) else rest
     rest = re.sub(r"\s+dans (?:le|la|l['’]|les)\s.*$", "", rest)   # "France Travail dans le Var"
+    # "l'Inspecteur d'académie, directeur académique des services de l'Éducation nationale de X": the DSDEN
+    if title.startswith("inspect"):
+        rest = re.sub(r"^(?:d['’]\s*)?acad[ée]mie\s*(?:,\s*(?:directeur|directrice)\s+acad[ée]mique\s+)?", "", rest, flags=re.I) or "DSDEN"
     # "le Directeur académique des services de l'éducation nationale du Var": the DSDEN du Var
     rest = re.sub(r"^(?:des )?services (?:d[ée]partementaux )?de l['’][ée]ducation nationale\b", "DSDEN", rest, flags=re.I)
     # "la délégation départementale du Var de l'Agence régionale de santé X": the agency signs
@@ -233,7 +236,8 @@ class Signatories(ReaderBase):
             # one column: the office goes on below, up to its comma ("La Directrice de la délégation
             # départementale du Var de l'Agence régionale de santé" / "Provence-Alpes-Côte d'Azur,")
             lone = len(cells) == 1 and open_ and i + 1 < len(lines) and lines[i + 1].text.strip().endswith(",") \
-                and len(runs(lines[i + 1].text)) == 1 and not TITLE.match(key_of(lines[i + 1].text.strip()))
+                and len(runs(lines[i + 1].text)) == 1 and not TITLE.match(key_of(lines[i + 1].text.strip())) \
+                and not re.match(r"^(?:pour|le|la|les|l')\b", key_of(lines[i + 1].text.strip()))   # (the next block's "Pour X,")
             if not open_ or len(cells) < 2 and not lone:   # (two columns or more)
                 out.append(line)
                 i += 1
@@ -269,8 +273,11 @@ class Signatories(ReaderBase):
         for line in lines[header + 1:]:
             if not line.text.strip() or line.text[:1].isspace():
                 continue   # a blank line, or the cell of who represents the body, wrapped
-            name = re.split(r"\s{3,}", line.text.strip())[0]
-            if len(out) > header and CONNECTOR.search(out[-1].text):   # "La CAF de la" / "Drôme"
+            cells = re.split(r"\s{3,}", line.text.strip())
+            name = cells[0]
+            # "La CAF de la" / "Drôme"; "Agence régionale de santé    Mme X, directrice" /
+            # "Bourgogne-Franche-Comté    départementale": both cells go on (who represents, in lower case)
+            if len(out) > header and (CONNECTOR.search(out[-1].text) or len(cells) > 1 and re.match(r"^[a-zà-ÿ]", cells[1]) and len(name.split()) <= 3):
                 out[-1] = Line(out[-1].n, f"{out[-1].text} {name}")
             else:
                 out.append(Line(line.n, "• " + name))
